@@ -1,0 +1,299 @@
+package org.jnmf;
+
+import java.util.Arrays;
+
+/**
+ * A dense row-major matrix of float32 or float64 values, stored on the heap in row blocks so that a
+ * matrix may hold more than 2³¹ elements: block {@code b} holds rows
+ * {@code [b·blockRows, min((b+1)·blockRows, rows))}, each block one Java array of at most
+ * {@link #MAX_BLOCK_ELEMENTS} elements. Most matrices fit in a single block.
+ *
+ * <p>Instances are immutable once built (the arrays are never handed out for writing by the library);
+ * build them with the static factories or a {@link Builder}.
+ */
+public final class DenseMatrix implements Matrix {
+    /** Largest number of elements in one block (a little under the JVM's array limit). */
+    public static final int MAX_BLOCK_ELEMENTS = Integer.MAX_VALUE - 16;
+
+    private final int rows;
+    private final int cols;
+    private final Precision precision;
+    private final int blockRows;
+    private final float[][] floatBlocks;
+    private final double[][] doubleBlocks;
+
+    private DenseMatrix(int rows, int cols, Precision precision, int blockRows,
+                        float[][] floatBlocks, double[][] doubleBlocks) {
+        this.rows = rows;
+        this.cols = cols;
+        this.precision = precision;
+        this.blockRows = blockRows;
+        this.floatBlocks = floatBlocks;
+        this.doubleBlocks = doubleBlocks;
+    }
+
+    /** Rows per block for a matrix with {@code cols} columns. */
+    static int blockRowsFor(int rows, int cols) {
+        if (cols == 0) {
+            return Math.max(rows, 1);
+        }
+        return (int) Math.max(1, Math.min(rows, MAX_BLOCK_ELEMENTS / cols));
+    }
+
+    /** Wraps a row-major float64 array without copying it; the caller must not change it afterwards. */
+    public static DenseMatrix wrap(int rows, int cols, double[] rowMajor) {
+        checkSingleBlock(rows, cols, rowMajor.length);
+        return new DenseMatrix(rows, cols, Precision.DOUBLE, Math.max(rows, 1), null, new double[][] {rowMajor});
+    }
+
+    /** Wraps a row-major float32 array without copying it; the caller must not change it afterwards. */
+    public static DenseMatrix wrap(int rows, int cols, float[] rowMajor) {
+        checkSingleBlock(rows, cols, rowMajor.length);
+        return new DenseMatrix(rows, cols, Precision.SINGLE, Math.max(rows, 1), new float[][] {rowMajor}, null);
+    }
+
+    /** Copies a rectangular {@code double[rows][cols]} array. */
+    public static DenseMatrix of(double[][] values) {
+        int rows = values.length;
+        int cols = rows == 0 ? 0 : values[0].length;
+        double[] flat = new double[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < rows; i++) {
+            if (values[i].length != cols) {
+                throw new IllegalArgumentException("row " + i + " has " + values[i].length
+                        + " values but row 0 has " + cols + "; every row needs the same length");
+            }
+            System.arraycopy(values[i], 0, flat, i * cols, cols);
+        }
+        return wrap(rows, cols, flat);
+    }
+
+    /** Copies a rectangular {@code float[rows][cols]} array. */
+    public static DenseMatrix of(float[][] values) {
+        int rows = values.length;
+        int cols = rows == 0 ? 0 : values[0].length;
+        float[] flat = new float[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < rows; i++) {
+            if (values[i].length != cols) {
+                throw new IllegalArgumentException("row " + i + " has " + values[i].length
+                        + " values but row 0 has " + cols + "; every row needs the same length");
+            }
+            System.arraycopy(values[i], 0, flat, i * cols, cols);
+        }
+        return wrap(rows, cols, flat);
+    }
+
+    /** A matrix of zeros. */
+    public static DenseMatrix zeros(int rows, int cols, Precision precision) {
+        return new Builder(rows, cols, precision).build();
+    }
+
+    private static void checkSingleBlock(int rows, int cols, int length) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix shape must be non-negative; got " + rows + "×" + cols);
+        }
+        if ((long) rows * cols != length) {
+            throw new IllegalArgumentException("a " + rows + "×" + cols + " matrix needs " + (long) rows * cols
+                    + " values; got " + length);
+        }
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public long storedEntries() {
+        return (long) rows * cols;
+    }
+
+    /** Rows per block (every block but the last holds exactly this many). */
+    public int blockRows() {
+        return blockRows;
+    }
+
+    /** Number of row blocks. */
+    public int blockCount() {
+        return floatBlocks != null ? floatBlocks.length : doubleBlocks.length;
+    }
+
+    /** The float32 storage of block {@code b}; only for {@link Precision#SINGLE} matrices. Do not modify. */
+    public float[] floatBlock(int b) {
+        if (floatBlocks == null) {
+            throw new IllegalStateException("this matrix holds float64 values");
+        }
+        return floatBlocks[b];
+    }
+
+    /** The float64 storage of block {@code b}; only for {@link Precision#DOUBLE} matrices. Do not modify. */
+    public double[] doubleBlock(int b) {
+        if (doubleBlocks == null) {
+            throw new IllegalStateException("this matrix holds float32 values");
+        }
+        return doubleBlocks[b];
+    }
+
+    @Override
+    public double get(int i, int j) {
+        int b = i / blockRows;
+        long offset = (long) (i - b * blockRows) * cols + j;
+        return floatBlocks != null ? floatBlocks[b][(int) offset] : doubleBlocks[b][(int) offset];
+    }
+
+    /** Copies row {@code i} into {@code out[0..cols)}, widened to double. */
+    public void copyRow(int i, double[] out) {
+        int b = i / blockRows;
+        int offset = (i - b * blockRows) * cols;
+        if (floatBlocks != null) {
+            float[] src = floatBlocks[b];
+            for (int j = 0; j < cols; j++) {
+                out[j] = src[offset + j];
+            }
+        } else {
+            System.arraycopy(doubleBlocks[b], offset, out, 0, cols);
+        }
+    }
+
+    /** All values as one row-major double array (only for matrices under 2³¹ elements). */
+    public double[] toDoubleArray() {
+        if (storedEntries() > MAX_BLOCK_ELEMENTS) {
+            throw new IllegalStateException("a " + rows + "×" + cols + " matrix does not fit one Java array");
+        }
+        if (doubleBlocks != null && doubleBlocks.length == 1) {
+            return doubleBlocks[0].clone();
+        }
+        double[] out = new double[rows * cols];
+        double[] row = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            copyRow(i, row);
+            System.arraycopy(row, 0, out, i * cols, cols);
+        }
+        return out;
+    }
+
+    /** All values as {@code double[rows][cols]}. */
+    public double[][] toArray() {
+        double[][] out = new double[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            copyRow(i, out[i]);
+        }
+        return out;
+    }
+
+    /** This matrix in the given precision (itself when it already is). */
+    public DenseMatrix toPrecision(Precision target) {
+        if (target == precision) {
+            return this;
+        }
+        Builder builder = new Builder(rows, cols, target);
+        double[] row = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            copyRow(i, row);
+            builder.setRow(i, row);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DenseMatrix other && rows == other.rows && cols == other.cols
+                && precision == other.precision && Arrays.deepEquals(floatBlocks, other.floatBlocks)
+                && Arrays.deepEquals(doubleBlocks, other.doubleBlocks);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * rows + cols) + Arrays.deepHashCode(floatBlocks != null ? floatBlocks : doubleBlocks);
+    }
+
+    @Override
+    public String toString() {
+        return "DenseMatrix[" + rows + "×" + cols + ", " + precision.label() + "]";
+    }
+
+    /** Fills a dense matrix entry by entry or row by row; {@link #build()} hands the storage over. */
+    public static final class Builder {
+        private final int rows;
+        private final int cols;
+        private final Precision precision;
+        private final int blockRows;
+        private float[][] floatBlocks;
+        private double[][] doubleBlocks;
+
+        public Builder(int rows, int cols, Precision precision) {
+            if (rows < 0 || cols < 0) {
+                throw new IllegalArgumentException("matrix shape must be non-negative; got " + rows + "×" + cols);
+            }
+            this.rows = rows;
+            this.cols = cols;
+            this.precision = precision;
+            this.blockRows = blockRowsFor(rows, cols);
+            int blocks = Math.max(1, (rows + blockRows - 1) / blockRows);
+            if (precision == Precision.SINGLE) {
+                floatBlocks = new float[blocks][];
+            } else {
+                doubleBlocks = new double[blocks][];
+            }
+            for (int b = 0; b < blocks; b++) {
+                int blockLength = Math.min(blockRows, rows - b * blockRows) * cols;
+                if (precision == Precision.SINGLE) {
+                    floatBlocks[b] = new float[Math.max(blockLength, 0)];
+                } else {
+                    doubleBlocks[b] = new double[Math.max(blockLength, 0)];
+                }
+            }
+        }
+
+        public int rows() {
+            return rows;
+        }
+
+        public int cols() {
+            return cols;
+        }
+
+        /** Sets one entry (rounded to float32 for single precision). */
+        public Builder set(int i, int j, double value) {
+            int b = i / blockRows;
+            int offset = (i - b * blockRows) * cols + j;
+            if (floatBlocks != null) {
+                floatBlocks[b][offset] = (float) value;
+            } else {
+                doubleBlocks[b][offset] = value;
+            }
+            return this;
+        }
+
+        /** Sets row {@code i} from {@code values[0..cols)}. */
+        public Builder setRow(int i, double[] values) {
+            int b = i / blockRows;
+            int offset = (i - b * blockRows) * cols;
+            if (floatBlocks != null) {
+                float[] dst = floatBlocks[b];
+                for (int j = 0; j < cols; j++) {
+                    dst[offset + j] = (float) values[j];
+                }
+            } else {
+                System.arraycopy(values, 0, doubleBlocks[b], offset, cols);
+            }
+            return this;
+        }
+
+        public DenseMatrix build() {
+            DenseMatrix m = new DenseMatrix(rows, cols, precision, blockRows, floatBlocks, doubleBlocks);
+            floatBlocks = null;
+            doubleBlocks = null;
+            return m;
+        }
+    }
+}

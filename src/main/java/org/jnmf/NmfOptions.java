@@ -1,0 +1,304 @@
+package org.jnmf;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a fit can be told, with scikit-learn's defaults where it has one. Immutable; build with
+ * {@link #rank(int)} or {@link #builder(int)}.
+ *
+ * <table>
+ *   <caption>Defaults</caption>
+ *   <tr><td>algorithm</td><td>HALS</td></tr>
+ *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM</td></tr>
+ *   <tr><td>seed</td><td>0</td></tr>
+ *   <tr><td>maxIterations</td><td>200</td></tr>
+ *   <tr><td>tolerance</td><td>1e-4 (0 disables the convergence test)</td></tr>
+ *   <tr><td>checkInterval</td><td>10 iterations</td></tr>
+ *   <tr><td>timeLimit</td><td>none</td></tr>
+ *   <tr><td>precision</td><td>that of the input</td></tr>
+ *   <tr><td>threads</td><td>all available processors</td></tr>
+ *   <tr><td>backend</td><td>{@code auto} (or the system property {@code jnmf.backend})</td></tr>
+ *   <tr><td>floor</td><td>0 (off)</td></tr>
+ * </table>
+ */
+public final class NmfOptions {
+    private final int rank;
+    private final Algorithm algorithm;
+    private final Initialization initialization;
+    private final long seed;
+    private final int maxIterations;
+    private final double tolerance;
+    private final int checkInterval;
+    private final Duration timeLimit;
+    private final Precision precision;
+    private final int threads;
+    private final String backend;
+    private final double floor;
+    private final Cancellation cancellation;
+    private final ProgressListener progress;
+    private final DenseMatrix initialW;
+    private final DenseMatrix initialH;
+
+    private NmfOptions(Builder b) {
+        this.rank = b.rank;
+        this.algorithm = b.algorithm;
+        this.initialization = b.initialization;
+        this.seed = b.seed;
+        this.maxIterations = b.maxIterations;
+        this.tolerance = b.tolerance;
+        this.checkInterval = b.checkInterval;
+        this.timeLimit = b.timeLimit;
+        this.precision = b.precision;
+        this.threads = b.threads;
+        this.backend = b.backend;
+        this.floor = b.floor;
+        this.cancellation = b.cancellation;
+        this.progress = b.progress;
+        this.initialW = b.initialW;
+        this.initialH = b.initialH;
+    }
+
+    /** Default options for the given rank. */
+    public static NmfOptions rank(int rank) {
+        return builder(rank).build();
+    }
+
+    public static Builder builder(int rank) {
+        return new Builder(rank);
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder(rank);
+        b.algorithm = algorithm;
+        b.initialization = initialization;
+        b.seed = seed;
+        b.maxIterations = maxIterations;
+        b.tolerance = tolerance;
+        b.checkInterval = checkInterval;
+        b.timeLimit = timeLimit;
+        b.precision = precision;
+        b.threads = threads;
+        b.backend = backend;
+        b.floor = floor;
+        b.cancellation = cancellation;
+        b.progress = progress;
+        b.initialW = initialW;
+        b.initialH = initialH;
+        return b;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** The initialisation asked for, or null for the default (see {@link #initializationFor}). */
+    public Initialization initialization() {
+        return initialization;
+    }
+
+    /** The initialisation used for an n×m input: the one asked for, else NNDSVDA if rank ≤ min(n, m), else RANDOM. */
+    public Initialization initializationFor(int rows, int cols) {
+        if (initialization != null) {
+            return initialization;
+        }
+        return rank <= Math.min(rows, cols) ? Initialization.NNDSVDA : Initialization.RANDOM;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int maxIterations() {
+        return maxIterations;
+    }
+
+    public double tolerance() {
+        return tolerance;
+    }
+
+    public int checkInterval() {
+        return checkInterval;
+    }
+
+    /** The wall-time limit, or null for none. */
+    public Duration timeLimit() {
+        return timeLimit;
+    }
+
+    /** The precision asked for, or null to follow the input. */
+    public Precision precision() {
+        return precision;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public double floor() {
+        return floor;
+    }
+
+    public Cancellation cancellation() {
+        return cancellation;
+    }
+
+    public ProgressListener progress() {
+        return progress;
+    }
+
+    public DenseMatrix initialW() {
+        return initialW;
+    }
+
+    public DenseMatrix initialH() {
+        return initialH;
+    }
+
+    /** Builds {@link NmfOptions}; every setter checks its argument and names the fix. */
+    public static final class Builder {
+        private final int rank;
+        private Algorithm algorithm = Algorithm.HALS;
+        private Initialization initialization;
+        private long seed;
+        private int maxIterations = 200;
+        private double tolerance = 1e-4;
+        private int checkInterval = 10;
+        private Duration timeLimit;
+        private Precision precision;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private String backend = System.getProperty("jnmf.backend", "auto");
+        private double floor;
+        private Cancellation cancellation;
+        private ProgressListener progress;
+        private DenseMatrix initialW;
+        private DenseMatrix initialH;
+
+        private Builder(int rank) {
+            if (rank < 1) {
+                throw new IllegalArgumentException("rank must be at least 1; got " + rank);
+            }
+            this.rank = rank;
+        }
+
+        public Builder algorithm(Algorithm algorithm) {
+            this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            return this;
+        }
+
+        /** The initialisation; null restores the default. */
+        public Builder initialization(Initialization initialization) {
+            this.initialization = initialization;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder maxIterations(int maxIterations) {
+            if (maxIterations < 0) {
+                throw new IllegalArgumentException("maxIterations must be ≥ 0; got " + maxIterations);
+            }
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /**
+         * Stop when (e_prev − e) / e_0 &lt; tolerance between two checks, e being ‖V−WH‖_F (scikit-learn's
+         * rule for MU); 0 turns the test off.
+         */
+        public Builder tolerance(double tolerance) {
+            if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+                throw new IllegalArgumentException("tolerance must be a finite number ≥ 0; got " + tolerance);
+            }
+            this.tolerance = tolerance;
+            return this;
+        }
+
+        /** Iterations between loss checks (the loss history has one entry per check). */
+        public Builder checkInterval(int checkInterval) {
+            if (checkInterval < 1) {
+                throw new IllegalArgumentException("checkInterval must be at least 1; got " + checkInterval);
+            }
+            this.checkInterval = checkInterval;
+            return this;
+        }
+
+        /** Stop after this much wall time (initialisation included); null for no limit. */
+        public Builder timeLimit(Duration timeLimit) {
+            if (timeLimit != null && (timeLimit.isNegative() || timeLimit.isZero())) {
+                throw new IllegalArgumentException("timeLimit must be positive; got " + timeLimit);
+            }
+            this.timeLimit = timeLimit;
+            return this;
+        }
+
+        /** Arithmetic precision; null follows the input. */
+        public Builder precision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1; got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** {@code auto} or a backend name ({@code java}). */
+        public Builder backend(String backend) {
+            this.backend = Objects.requireNonNull(backend, "backend").toLowerCase(java.util.Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * For multiplicative updates: raise every updated entry to at least {@code floor} (for example
+         * 1e-16), which avoids zero-locking. 0 (the default) keeps the plain updates.
+         */
+        public Builder floor(double floor) {
+            if (!(floor >= 0) || Double.isInfinite(floor)) {
+                throw new IllegalArgumentException("floor must be a finite number ≥ 0; got " + floor);
+            }
+            this.floor = floor;
+            return this;
+        }
+
+        public Builder cancellation(Cancellation cancellation) {
+            this.cancellation = cancellation;
+            return this;
+        }
+
+        public Builder progress(ProgressListener progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        /** Start from these factors (W n×k, H k×m); sets the initialisation to CUSTOM. */
+        public Builder initialFactors(DenseMatrix w, DenseMatrix h) {
+            this.initialW = Objects.requireNonNull(w, "w");
+            this.initialH = Objects.requireNonNull(h, "h");
+            this.initialization = Initialization.CUSTOM;
+            return this;
+        }
+
+        public NmfOptions build() {
+            if (initialization == Initialization.CUSTOM && (initialW == null || initialH == null)) {
+                throw new IllegalArgumentException("CUSTOM initialisation needs initialFactors(W, H)");
+            }
+            return new NmfOptions(this);
+        }
+    }
+}

@@ -1,0 +1,475 @@
+package org.jnmf.backend;
+
+import org.jnmf.DenseMatrix;
+import org.jnmf.Matrix;
+import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
+
+/**
+ * The pure-Java CPU backend: Vector API kernels on heap arrays, parallel over a per-fit pool of
+ * platform threads. Results are bit-identical for a given input whatever the thread count: work is split
+ * so that each output element is computed by one task in a fixed order, and reductions use fixed-size
+ * chunks summed in chunk order.
+ */
+public final class JavaBackend implements Backend {
+    /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
+    private static final int REDUCTION_CHUNK = 1 << 14;
+
+    private final Precision precision;
+    private final WorkerPool pool;
+
+    public JavaBackend(Precision precision, int threads) {
+        this.precision = precision;
+        this.pool = new WorkerPool(threads);
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** A dense matrix on the heap: one array of rows×cols, or several row blocks for a large V. */
+    static final class Dense implements DeviceMatrix {
+        final int rows;
+        final int cols;
+        final int blockRows;
+        final float[][] f;
+        final double[][] d;
+
+        Dense(int rows, int cols, int blockRows, float[][] f, double[][] d) {
+            this.rows = rows;
+            this.cols = cols;
+            this.blockRows = blockRows;
+            this.f = f;
+            this.d = d;
+        }
+
+        float[] f() {
+            return f[0];
+        }
+
+        double[] d() {
+            return d[0];
+        }
+
+        int length() {
+            return rows * cols;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A sparse V: its CSR and the CSR of its transpose (for Wᵀ·V by columns). */
+    static final class Sparse implements DeviceMatrix {
+        final int rows;
+        final int cols;
+        final SparseMatrix csr;
+        final SparseMatrix transposed;
+        final float[] fValues;
+        final float[] fTransposedValues;
+
+        Sparse(SparseMatrix csr, Precision precision) {
+            this.rows = csr.rows();
+            this.cols = csr.cols();
+            this.csr = csr;
+            this.transposed = csr.transpose();
+            this.fValues = precision == Precision.SINGLE ? toFloat(csr.values()) : null;
+            this.fTransposedValues = precision == Precision.SINGLE ? toFloat(transposed.values()) : null;
+        }
+
+        private static float[] toFloat(double[] values) {
+            float[] out = new float[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = (float) values[i];
+            }
+            return out;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public boolean sparse() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private boolean single() {
+        return precision == Precision.SINGLE;
+    }
+
+    @Override
+    public DeviceMatrix upload(Matrix v) {
+        if (v instanceof SparseMatrix s) {
+            return new Sparse(s, precision);
+        }
+        DenseMatrix dense = ((DenseMatrix) v).toPrecision(precision);
+        int blocks = dense.blockCount();
+        if (single()) {
+            float[][] f = new float[blocks][];
+            for (int b = 0; b < blocks; b++) {
+                f[b] = dense.floatBlock(b);
+            }
+            return new Dense(dense.rows(), dense.cols(), dense.blockRows(), f, null);
+        }
+        double[][] d = new double[blocks][];
+        for (int b = 0; b < blocks; b++) {
+            d[b] = dense.doubleBlock(b);
+        }
+        return new Dense(dense.rows(), dense.cols(), dense.blockRows(), null, d);
+    }
+
+    @Override
+    public DeviceMatrix upload(int rows, int cols, double[] rowMajor) {
+        Dense x = (Dense) allocate(rows, cols);
+        if (single()) {
+            float[] f = x.f();
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) rowMajor[i];
+            }
+        } else {
+            System.arraycopy(rowMajor, 0, x.d(), 0, x.length());
+        }
+        return x;
+    }
+
+    @Override
+    public DeviceMatrix allocate(int rows, int cols) {
+        int length = Math.multiplyExact(rows, cols);
+        int blockRows = Math.max(rows, 1);
+        return single()
+                ? new Dense(rows, cols, blockRows, new float[][] {new float[length]}, null)
+                : new Dense(rows, cols, blockRows, null, new double[][] {new double[length]});
+    }
+
+    @Override
+    public double[] download(DeviceMatrix x) {
+        Dense m = (Dense) x;
+        if (m.f == null && m.d.length == 1) {
+            return m.d().clone();
+        }
+        double[] out = new double[Math.multiplyExact(m.rows, m.cols)];
+        int offset = 0;
+        for (int b = 0; b < (m.f != null ? m.f.length : m.d.length); b++) {
+            if (m.f != null) {
+                float[] block = m.f[b];
+                for (int i = 0; i < block.length; i++) {
+                    out[offset + i] = block[i];
+                }
+                offset += block.length;
+            } else {
+                System.arraycopy(m.d[b], 0, out, offset, m.d[b].length);
+                offset += m.d[b].length;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void multiplyByTransposed(DeviceMatrix v, DeviceMatrix h, DeviceMatrix out) {
+        Dense hh = (Dense) h;
+        Dense o = (Dense) out;
+        int k = hh.rows;
+        int m = hh.cols;
+        if (v instanceof Sparse s) {
+            Dense ht = transpose(hh);
+            int[] rowStart = s.csr.rowStart();
+            int[] columns = s.csr.columnIndices();
+            pool.forRange(s.rows, 1, (from, to) -> {
+                if (single()) {
+                    FloatKernels.sparseMultiplyByTransposed(rowStart, columns, s.fValues, ht.f(), k, o.f(), from, to);
+                } else {
+                    DoubleKernels.sparseMultiplyByTransposed(rowStart, columns, s.csr.values(), ht.d(), k, o.d(), from, to);
+                }
+            });
+            return;
+        }
+        Dense vv = (Dense) v;
+        int n = vv.rows;
+        pool.forRange(n, 4, (from, to) -> {
+            for (int b = from / vv.blockRows; b * vv.blockRows < to; b++) {
+                int base = b * vv.blockRows;
+                int lo = Math.max(from, base) - base;
+                int hi = Math.min(to, base + vv.blockRows) - base;
+                if (single()) {
+                    FloatKernels.multiplyByTransposed(vv.f[b], m, hh.f(), k, o.f(), base, lo, hi);
+                } else {
+                    DoubleKernels.multiplyByTransposed(vv.d[b], m, hh.d(), k, o.d(), base, lo, hi);
+                }
+            }
+        });
+    }
+
+    private Dense transpose(Dense x) {
+        Dense t = (Dense) allocate(x.cols, x.rows);
+        int r = x.rows;
+        int c = x.cols;
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                if (single()) {
+                    t.f()[j * r + i] = x.f()[i * c + j];
+                } else {
+                    t.d()[j * r + i] = x.d()[i * c + j];
+                }
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public void multiplyTransposedBy(DeviceMatrix w, DeviceMatrix v, DeviceMatrix out) {
+        Dense ww = (Dense) w;
+        Dense o = (Dense) out;
+        int k = ww.cols;
+        if (v instanceof Sparse s) {
+            int m = s.cols;
+            int[] tRowStart = s.transposed.rowStart();
+            int[] tColumns = s.transposed.columnIndices();
+            pool.forRange(m, 1, (from, to) -> {
+                if (single()) {
+                    FloatKernels.sparseMultiplyTransposedBy(tRowStart, tColumns, s.fTransposedValues, ww.f(), k, m,
+                            o.f(), from, to);
+                } else {
+                    DoubleKernels.sparseMultiplyTransposedBy(tRowStart, tColumns, s.transposed.values(), ww.d(), k, m,
+                            o.d(), from, to);
+                }
+            });
+            return;
+        }
+        transposedProduct(ww, (Dense) v, o);
+    }
+
+    /** out (k×m) = Wᵀ·V for dense W (n×k) and V (n×m), split by column strips. */
+    private void transposedProduct(Dense ww, Dense vv, Dense o) {
+        int k = ww.cols;
+        int n = vv.rows;
+        int m = vv.cols;
+        int strip = single() ? FloatKernels.STRIP : DoubleKernels.STRIP;
+        pool.forRange(m, strip, (from, to) -> {
+            if (single()) {
+                FloatKernels.multiplyTransposedBy(ww.f(), k, vv.f, vv.blockRows, n, m, o.f(), from, to);
+            } else {
+                DoubleKernels.multiplyTransposedBy(ww.d(), k, vv.d, vv.blockRows, n, m, o.d(), from, to);
+            }
+        });
+    }
+
+    @Override
+    public void multiply(DeviceMatrix a, DeviceMatrix b, DeviceMatrix out) {
+        Dense aa = (Dense) a;
+        Dense bb = (Dense) b;
+        Dense o = (Dense) out;
+        int s = aa.cols;
+        int t = bb.cols;
+        pool.forRange(aa.rows, 1, (from, to) -> {
+            if (single()) {
+                FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
+            } else {
+                DoubleKernels.multiply(aa.d(), s, bb.d(), t, o.d(), from, to);
+            }
+        });
+    }
+
+    @Override
+    public void gramOfColumns(DeviceMatrix w, DeviceMatrix out) {
+        Dense ww = (Dense) w;
+        transposedProduct(ww, ww, (Dense) out);
+    }
+
+    @Override
+    public void gramOfRows(DeviceMatrix h, DeviceMatrix out) {
+        Dense hh = (Dense) h;
+        Dense o = (Dense) out;
+        int k = hh.rows;
+        int m = hh.cols;
+        pool.forRange(k, 4, (from, to) -> {
+            if (single()) {
+                FloatKernels.multiplyByTransposed(hh.f(), m, hh.f(), k, o.f(), 0, from, to);
+            } else {
+                DoubleKernels.multiplyByTransposed(hh.d(), m, hh.d(), k, o.d(), 0, from, to);
+            }
+        });
+    }
+
+    @Override
+    public void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double floor) {
+        Dense xx = (Dense) x;
+        Dense nn = (Dense) numerator;
+        Dense dd = (Dense) denominator;
+        int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
+        pool.forRange(xx.length(), align, (from, to) -> {
+            if (single()) {
+                FloatKernels.multiplicativeUpdate(xx.f(), nn.f(), dd.f(), (float) DIVISION_GUARD, (float) floor, from, to);
+            } else {
+                DoubleKernels.multiplicativeUpdate(xx.d(), nn.d(), dd.d(), DIVISION_GUARD, floor, from, to);
+            }
+        });
+    }
+
+    @Override
+    public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
+        Dense ww = (Dense) w;
+        Dense aa = (Dense) a;
+        Dense bb = (Dense) b;
+        int k = ww.cols;
+        pool.forRange(ww.rows, 1, (from, to) -> {
+            if (single()) {
+                FloatKernels.halsColumns(ww.f(), aa.f(), bb.f(), k, from, to);
+            } else {
+                DoubleKernels.halsColumns(ww.d(), aa.d(), bb.d(), k, from, to);
+            }
+        });
+    }
+
+    @Override
+    public void halsUpdateRows(DeviceMatrix h, DeviceMatrix c, DeviceMatrix d) {
+        Dense hh = (Dense) h;
+        Dense cc = (Dense) c;
+        Dense dd = (Dense) d;
+        int k = hh.rows;
+        int m = hh.cols;
+        int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
+        pool.forRange(m, align, (from, to) -> {
+            if (single()) {
+                FloatKernels.halsRows(hh.f(), cc.f(), dd.f(), k, m, from, to);
+            } else {
+                DoubleKernels.halsRows(hh.d(), cc.d(), dd.d(), k, m, from, to);
+            }
+        });
+    }
+
+    @Override
+    public double dot(DeviceMatrix a, DeviceMatrix b) {
+        Dense aa = (Dense) a;
+        Dense bb = (Dense) b;
+        return chunkedSum(aa.length(), (from, to) -> single()
+                ? FloatKernels.dot(aa.f(), bb.f(), from, to)
+                : DoubleKernels.dot(aa.d(), bb.d(), from, to));
+    }
+
+    @Override
+    public double squaredNorm(DeviceMatrix v) {
+        if (v instanceof Sparse s) {
+            return chunkedSum(s.csr.nonZeros(), (from, to) -> single()
+                    ? FloatKernels.squares(s.fValues, from, to)
+                    : DoubleKernels.squares(s.csr.values(), from, to));
+        }
+        Dense vv = (Dense) v;
+        double total = 0;
+        int blocks = vv.f != null ? vv.f.length : vv.d.length;
+        for (int b = 0; b < blocks; b++) {
+            int block = b;
+            int length = vv.f != null ? vv.f[b].length : vv.d[b].length;
+            total += chunkedSum(length, (from, to) -> single()
+                    ? FloatKernels.squares(vv.f[block], from, to)
+                    : DoubleKernels.squares(vv.d[block], from, to));
+        }
+        return total;
+    }
+
+    @Override
+    public double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
+        Dense ww = (Dense) w;
+        Dense hh = (Dense) h;
+        int n = v.rows();
+        int m = v.cols();
+        int k = ww.cols;
+        double[] perRow = new double[n];
+        pool.forRange(n, 1, (from, to) -> {
+            double[] product = new double[m];
+            for (int i = from; i < to; i++) {
+                if (single()) {
+                    FloatKernels.productRow(ww.f(), i, k, hh.f(), m, product);
+                } else {
+                    DoubleKernels.productRow(ww.d(), i, k, hh.d(), m, product);
+                }
+                perRow[i] = residualOfRow(v, i, product);
+            }
+        });
+        double total = 0;
+        for (double r : perRow) {
+            total += r;
+        }
+        return total;
+    }
+
+    /** Σ_j (V[i,j] − product[j])² for one row. */
+    private double residualOfRow(DeviceMatrix v, int i, double[] product) {
+        double s = 0;
+        if (v instanceof Sparse sp) {
+            for (double x : product) {
+                s += x * x;
+            }
+            int[] rowStart = sp.csr.rowStart();
+            int[] columns = sp.csr.columnIndices();
+            for (int q = rowStart[i]; q < rowStart[i + 1]; q++) {
+                double value = single() ? sp.fValues[q] : sp.csr.values()[q];
+                double wh = product[columns[q]];
+                s += (value - wh) * (value - wh) - wh * wh;
+            }
+            return s;
+        }
+        Dense vv = (Dense) v;
+        int b = i / vv.blockRows;
+        int offset = (i - b * vv.blockRows) * vv.cols;
+        for (int j = 0; j < product.length; j++) {
+            double value = vv.f != null ? vv.f[b][offset + j] : vv.d[b][offset + j];
+            double r = value - product[j];
+            s += r * r;
+        }
+        return s;
+    }
+
+    private interface RangeSum {
+        double sum(int from, int to);
+    }
+
+    /** Σ over [0, length) in fixed chunks whose partial sums are added in chunk order. */
+    private double chunkedSum(int length, RangeSum body) {
+        int chunks = (length + REDUCTION_CHUNK - 1) / REDUCTION_CHUNK;
+        double[] partial = new double[chunks];
+        pool.run(chunks, c -> partial[c] = body.sum(c * REDUCTION_CHUNK, Math.min(length, (c + 1) * REDUCTION_CHUNK)));
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
