@@ -207,7 +207,7 @@ public final class JavaBackend implements Backend {
             Dense ht = transpose(hh);
             int[] rowStart = s.csr.rowStart();
             int[] columns = s.csr.columnIndices();
-            pool.forRange(s.rows, 1, (from, to) -> {
+            pool.forRange(s.rows, 1, (long) k * Math.max(1, s.csr.nonZeros() / Math.max(1, s.rows)), (from, to) -> {
                 if (single()) {
                     FloatKernels.sparseMultiplyByTransposed(rowStart, columns, s.fValues, ht.f(), k, o.f(), from, to);
                 } else {
@@ -218,7 +218,7 @@ public final class JavaBackend implements Backend {
         }
         Dense vv = (Dense) v;
         int n = vv.rows;
-        pool.forRange(n, 4, (from, to) -> {
+        pool.forRange(n, 4, (long) m * k, (from, to) -> {
             for (int b = from / vv.blockRows; b * vv.blockRows < to; b++) {
                 int base = b * vv.blockRows;
                 int lo = Math.max(from, base) - base;
@@ -257,7 +257,7 @@ public final class JavaBackend implements Backend {
             int m = s.cols;
             int[] tRowStart = s.transposed.rowStart();
             int[] tColumns = s.transposed.columnIndices();
-            pool.forRange(m, 1, (from, to) -> {
+            pool.forRange(m, 1, (long) k * Math.max(1, s.csr.nonZeros() / Math.max(1, m)), (from, to) -> {
                 if (single()) {
                     FloatKernels.sparseMultiplyTransposedBy(tRowStart, tColumns, s.fTransposedValues, ww.f(), k, m,
                             o.f(), from, to);
@@ -277,7 +277,7 @@ public final class JavaBackend implements Backend {
         int n = vv.rows;
         int m = vv.cols;
         int strip = single() ? FloatKernels.STRIP : DoubleKernels.STRIP;
-        pool.forRange(m, strip, (from, to) -> {
+        pool.forRange(m, strip, (long) n * k, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplyTransposedBy(ww.f(), k, vv.f, vv.blockRows, n, m, o.f(), from, to);
             } else {
@@ -293,7 +293,7 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int s = aa.cols;
         int t = bb.cols;
-        pool.forRange(aa.rows, 1, (from, to) -> {
+        pool.forRange(aa.rows, 1, (long) s * t, (from, to) -> {
             if (single()) {
                 FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
             } else {
@@ -314,7 +314,7 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int k = hh.rows;
         int m = hh.cols;
-        pool.forRange(k, 4, (from, to) -> {
+        pool.forRange(k, 4, (long) m * k, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplyByTransposed(hh.f(), m, hh.f(), k, o.f(), 0, from, to);
             } else {
@@ -329,7 +329,7 @@ public final class JavaBackend implements Backend {
         Dense nn = (Dense) numerator;
         Dense dd = (Dense) denominator;
         int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
-        pool.forRange(xx.length(), align, (from, to) -> {
+        pool.forRange(xx.length(), align, 1, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplicativeUpdate(xx.f(), nn.f(), dd.f(), (float) DIVISION_GUARD, (float) floor, from, to);
             } else {
@@ -344,7 +344,7 @@ public final class JavaBackend implements Backend {
         Dense aa = (Dense) a;
         Dense bb = (Dense) b;
         int k = ww.cols;
-        pool.forRange(ww.rows, 1, (from, to) -> {
+        pool.forRange(ww.rows, 1, (long) k * k, (from, to) -> {
             if (single()) {
                 FloatKernels.halsColumns(ww.f(), aa.f(), bb.f(), k, from, to);
             } else {
@@ -361,7 +361,7 @@ public final class JavaBackend implements Backend {
         int k = hh.rows;
         int m = hh.cols;
         int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
-        pool.forRange(m, align, (from, to) -> {
+        pool.forRange(m, align, (long) k * k, (from, to) -> {
             if (single()) {
                 FloatKernels.halsRows(hh.f(), cc.f(), dd.f(), k, m, from, to);
             } else {
@@ -407,7 +407,7 @@ public final class JavaBackend implements Backend {
         int m = v.cols();
         int k = ww.cols;
         double[] perRow = new double[n];
-        pool.forRange(n, 1, (from, to) -> {
+        pool.forRange(n, 1, (long) m * k, (from, to) -> {
             double[] product = new double[m];
             for (int i = from; i < to; i++) {
                 if (single()) {
@@ -460,7 +460,15 @@ public final class JavaBackend implements Backend {
     private double chunkedSum(int length, RangeSum body) {
         int chunks = (length + REDUCTION_CHUNK - 1) / REDUCTION_CHUNK;
         double[] partial = new double[chunks];
-        pool.run(chunks, c -> partial[c] = body.sum(c * REDUCTION_CHUNK, Math.min(length, (c + 1) * REDUCTION_CHUNK)));
+        java.util.function.IntConsumer chunk =
+                c -> partial[c] = body.sum(c * REDUCTION_CHUNK, Math.min(length, (c + 1) * REDUCTION_CHUNK));
+        if (length < WorkerPool.INLINE_WORK) {
+            for (int c = 0; c < chunks; c++) {
+                chunk.accept(c);
+            }
+        } else {
+            pool.run(chunks, chunk);
+        }
         double total = 0;
         for (double p : partial) {
             total += p;
