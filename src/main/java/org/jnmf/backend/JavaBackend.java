@@ -15,12 +15,38 @@ public final class JavaBackend implements Backend {
     /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
     private static final int REDUCTION_CHUNK = 1 << 14;
 
+    private static final System.Logger LOG = System.getLogger("org.jnmf");
+
+    static {
+        warnIfKernelsMayStayInC1();
+    }
+
     private final Precision precision;
     private final WorkerPool pool;
 
     public JavaBackend(Precision precision, int threads) {
         this.precision = precision;
         this.pool = new WorkerPool(threads);
+    }
+
+    /**
+     * C1 gives up on the large Vector API kernels, and tiered compilation can then leave them about 100×
+     * slow. The launcher and the tests pass a compiler directive that keeps C1 off them; an application
+     * that embeds jnmf should do the same, or turn tiered compilation off. Say so once if neither is set.
+     */
+    private static void warnIfKernelsMayStayInC1() {
+        try {
+            java.util.List<String> flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+            boolean safe = flags.stream().anyMatch(f -> f.startsWith("-XX:CompilerDirectivesFile")
+                    || f.equals("-XX:-TieredCompilation") || f.startsWith("-XX:TieredStopAtLevel=0"));
+            if (!safe) {
+                LOG.log(System.Logger.Level.WARNING, "jnmf: for full CPU speed run the JVM with -XX:-TieredCompilation, "
+                        + "or with -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=kernels-c2-only.json "
+                        + "(see the README): otherwise the Vector API kernels may stay in the C1 compiler, up to 100× slower");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no management module in this runtime: nothing to check
+        }
     }
 
     @Override
