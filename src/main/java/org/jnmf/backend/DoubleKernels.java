@@ -315,24 +315,6 @@ final class DoubleKernels {
         }
     }
 
-    /** HALS sweep of rows [rowFrom, rowTo) of W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k). */
-    static void halsColumns(double[] w, double[] a, double[] b, int k, int rowFrom, int rowTo) {
-        for (int i = rowFrom; i < rowTo; i++) {
-            int row = i * k;
-            for (int l = 0; l < k; l++) {
-                double hess = b[l * k + l];
-                if (hess == 0.0) {
-                    continue;
-                }
-                double grad = -a[row + l];
-                for (int r = 0; r < k; r++) {
-                    grad = Math.fma(b[l * k + r], w[row + r], grad);
-                }
-                w[row + l] = Math.max(w[row + l] - grad / hess, 0.0);
-            }
-        }
-    }
-
     /** HALS sweep of columns [colFrom, colTo) of H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k). */
     static void halsRows(double[] h, double[] c, double[] d, int k, int m, int colFrom, int colTo) {
         int j = colFrom;

@@ -364,19 +364,71 @@ public final class JavaBackend implements Backend {
         });
     }
 
+    /**
+     * The W sweep runs as the H sweep on Wᵀ: rows of W are independent, so each task transposes its rows of
+     * W and A into columns of a k×n scratch, sweeps them with the vectorised row kernel (the same
+     * arithmetic, element for element, as the row-by-row formula) and transposes back.
+     */
     @Override
     public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
         Dense ww = (Dense) w;
         Dense aa = (Dense) a;
         Dense bb = (Dense) b;
         int k = ww.cols;
-        pool.forRange(ww.rows, 1, (long) k * k, (from, to) -> {
-            if (single()) {
-                FloatKernels.halsColumns(ww.f(), aa.f(), bb.f(), k, from, to);
-            } else {
-                DoubleKernels.halsColumns(ww.d(), aa.d(), bb.d(), k, from, to);
+        int n = ww.rows;
+        int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
+        if (single()) {
+            float[] wt = new float[n * k];
+            float[] at = new float[n * k];
+            pool.forRange(n, align, (long) k * k, (from, to) -> {
+                transpose(ww.f(), wt, n, k, from, to);
+                transpose(aa.f(), at, n, k, from, to);
+                FloatKernels.halsRows(wt, at, bb.f(), k, n, from, to);
+                transposeBack(wt, ww.f(), n, k, from, to);
+            });
+        } else {
+            double[] wt = new double[n * k];
+            double[] at = new double[n * k];
+            pool.forRange(n, align, (long) k * k, (from, to) -> {
+                transpose(ww.d(), wt, n, k, from, to);
+                transpose(aa.d(), at, n, k, from, to);
+                DoubleKernels.halsRows(wt, at, bb.d(), k, n, from, to);
+                transposeBack(wt, ww.d(), n, k, from, to);
+            });
+        }
+    }
+
+    /** Rows [from, to) of the row-major n×k {@code x} into columns [from, to) of the k×n {@code t}. */
+    private static void transpose(float[] x, float[] t, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                t[p * n + i] = x[i * k + p];
             }
-        });
+        }
+    }
+
+    private static void transposeBack(float[] t, float[] x, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                x[i * k + p] = t[p * n + i];
+            }
+        }
+    }
+
+    private static void transpose(double[] x, double[] t, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                t[p * n + i] = x[i * k + p];
+            }
+        }
+    }
+
+    private static void transposeBack(double[] t, double[] x, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                x[i * k + p] = t[p * n + i];
+            }
+        }
     }
 
     @Override
