@@ -23,6 +23,8 @@ import java.util.Map;
  * the target with {@link StandardCopyOption#ATOMIC_MOVE}. Readers see the old file or the whole new one.
  */
 public final class AtomicFiles {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -84,9 +86,20 @@ public final class AtomicFiles {
     /** Writes {@code content} to a new temporary file beside {@code target} and adds it to {@code temps}. */
     private static void stage(Path target, Content content, List<Path> temps) throws IOException {
         Path folder = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: its owner-only permissions would stay on the result. CREATE_NEW
+        // gives the usual permissions (as the umask allows) and never opens someone else's file.
+        FileChannel opened = null;
+        Path temp = null;
+        while (opened == null) {
+            temp = folder.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try {
+                opened = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // Try another name.
+            }
+        }
         temps.add(temp);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = opened) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             content.writeTo(out);
             out.flush();
