@@ -1,11 +1,9 @@
 package org.jnmf.cli;
 
-import java.nio.file.Path;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -232,8 +230,7 @@ final class FitCommand implements Callable<Integer> {
     static final class BackendNames implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            List<String> names = new ArrayList<>(Backends.NAMES);
-            return names.iterator();
+            return Backends.NAMES.iterator();
         }
     }
 }

@@ -125,6 +125,15 @@ final class MatrixMarketReader {
             throw MatrixFormatException.at(name, sizeLine, 1, nnz + " entries are more than jnmf's sparse matrices"
                     + " hold (2³¹); split the matrix");
         }
+        // The row pointers are the one allocation the file's length cannot bound (empty rows cost no
+        // bytes in the file), so bound it by the heap instead.
+        long pointerBytes = 4L * (rows + 1);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (pointerBytes > heap / 2) {
+            throw MatrixFormatException.at(name, sizeLine, 1, "the size line declares " + rows + " rows, whose row"
+                    + " pointers alone need " + pointerBytes / (1 << 20) + " MiB, more than half the Java heap ("
+                    + heap / (1 << 20) + " MiB); check the size line or give the JVM more memory (-Xmx)");
+        }
         // Grown as entries arrive: a compressed file's count is only a claim.
         int capacity = (int) Math.min(symmetric ? 2 * nnz : nnz, 1 << 16);
         int[] rowIndex = new int[capacity];

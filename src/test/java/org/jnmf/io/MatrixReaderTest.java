@@ -286,6 +286,14 @@ class MatrixReaderTest {
         assertTrue(z.getMessage().contains("byte 144") && z.getMessage().contains("truncated"), z.getMessage());
     }
 
+    @Test
+    void absurdRowCountOfASparseFileIsBoundedByTheHeap() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16L << 30,
+                "the heap is large enough to hold 8 GiB of row pointers");
+        assertAt(fails(text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n")),
+                2, 1, "2147483000 rows", "-Xmx");
+    }
+
     // ---- NumPy ----
 
     @Test
