@@ -116,16 +116,17 @@ final class FitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NmfOptions.Builder options = options();
-        FitJob job = new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err);
-        // Before reading, so that an unwritable folder costs no time.
-        job.prepareOutput();
-        try {
-            Matrix v = MatrixReader.read(input, ReadOptions.defaults().withHeader(header).withRowNames(rowNames));
-            checkRank(v, options.build());
-            job.run(v, options, input.toString());
-        } catch (RuntimeException | Error e) {
-            job.abandonOutput();
-            throw e;
+        try (FitJob job = new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err)) {
+            // Before reading, so that an unwritable folder costs no time.
+            job.prepareOutput();
+            try {
+                Matrix v = MatrixReader.read(input, ReadOptions.defaults().withHeader(header).withRowNames(rowNames));
+                checkRank(v, options.build());
+                job.run(v, options, input.toString());
+            } catch (RuntimeException | Error e) {
+                job.abandonOutput();
+                throw e;
+            }
         }
         return 0;
     }

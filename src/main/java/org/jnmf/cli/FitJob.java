@@ -26,7 +26,7 @@ import org.jnmf.io.MatrixWriter;
  * handler that stops it and still writes the factors, writes W, H and summary.json all or none, and
  * prints one summary line. Commands that fit ({@code fit}, a demo) share it.
  */
-final class FitJob {
+final class FitJob implements AutoCloseable {
     private final Path outDir;
     private final String format;
     private final boolean quiet;
@@ -35,6 +35,20 @@ final class FitJob {
     private Cancellation cancellation = new Cancellation();
     /** The highest folder this job created, removed again if the job fails; null when none. */
     private Path createdRoot;
+    /** Guards {@link #phase} between the main thread and the interrupt hook. */
+    private final Object lock = new Object();
+    private Phase phase = Phase.PREPARING;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private Thread hook;
+
+    private enum Phase {
+        /** Before the fit: an interrupt just removes what the job created. */
+        PREPARING,
+        /** Fitting or writing: an interrupt stops the fit, and the factors so far are written. */
+        FITTING,
+        /** Interrupted before the fit began. */
+        ABANDONED
+    }
 
     FitJob(Path outDir, String format, boolean quiet, PrintStream out, PrintStream err) {
         this.outDir = outDir;
@@ -50,8 +64,13 @@ final class FitJob {
         return this;
     }
 
-    /** Creates the output folder if needed and checks that a file can be written in it. */
+    /**
+     * Installs the Ctrl-C handler, creates the output folder if needed and checks that a file can be
+     * written in it. {@link #close()} removes the handler.
+     */
     void prepareOutput() {
+        hook = new Thread(this::interrupted, "jnmf-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw CliException.usage("--out " + outDir + " is a file, not a folder; name a folder for the results");
         }
@@ -60,16 +79,18 @@ final class FitJob {
         for (Path p = absolute; p != null && !Files.exists(p); p = p.getParent()) {
             top = p;
         }
+        createdRoot = top;
         try {
             Files.createDirectories(absolute);
         } catch (FileAlreadyExistsException e) {
+            abandonOutput();
             throw CliException.usage("cannot create output folder " + outDir + ": " + e.getFile()
                     + " is a file; choose another --out");
         } catch (IOException e) {
+            abandonOutput();
             throw CliException.usage("cannot create output folder " + outDir + ": " + reason(e)
                     + "; choose another --out");
         }
-        createdRoot = top;
         try {
             Path probe = Files.createTempFile(absolute, ".jnmf-write-check-", ".tmp");
             Files.delete(probe);
@@ -82,6 +103,12 @@ final class FitJob {
 
     /** Removes the folders {@link #prepareOutput()} created, as far as they are still empty. */
     void abandonOutput() {
+        synchronized (lock) {
+            removeCreatedFolders();
+        }
+    }
+
+    private void removeCreatedFolders() {
         if (createdRoot == null) {
             return;
         }
@@ -98,10 +125,17 @@ final class FitJob {
 
     /**
      * Fits {@code v} and writes the results; {@code inputLabel} names the input in messages and the summary.
+     * Call after {@link #prepareOutput()}.
      *
      * @throws CliException if V or the options do not suit each other (exit status 2)
      */
     NmfResult run(Matrix v, NmfOptions.Builder builder, String inputLabel) {
+        synchronized (lock) {
+            if (phase == Phase.ABANDONED) {
+                throw new CliException(CliException.FAILURE, "interrupted before the fit began");
+            }
+            phase = Phase.FITTING;
+        }
         ProgressBar bar = showProgress() ? progressBar(builder.build().maxIterations()) : null;
         if (bar != null) {
             builder.progress((iteration, max, relativeError, change) -> {
@@ -110,39 +144,51 @@ final class FitJob {
             });
         }
         NmfOptions options = builder.cancellation(cancellation).build();
-        CountDownLatch written = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            err.println();
-            err.println("jnmf: interrupted; stopping after this iteration and writing the factors so far");
-            err.flush();
-            cancellation.cancel();
-            try {
-                written.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "jnmf-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        NmfResult result;
         try {
-            NmfResult result;
-            try {
-                result = Nmf.fit(v, options);
-            } catch (IllegalArgumentException e) {
-                throw new CliException(CliException.USAGE, inputLabel + ": " + e.getMessage(), e);
-            } finally {
-                if (bar != null) {
-                    bar.close();
-                }
-            }
-            write(result, options, v, inputLabel);
-            return result;
+            result = Nmf.fit(v, options);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, inputLabel + ": " + e.getMessage(), e);
         } finally {
-            written.countDown();
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        write(result, options, v, inputLabel);
+        return result;
+    }
+
+    /** The shutdown hook (Ctrl-C, SIGTERM): stops the fit and waits until its factors are written. */
+    private void interrupted() {
+        synchronized (lock) {
+            if (phase == Phase.PREPARING) {
+                phase = Phase.ABANDONED;
+                removeCreatedFolders();
+                return;
+            }
+        }
+        err.println();
+        err.println("jnmf: interrupted; stopping after this iteration and writing the factors so far");
+        err.flush();
+        cancellation.cancel();
+        try {
+            finished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets an interrupt that waits for the results go on, and removes the Ctrl-C handler. */
+    @Override
+    public void close() {
+        finished.countDown();
+        if (hook != null) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // The hook is running and now finishes.
             }
+            hook = null;
         }
     }
 

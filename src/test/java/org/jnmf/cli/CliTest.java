@@ -244,11 +244,13 @@ class CliTest {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         Cancellation cancellation = new Cancellation();
         cancellation.cancel();
-        FitJob job = new FitJob(out, "npy", true, new PrintStream(o, true, StandardCharsets.UTF_8), System.err)
-                .cancellation(cancellation);
-        job.prepareOutput();
-        Matrix v = DenseMatrix.of(new double[][] {{1, 2}, {3, 4}, {5, 6}});
-        NmfResult r = job.run(v, NmfOptions.builder(1).maxIterations(100), "v.csv");
+        NmfResult r;
+        try (FitJob job = new FitJob(out, "npy", true, new PrintStream(o, true, StandardCharsets.UTF_8), System.err)
+                .cancellation(cancellation)) {
+            job.prepareOutput();
+            Matrix v = DenseMatrix.of(new double[][] {{1, 2}, {3, 4}, {5, 6}});
+            r = job.run(v, NmfOptions.builder(1).maxIterations(100), "v.csv");
+        }
         assertEquals(StopReason.CANCELLED, r.stopReason());
         assertEquals(1, r.iterations());
         assertTrue(summary().contains("\"stop_reason\": \"cancelled\""));
