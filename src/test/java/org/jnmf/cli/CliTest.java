@@ -300,14 +300,14 @@ class CliTest {
 
     @Test
     void durations() {
-        assertEquals(Duration.ofSeconds(90), FitCommand.parseDuration("90"));
-        assertEquals(Duration.ofSeconds(90), FitCommand.parseDuration("90s"));
-        assertEquals(Duration.ofMillis(1500), FitCommand.parseDuration("1.5"));
-        assertEquals(Duration.ofMillis(500), FitCommand.parseDuration("500ms"));
-        assertEquals(Duration.ofMinutes(5), FitCommand.parseDuration("5m"));
-        assertEquals(Duration.ofHours(2), FitCommand.parseDuration("2H"));
+        assertEquals(Duration.ofSeconds(90), FitOptions.parseDuration("90"));
+        assertEquals(Duration.ofSeconds(90), FitOptions.parseDuration("90s"));
+        assertEquals(Duration.ofMillis(1500), FitOptions.parseDuration("1.5"));
+        assertEquals(Duration.ofMillis(500), FitOptions.parseDuration("500ms"));
+        assertEquals(Duration.ofMinutes(5), FitOptions.parseDuration("5m"));
+        assertEquals(Duration.ofHours(2), FitOptions.parseDuration("2H"));
         for (String bad : List.of("0", "0s", "-5", "5 minutes", "", "1e3")) {
-            CliException e = assertThrows(CliException.class, () -> FitCommand.parseDuration(bad));
+            CliException e = assertThrows(CliException.class, () -> FitOptions.parseDuration(bad));
             assertEquals(CliException.USAGE, e.exitCode());
         }
     }
