@@ -156,7 +156,12 @@ class CliTest {
 
     @Test
     void readsTheSparseFixture() throws IOException {
-        Path input = Path.of("src", "test", "resources", "fixtures", "sparse80x120.mtx");
+        Path input;
+        try {
+            input = Path.of(CliTest.class.getResource("/fixtures/sparse80x120.mtx").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         assertEquals(0, run("fit", input.toString(), "-k", "6", "-o", out.toString(), "--max-iter", "10"), stderr);
         assertTrue(summary().contains("\"sparse\": true"));
         assertEquals(80, MatrixReader.read(out.resolve("W.npy")).rows());

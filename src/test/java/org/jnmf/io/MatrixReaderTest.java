@@ -279,6 +279,11 @@ class MatrixReaderTest {
         Path gz = bytes("big.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
                 + "2000000 2000000 1000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
         assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000000 entries");
+        MatrixFormatException npyPlain = fails(bytes("big.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2))));
+        assertTrue(npyPlain.getMessage().contains("needs 80000000000000000 data bytes but the file holds 16"),
+                npyPlain.getMessage());
         byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
         Path npyGz = bytes("big.npy.gz", gzip(npyHeader));
@@ -430,8 +435,7 @@ class MatrixReaderTest {
     }
 
     @Test
-    void uncheckedIoForUnreadableGzipStreamIsNotSwallowed() {
-        // A plain I/O failure is not a format error.
+    void plainIoFailuresAreNotFormatErrors() {
         Source s = new Source("x.csv", false, 1, null);
         RuntimeException r = s.failure(new IOException("disk on fire"), 3);
         assertInstanceOf(UncheckedIOException.class, r);
