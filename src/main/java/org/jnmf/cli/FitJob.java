@@ -1,0 +1,282 @@
+package org.jnmf.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.jnmf.Cancellation;
+import org.jnmf.Matrix;
+import org.jnmf.Nmf;
+import org.jnmf.NmfOptions;
+import org.jnmf.NmfResult;
+import org.jnmf.io.AtomicFiles;
+import org.jnmf.io.MatrixWriter;
+
+/**
+ * One fit from the command line, from the output folder to the summary: checks that the folder can be
+ * written before any work, runs the fit with a progress bar (stderr, terminals only) and a Ctrl-C
+ * handler that stops it and still writes the factors, writes W, H and summary.json all or none, and
+ * prints one summary line. Commands that fit ({@code fit}, a demo) share it.
+ */
+final class FitJob implements AutoCloseable {
+    private final Path outDir;
+    private final String format;
+    private final boolean quiet;
+    private final PrintStream out;
+    private final PrintStream err;
+    private Cancellation cancellation = new Cancellation();
+    /** The highest folder this job created, removed again if the job fails; null when none. */
+    private Path createdRoot;
+    /** Guards {@link #phase} between the main thread and the interrupt hook. */
+    private final Object lock = new Object();
+    private Phase phase = Phase.PREPARING;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private Thread hook;
+
+    private enum Phase {
+        /** Before the fit: an interrupt just removes what the job created. */
+        PREPARING,
+        /** Fitting or writing: an interrupt stops the fit, and the factors so far are written. */
+        FITTING,
+        /** Interrupted before the fit began. */
+        ABANDONED
+    }
+
+    FitJob(Path outDir, String format, boolean quiet, PrintStream out, PrintStream err) {
+        this.outDir = outDir;
+        this.format = format;
+        this.quiet = quiet;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Uses {@code cancellation} instead of a fresh one (tests cancel through it). */
+    FitJob cancellation(Cancellation cancellation) {
+        this.cancellation = cancellation;
+        return this;
+    }
+
+    /**
+     * Installs the Ctrl-C handler, creates the output folder if needed and checks that a file can be
+     * written in it. {@link #close()} removes the handler.
+     */
+    void prepareOutput() {
+        hook = new Thread(this::interrupted, "jnmf-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw CliException.usage("--out " + outDir + " is a file, not a folder; name a folder for the results");
+        }
+        Path absolute = outDir.toAbsolutePath();
+        Path top = null;
+        for (Path p = absolute; p != null && !Files.exists(p); p = p.getParent()) {
+            top = p;
+        }
+        createdRoot = top;
+        try {
+            Files.createDirectories(absolute);
+        } catch (FileAlreadyExistsException e) {
+            abandonOutput();
+            throw CliException.usage("cannot create output folder " + outDir + ": " + e.getFile()
+                    + " is a file; choose another --out");
+        } catch (IOException e) {
+            abandonOutput();
+            throw CliException.usage("cannot create output folder " + outDir + ": " + reason(e)
+                    + "; choose another --out");
+        }
+        try {
+            Path probe = Files.createTempFile(absolute, ".jnmf-write-check-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            abandonOutput();
+            throw CliException.usage("cannot write to output folder " + outDir + ": " + reason(e)
+                    + "; choose another --out or fix the folder's permissions");
+        }
+    }
+
+    /** Removes the folders {@link #prepareOutput()} created, as far as they are still empty. */
+    void abandonOutput() {
+        synchronized (lock) {
+            removeCreatedFolders();
+        }
+    }
+
+    private void removeCreatedFolders() {
+        if (createdRoot == null) {
+            return;
+        }
+        Path stop = createdRoot.getParent();
+        for (Path p = outDir.toAbsolutePath(); p != null && !p.equals(stop); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                break; // not empty any more, or not ours to remove
+            }
+        }
+        createdRoot = null;
+    }
+
+    /**
+     * Fits {@code v} and writes the results; {@code inputLabel} names the input in messages and the summary.
+     * Call after {@link #prepareOutput()}.
+     *
+     * @throws CliException if V or the options do not suit each other (exit status 2)
+     */
+    NmfResult run(Matrix v, NmfOptions.Builder builder, String inputLabel) {
+        synchronized (lock) {
+            if (phase == Phase.ABANDONED) {
+                throw new CliException(CliException.FAILURE, "interrupted before the fit began");
+            }
+            phase = Phase.FITTING;
+        }
+        ProgressBar bar = showProgress() ? progressBar(builder.build().maxIterations()) : null;
+        if (bar != null) {
+            builder.progress((iteration, max, relativeError, change) -> {
+                bar.stepTo(iteration);
+                bar.setExtraMessage(String.format(Locale.ROOT, " error %.5f", relativeError));
+            });
+        }
+        NmfOptions options = builder.cancellation(cancellation).build();
+        NmfResult result;
+        try {
+            result = Nmf.fit(v, options);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.USAGE, inputLabel + ": " + e.getMessage(), e);
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        write(result, options, v, inputLabel);
+        return result;
+    }
+
+    /** The shutdown hook (Ctrl-C, SIGTERM): stops the fit and waits until its factors are written. */
+    private void interrupted() {
+        synchronized (lock) {
+            if (phase == Phase.PREPARING) {
+                phase = Phase.ABANDONED;
+                removeCreatedFolders();
+                return;
+            }
+        }
+        err.println();
+        err.println("jnmf: interrupted; stopping after this iteration and writing the factors so far");
+        err.flush();
+        cancellation.cancel();
+        try {
+            finished.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Lets an interrupt that waits for the results go on, and removes the Ctrl-C handler. */
+    @Override
+    public void close() {
+        finished.countDown();
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running and now finishes.
+            }
+            hook = null;
+        }
+    }
+
+    private void write(NmfResult result, NmfOptions options, Matrix v, String inputLabel) {
+        Path w = outDir.resolve("W." + format);
+        Path h = outDir.resolve("H." + format);
+        Path summary = outDir.resolve("summary.json");
+        Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
+        files.put(w, MatrixWriter.contentFor(result.w(), w));
+        files.put(h, MatrixWriter.contentFor(result.h(), h));
+        String json = summaryJson(result, options, v, inputLabel, w, h);
+        files.put(summary, stream -> stream.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        AtomicFiles.writeAll(files);
+        out.println(String.format(Locale.ROOT, "rank %d, %s, %d iterations (%s), relative error %s, %.2f s, backend %s",
+                result.rank(), result.algorithm().label(), result.iterations(), result.stopReason().label(),
+                formatError(result.relativeError()), result.seconds(), result.backend()));
+        out.println("wrote " + w + " (" + result.w().rows() + "×" + result.w().cols() + "), " + h + " ("
+                + result.h().rows() + "×" + result.h().cols() + ") and " + summary);
+        out.flush();
+    }
+
+    static String summaryJson(NmfResult r, NmfOptions options, Matrix v, String inputLabel, Path w, Path h) {
+        return new Json()
+                .put("jnmf_version", Main.version())
+                .put("input", inputLabel)
+                .put("rows", v.rows())
+                .put("cols", v.cols())
+                .put("sparse", v instanceof org.jnmf.SparseMatrix)
+                .put("rank", r.rank())
+                .put("algorithm", r.algorithm().label())
+                .put("init", r.initialization().label())
+                .put("seed", options.seed())
+                .put("max_iterations", options.maxIterations())
+                .put("tolerance", options.tolerance())
+                .put("check_every", options.checkInterval())
+                .raw("time_limit_seconds", options.timeLimit() == null ? "null"
+                        : Json.number(options.timeLimit().toNanos() / 1e9))
+                .put("backend", r.backend())
+                .put("backend_reason", r.backendReason())
+                .put("precision", r.precision().label())
+                .put("threads", options.threads())
+                .put("iterations", r.iterations())
+                .put("stop_reason", r.stopReason().label())
+                .put("converged", r.converged())
+                .put("relative_error", r.relativeError())
+                .put("loss", r.loss())
+                .put("seconds", r.seconds())
+                .put("loss_history", r.lossHistory())
+                .put("check_iterations", r.checkIterations())
+                .put("w", w.getFileName().toString())
+                .put("h", h.getFileName().toString())
+                .toString();
+    }
+
+    private static String formatError(double e) {
+        return e >= 1e-4 || e == 0 ? String.format(Locale.ROOT, "%.6f", e) : String.format(Locale.ROOT, "%.3e", e);
+    }
+
+    private boolean showProgress() {
+        if (quiet) {
+            return false;
+        }
+        String tty = System.getProperty("jnmf.stderrTty");
+        if (tty != null) {
+            return Boolean.parseBoolean(tty);
+        }
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
+    }
+
+    private ProgressBar progressBar(int maxIterations) {
+        return new ProgressBarBuilder()
+                .setTaskName("NMF")
+                .setInitialMax(maxIterations)
+                .setUnit(" it", 1)
+                .setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .clearDisplayOnFinish()
+                .build();
+    }
+
+    private static String reason(IOException e) {
+        String kind = switch (e) {
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.NoSuchFileException x -> "no such folder";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> e.getClass().getSimpleName();
+        };
+        return e.getMessage() == null ? kind : e.getMessage() + " (" + kind + ")";
+    }
+}

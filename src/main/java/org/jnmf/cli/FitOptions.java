@@ -1,0 +1,199 @@
+package org.jnmf.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jnmf.Algorithm;
+import org.jnmf.Initialization;
+import org.jnmf.Matrix;
+import org.jnmf.NmfOptions;
+import org.jnmf.Precision;
+import org.jnmf.backend.Backends;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that fits and writes results ({@code --rank}, {@code --out},
+ * {@code --algorithm}, ...), as a picocli mixin: {@code @Mixin FitOptions fit;} in a command adds them.
+ */
+final class FitOptions {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)\\s*(ms|s|m|h)?");
+
+    @Option(names = {"-k", "--rank"}, required = true, paramLabel = "K", description = "Number of components k.")
+    int rank;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
+            description = "Folder for W, H and summary.json; created if missing.")
+    Path outDir;
+
+    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "hals",
+            description = "hals (coordinate descent) or mu (multiplicative updates). Default: ${DEFAULT-VALUE}.")
+    String algorithm;
+
+    @Option(names = "--init", paramLabel = "NAME",
+            description = "random, nndsvd or nndsvda. Default: nndsvda when k ≤ min(n, m), else random.")
+    String init;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed for the initialisation. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-iter", paramLabel = "N", defaultValue = "200",
+            description = "Most iterations (each updates W, then H). Default: ${DEFAULT-VALUE}.")
+    int maxIterations;
+
+    @Option(names = "--tol", paramLabel = "X", defaultValue = "1e-4",
+            description = "Stop when the error falls by less than this (relative to the initial error) between"
+                    + " two checks; 0 never stops early. Default: ${DEFAULT-VALUE}.")
+    double tolerance;
+
+    @Option(names = "--check-every", paramLabel = "N", defaultValue = "10",
+            description = "Iterations between loss checks. Default: ${DEFAULT-VALUE}.")
+    int checkEvery;
+
+    @Option(names = "--time-limit", paramLabel = "TIME",
+            description = "Stop after this much time: seconds (90) or with a unit (500ms, 90s, 5m, 2h)."
+                    + " Default: no limit.")
+    String timeLimit;
+
+    @Option(names = "--precision", paramLabel = "NAME",
+            description = "single or double. Default: that of the input (float32 .npy: single; otherwise double).")
+    String precision;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Worker threads. Default: all available processors.")
+    Integer threads;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "${sys:jnmf.backend:-auto}",
+            description = "auto or ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (-Djnmf.backend sets it).",
+            completionCandidates = BackendNames.class)
+    String backend;
+
+    @Option(names = "--floor", paramLabel = "X", defaultValue = "0",
+            description = "For mu: raise every updated entry to at least this (1e-16, say) so that none gets"
+                    + " stuck at 0. Default: ${DEFAULT-VALUE} (off).")
+    double floor;
+
+    @Option(names = "--format", paramLabel = "NAME", defaultValue = "npy",
+            description = "Format of W and H: npy or csv. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar (the summary is still printed).")
+    boolean quiet;
+
+    @Option(names = "--debug", description = "Print the stack trace of an error.")
+    boolean debug;
+
+    /** A job writing to {@code --out} in {@code --format}, quiet or not. */
+    FitJob job(PrintStream out, PrintStream err) {
+        return new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err);
+    }
+
+    /** The fit options from the flags, each checked with the flag's name in the message. */
+    NmfOptions.Builder options() {
+        if (rank < 1) {
+            throw CliException.usage("--rank must be at least 1; got " + rank);
+        }
+        NmfOptions.Builder b = NmfOptions.builder(rank).seed(seed);
+        b.algorithm(switch (algorithm.toLowerCase(Locale.ROOT)) {
+            case "hals" -> Algorithm.HALS;
+            case "mu" -> Algorithm.MULTIPLICATIVE;
+            default -> throw CliException.usage("--algorithm must be hals or mu; got '" + algorithm + "'");
+        });
+        if (init != null) {
+            b.initialization(switch (init.toLowerCase(Locale.ROOT)) {
+                case "random" -> Initialization.RANDOM;
+                case "nndsvd" -> Initialization.NNDSVD;
+                case "nndsvda" -> Initialization.NNDSVDA;
+                default -> throw CliException.usage("--init must be random, nndsvd or nndsvda; got '" + init + "'");
+            });
+        }
+        if (maxIterations < 0) {
+            throw CliException.usage("--max-iter must be at least 0; got " + maxIterations);
+        }
+        b.maxIterations(maxIterations);
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw CliException.usage("--tol must be a finite number ≥ 0; got " + tolerance);
+        }
+        b.tolerance(tolerance);
+        if (checkEvery < 1) {
+            throw CliException.usage("--check-every must be at least 1; got " + checkEvery);
+        }
+        b.checkInterval(checkEvery);
+        if (timeLimit != null) {
+            b.timeLimit(parseDuration(timeLimit));
+        }
+        if (precision != null) {
+            b.precision(switch (precision.toLowerCase(Locale.ROOT)) {
+                case "single", "float32" -> Precision.SINGLE;
+                case "double", "float64" -> Precision.DOUBLE;
+                default -> throw CliException.usage("--precision must be single or double; got '" + precision + "'");
+            });
+        }
+        if (threads != null) {
+            if (threads < 1) {
+                throw CliException.usage("--threads must be at least 1; got " + threads);
+            }
+            b.threads(threads);
+        }
+        String backendName = backend.toLowerCase(Locale.ROOT);
+        if (!backendName.equals("auto") && !Backends.NAMES.contains(backendName)) {
+            throw CliException.usage("--backend must be auto or one of " + String.join(", ", Backends.NAMES)
+                    + "; got '" + backend + "'");
+        }
+        b.backend(backendName);
+        if (!(floor >= 0) || Double.isInfinite(floor)) {
+            throw CliException.usage("--floor must be a finite number ≥ 0; got " + floor);
+        }
+        b.floor(floor);
+        if (!format.equalsIgnoreCase("npy") && !format.equalsIgnoreCase("csv")) {
+            throw CliException.usage("--format must be npy or csv; got '" + format + "'");
+        }
+        return b;
+    }
+
+    /** Refuses a rank NNDSVD cannot start from, naming the input {@code label}. */
+    void checkRank(Matrix v, NmfOptions options, String label) {
+        int n = v.rows();
+        int m = v.cols();
+        Initialization chosen = options.initializationFor(n, m);
+        if ((chosen == Initialization.NNDSVD || chosen == Initialization.NNDSVDA) && rank > Math.min(n, m)) {
+            throw CliException.usage("--rank " + rank + " is more than min(n, m) = " + Math.min(n, m) + " of the "
+                    + n + "×" + m + " matrix in " + label + ", which " + chosen.label() + " initialisation needs;"
+                    + " use --init random or a smaller --rank");
+        }
+    }
+
+    /** Seconds as a plain number, or a number with ms, s, m or h. */
+    static Duration parseDuration(String text) {
+        Matcher matcher = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw CliException.usage("--time-limit '" + text + "' is not a duration; give seconds (90) or a number"
+                    + " with a unit: 500ms, 90s, 5m, 2h");
+        }
+        double amount = Double.parseDouble(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        double seconds = switch (unit) {
+            case "ms" -> amount / 1000;
+            case "m" -> amount * 60;
+            case "h" -> amount * 3600;
+            default -> amount;
+        };
+        long nanos = (long) Math.min(seconds * 1e9, Long.MAX_VALUE);
+        if (nanos <= 0) {
+            throw CliException.usage("--time-limit must be positive; got '" + text + "'");
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    /** The backend names for --help. */
+    static final class BackendNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Backends.NAMES.iterator();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.jnmf.cli;
+
+/**
+ * A small JSON object writer, enough for summary.json: strings escaped per RFC 8259, doubles as
+ * {@link Double#toString} writes them (which JSON accepts) and NaN or infinity as {@code null}.
+ */
+final class Json {
+    private final StringBuilder text = new StringBuilder("{\n");
+    private boolean first = true;
+
+    Json put(String key, String value) {
+        return raw(key, value == null ? "null" : quote(value));
+    }
+
+    Json put(String key, double value) {
+        return raw(key, number(value));
+    }
+
+    Json put(String key, long value) {
+        return raw(key, Long.toString(value));
+    }
+
+    Json put(String key, boolean value) {
+        return raw(key, Boolean.toString(value));
+    }
+
+    Json put(String key, double[] values) {
+        StringBuilder array = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            array.append(i == 0 ? "" : ", ").append(number(values[i]));
+        }
+        return raw(key, array.append(']').toString());
+    }
+
+    Json put(String key, int[] values) {
+        StringBuilder array = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            array.append(i == 0 ? "" : ", ").append(values[i]);
+        }
+        return raw(key, array.append(']').toString());
+    }
+
+    /** Puts a value already written as JSON. */
+    Json raw(String key, String json) {
+        text.append(first ? "" : ",\n").append("  ").append(quote(key)).append(": ").append(json);
+        first = false;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return text + "\n}\n";
+    }
+
+    static String number(double value) {
+        return Double.isFinite(value) ? Double.toString(value) : "null";
+    }
+
+    static String quote(String s) {
+        StringBuilder q = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> q.append("\\\"");
+                case '\\' -> q.append("\\\\");
+                case '\n' -> q.append("\\n");
+                case '\r' -> q.append("\\r");
+                case '\t' -> q.append("\\t");
+                case '\b' -> q.append("\\b");
+                case '\f' -> q.append("\\f");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        q.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        q.append(c);
+                    }
+                }
+            }
+        }
+        return q.append('"').toString();
+    }
+}

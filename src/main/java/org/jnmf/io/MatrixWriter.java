@@ -1,0 +1,139 @@
+package org.jnmf.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Precision;
+
+/**
+ * Writes dense matrices as NumPy {@code .npy} (format 1.0, C order, little-endian, in the matrix's own
+ * precision: {@code <f4} or {@code <f8}) or as CSV/TSV text (values as {@link Double#toString} or
+ * {@link Float#toString} write them, which read back to the same bits). Every file is written through
+ * {@link AtomicFiles}, so a failure leaves no partial file. Stateless and thread-safe.
+ */
+public final class MatrixWriter {
+    private MatrixWriter() {
+    }
+
+    /**
+     * Writes {@code m} to {@code target} in the format its extension names ({@code .npy}, {@code .csv}
+     * or {@code .tsv}), atomically.
+     *
+     * @throws IllegalArgumentException for another extension
+     * @throws UncheckedIOException     if writing fails
+     */
+    public static void write(DenseMatrix m, Path target) {
+        AtomicFiles.write(target, contentFor(m, target));
+    }
+
+    /** Writes {@code m} as {@code .npy}, atomically, whatever the name. */
+    public static void writeNpy(DenseMatrix m, Path target) {
+        AtomicFiles.write(target, npy(m));
+    }
+
+    /** Writes {@code m} as comma-separated text without a header, atomically, whatever the name. */
+    public static void writeCsv(DenseMatrix m, Path target) {
+        AtomicFiles.write(target, delimited(m, ','));
+    }
+
+    /** Writes {@code text} as UTF-8 to {@code target}, atomically (for summaries such as {@code summary.json}). */
+    public static void writeText(Path target, String text) {
+        AtomicFiles.writeString(target, text);
+    }
+
+    /** The content of {@code m} in the format {@code target}'s extension names, for {@link AtomicFiles#writeAll}. */
+    public static AtomicFiles.Content contentFor(DenseMatrix m, Path target) {
+        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npy")) {
+            return npy(m);
+        }
+        if (name.endsWith(".csv")) {
+            return delimited(m, ',');
+        }
+        if (name.endsWith(".tsv")) {
+            return delimited(m, '\t');
+        }
+        throw new IllegalArgumentException("cannot write " + target + ": jnmf writes .npy, .csv and .tsv; use one"
+                + " of those extensions");
+    }
+
+    /** {@code m} as a NumPy {@code .npy} file. */
+    public static AtomicFiles.Content npy(DenseMatrix m) {
+        return out -> writeNpy(m, out);
+    }
+
+    /** {@code m} as text, one row per line, values separated by {@code delimiter}, lines ending in LF. */
+    public static AtomicFiles.Content delimited(DenseMatrix m, char delimiter) {
+        return out -> writeDelimited(m, out, delimiter);
+    }
+
+    private static void writeNpy(DenseMatrix m, OutputStream out) throws IOException {
+        boolean single = m.precision() == Precision.SINGLE;
+        String dict = "{'descr': '" + (single ? "<f4" : "<f8") + "', 'fortran_order': False, 'shape': ("
+                + m.rows() + ", " + m.cols() + "), }";
+        // NumPy pads the header with spaces and a newline so that the data starts at a multiple of 64.
+        int unpadded = 10 + dict.length() + 1;
+        int total = (unpadded + 63) / 64 * 64;
+        StringBuilder header = new StringBuilder(dict);
+        header.append(" ".repeat(total - unpadded)).append('\n');
+        byte[] headerBytes = header.toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer prefix = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
+        prefix.putShort((short) headerBytes.length);
+        out.write(prefix.array());
+        out.write(headerBytes);
+
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < m.blockCount(); b++) {
+            if (single) {
+                for (float v : m.floatBlock(b)) {
+                    if (buffer.remaining() < Float.BYTES) {
+                        drain(buffer, out);
+                    }
+                    buffer.putFloat(v);
+                }
+            } else {
+                for (double v : m.doubleBlock(b)) {
+                    if (buffer.remaining() < Double.BYTES) {
+                        drain(buffer, out);
+                    }
+                    buffer.putDouble(v);
+                }
+            }
+        }
+        drain(buffer, out);
+    }
+
+    private static void drain(ByteBuffer buffer, OutputStream out) throws IOException {
+        out.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
+    }
+
+    private static void writeDelimited(DenseMatrix m, OutputStream out, char delimiter) throws IOException {
+        boolean single = m.precision() == Precision.SINGLE;
+        double[] row = new double[m.cols()];
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < m.rows(); i++) {
+            m.copyRow(i, row);
+            line.setLength(0);
+            for (int j = 0; j < row.length; j++) {
+                if (j > 0) {
+                    line.append(delimiter);
+                }
+                if (single) {
+                    line.append((float) row[j]);
+                } else {
+                    line.append(row[j]);
+                }
+            }
+            line.append('\n');
+            out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.jnmf.io;
+
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipException;
+
+/**
+ * One opened input file: its name for messages, whether it is gzip-compressed, and (uncompressed only)
+ * its length, against which readers check the sizes a header declares before allocating.
+ */
+final class Source {
+    final String name;
+    final boolean gzip;
+    /** Length in bytes of the file, or -1 when compressed (the decompressed length is unknown). */
+    final long length;
+    final InputStream in;
+
+    Source(String name, boolean gzip, long length, InputStream in) {
+        this.name = name;
+        this.gzip = gzip;
+        this.length = length;
+        this.in = in;
+    }
+
+    /**
+     * Turns an I/O failure while reading into the exception to throw: corrupt or truncated gzip data is
+     * a format problem (where the text reader had got to, if known); anything else is an I/O failure.
+     */
+    RuntimeException failure(IOException e, long line) {
+        if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
+            String problem = "the gzip data is corrupt or truncated (" + e.getMessage()
+                    + "); compress the file again or check that it was copied completely";
+            return line > 0 ? MatrixFormatException.at(name, line, 0, problem)
+                    : MatrixFormatException.inFile(name, problem);
+        }
+        return new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
+    }
+
+    /** Lines of text, counted, with any line end ({@code \n}, {@code \r\n}, {@code \r}). */
+    TextLines lines() {
+        return new TextLines(this);
+    }
+
+    static final class TextLines {
+        private final Source source;
+        private final BufferedReader reader;
+        private long number;
+
+        private TextLines(Source source) {
+            this.source = source;
+            this.reader = new BufferedReader(new InputStreamReader(source.in, StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        /** The next line without its line end, or null at the end of the file. */
+        String next() {
+            try {
+                String line = reader.readLine();
+                if (line != null) {
+                    number++;
+                    if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                        line = line.substring(1);
+                    }
+                }
+                return line;
+            } catch (IOException e) {
+                throw source.failure(e, number + 1);
+            }
+        }
+
+        /** The 1-based number of the line {@link #next()} returned last (0 before the first). */
+        long number() {
+            return number;
+        }
+
+        String name() {
+            return source.name;
+        }
+    }
+
+    /** Whether the line holds nothing but spaces and tabs. */
+    static boolean isBlank(String line) {
+        for (int p = 0; p < line.length(); p++) {
+            char c = line.charAt(p);
+            if (c != ' ' && c != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,334 @@
+package org.jnmf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.jnmf.Cancellation;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Matrix;
+import org.jnmf.NmfOptions;
+import org.jnmf.NmfResult;
+import org.jnmf.Precision;
+import org.jnmf.StopReason;
+import org.jnmf.io.MatrixReader;
+import org.jnmf.io.MatrixWriter;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private Path out;
+    private String stdout;
+    private String stderr;
+
+    @BeforeEach
+    void setUp() {
+        out = dir.resolve("out");
+        System.setProperty("jnmf.stderrTty", "false");
+    }
+
+    private int run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        stdout = o.toString(StandardCharsets.UTF_8);
+        stderr = e.toString(StandardCharsets.UTF_8);
+        return status;
+    }
+
+    private static String csv(int rows, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                s.append(j == 0 ? "" : ",").append(random.nextDouble());
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private Path file(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return p;
+    }
+
+    private static List<String> list(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A usage error: status 2, one line on stderr naming what went wrong, and no output folder. */
+    private void assertUsageError(int status, String... phrases) {
+        assertEquals(2, status, stderr);
+        assertTrue(stderr.startsWith("jnmf: "), stderr);
+        assertEquals(1, stderr.lines().count(), stderr);
+        assertFalse(stderr.contains("Exception"), stderr);
+        for (String phrase : phrases) {
+            assertTrue(stderr.contains(phrase), () -> "'" + phrase + "' missing from: " + stderr);
+        }
+        assertFalse(Files.exists(out), "no output may remain after a failure");
+    }
+
+    private String summary() throws IOException {
+        return Files.readString(out.resolve("summary.json"));
+    }
+
+    @Test
+    void fitWritesFactorsSummaryAndOneLineReport() throws IOException {
+        Path input = file("v.csv", csv(12, 8, 1));
+        int status = run("fit", input.toString(), "--rank", "3", "--out", out.toString(), "--max-iter", "30");
+        assertEquals(0, status, stderr);
+        assertEquals("", stderr);
+        assertTrue(stdout.startsWith("rank 3, hals, 30 iterations (max_iterations), relative error 0."), stdout);
+        assertTrue(stdout.contains("backend java"), stdout);
+        assertTrue(stdout.contains("W.npy (12×3)") && stdout.contains("H.npy (3×8)"), stdout);
+        assertEquals(List.of("H.npy", "W.npy", "summary.json"), list(out));
+
+        DenseMatrix w = (DenseMatrix) MatrixReader.read(out.resolve("W.npy"));
+        DenseMatrix h = (DenseMatrix) MatrixReader.read(out.resolve("H.npy"));
+        assertEquals(12, w.rows());
+        assertEquals(3, w.cols());
+        assertEquals(3, h.rows());
+        assertEquals(8, h.cols());
+        assertEquals(Precision.DOUBLE, w.precision());
+
+        String json = summary();
+        for (String field : List.of("\"rows\": 12", "\"cols\": 8", "\"rank\": 3", "\"algorithm\": \"hals\"",
+                "\"init\": \"nndsvda\"", "\"backend\": \"java\"", "\"backend_reason\": \"", "\"precision\": \"double\"",
+                "\"threads\": ", "\"iterations\": 30", "\"relative_error\": 0.", "\"loss\": ", "\"seconds\": ",
+                "\"converged\": false", "\"stop_reason\": \"max_iterations\"", "\"loss_history\": [",
+                "\"check_iterations\": [0, 10, 20, 30]", "\"input\": " + Json.quote(input.toString()),
+                "\"jnmf_version\": \"")) {
+            assertTrue(json.contains(field), () -> field + " missing from " + json);
+        }
+    }
+
+    @Test
+    void optionsReachTheFit() throws IOException {
+        Path input = file("v.tsv", "name\ta\tb\tc\td\n" + csv(10, 5, 2).lines()
+                .map(l -> "r\t" + l.substring(l.indexOf(',') + 1).replace(',', '\t'))
+                .reduce("", (a, b) -> a + b + "\n"));
+        int status = run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--algorithm", "mu",
+                "--init", "random", "--seed", "5", "--max-iter", "7", "--tol", "0", "--check-every", "3",
+                "--time-limit", "5m", "--threads", "1", "--backend", "java", "--floor", "1e-16", "--format", "csv",
+                "--header", "--row-names", "--quiet");
+        assertEquals(0, status, stderr);
+        assertEquals(List.of("H.csv", "W.csv", "summary.json"), list(out));
+        String json = summary();
+        for (String field : List.of("\"rows\": 10", "\"cols\": 4", "\"algorithm\": \"mu\"", "\"init\": \"random\"",
+                "\"seed\": 5", "\"iterations\": 7", "\"threads\": 1", "\"check_iterations\": [0, 3, 6, 7]",
+                "\"time_limit_seconds\": 300.0", "\"tolerance\": 0.0")) {
+            assertTrue(json.contains(field), () -> field + " missing from " + json);
+        }
+        assertEquals(10, MatrixReader.read(out.resolve("W.csv")).rows());
+    }
+
+    @Test
+    void precisionFollowsTheInputUnlessAsked() throws IOException {
+        Path input = dir.resolve("v.npy");
+        MatrixWriter.write(DenseMatrix.of(new float[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 10}}), input);
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--max-iter", "5"), stderr);
+        assertEquals(Precision.SINGLE, MatrixReader.read(out.resolve("W.npy")).precision());
+        assertTrue(summary().contains("\"precision\": \"single\""));
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--max-iter", "5",
+                "--precision", "double"), stderr);
+        assertEquals(Precision.DOUBLE, MatrixReader.read(out.resolve("W.npy")).precision());
+    }
+
+    @Test
+    void readsTheSparseFixture() throws IOException {
+        Path input;
+        try {
+            input = Path.of(CliTest.class.getResource("/fixtures/sparse80x120.mtx").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        assertEquals(0, run("fit", input.toString(), "-k", "6", "-o", out.toString(), "--max-iter", "10"), stderr);
+        assertTrue(summary().contains("\"sparse\": true"));
+        assertEquals(80, MatrixReader.read(out.resolve("W.npy")).rows());
+    }
+
+    @Test
+    void badEntriesNameFileRowAndColumn() throws IOException {
+        assertUsageError(run("fit", file("neg.csv", "1,2\n3,-4\n").toString(), "-k", "1", "-o", out.toString()),
+                "neg.csv", "negative", "row 1, column 1");
+        assertUsageError(run("fit", file("nan.csv", "1,nan\n3,4\n").toString(), "-k", "1", "-o", out.toString()),
+                "nan.csv", "NaN", "row 0, column 1");
+        assertUsageError(run("fit", file("inf.csv", "1,2\ninf,4\n").toString(), "-k", "1", "-o", out.toString()),
+                "inf.csv", "infinite", "row 1, column 0");
+    }
+
+    @Test
+    void malformedInputsAreOneLineErrors() throws IOException {
+        assertUsageError(run("fit", file("ragged.csv", "1,2,3\n4,5\n").toString(), "-k", "1", "-o", out.toString()),
+                "ragged.csv", "line 2", "2 values but line 1 has 3");
+        assertUsageError(run("fit", file("cut.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 1\n")
+                .toString(), "-k", "1", "-o", out.toString()), "cut.mtx", "line 4", "truncated");
+        assertUsageError(run("fit", file("word.csv", "1,2\n3,x\n").toString(), "-k", "1", "-o", out.toString()),
+                "word.csv", "line 2, column 3", "'x' is not a number");
+        assertUsageError(run("fit", file("v.xlsx", "1").toString(), "-k", "1", "-o", out.toString()),
+                "v.xlsx", "unknown file type", ".mtx, .npy, .csv, .tsv");
+        assertUsageError(run("fit", file("empty.csv", "").toString(), "-k", "1", "-o", out.toString()),
+                "empty.csv", "empty");
+        assertUsageError(run("fit", file("zero.mtx", "%%MatrixMarket matrix coordinate real general\n0 0 0\n")
+                .toString(), "-k", "1", "-o", out.toString()), "zero.mtx", "empty");
+        assertUsageError(run("fit", dir.resolve("missing.csv").toString(), "-k", "1", "-o", out.toString()),
+                "missing.csv", "does not exist");
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        assertUsageError(run("fit", input, "-k", "0", "-o", out.toString()), "--rank must be at least 1; got 0");
+        assertUsageError(run("fit", input, "-k", "5", "-o", out.toString(), "--init", "nndsvd"),
+                "--rank 5 is more than min(n, m) = 4", "--init random");
+        assertUsageError(run("fit", input, "-o", out.toString()), "Missing required option", "--rank",
+                "jnmf fit --help");
+        assertUsageError(run("fit", input, "-k", "x", "-o", out.toString()), "--rank", "'x'");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--time-limit", "5x"),
+                "--time-limit '5x' is not a duration");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
+                "--algorithm must be hals or mu");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
+                "--backend must be auto or one of java");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
+                "--format must be npy or csv");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--precision", "half"),
+                "--precision must be single or double");
+        assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--no-such-flag"), "--no-such-flag");
+        // Random initialisation takes any rank.
+        assertEquals(0, run("fit", input, "-k", "9", "-o", out.toString(), "--max-iter", "3"), stderr);
+        assertTrue(summary().contains("\"init\": \"random\""));
+    }
+
+    @Test
+    void unwritableOutputFolderFailsBeforeFitting() throws IOException {
+        Path input = file("v.csv", csv(5, 4, 3));
+        Path blocker = file("blocker.txt", "not a folder");
+        assertEquals(2, run("fit", input.toString(), "-k", "2", "-o", blocker.resolve("sub").toString()));
+        assertTrue(stderr.startsWith("jnmf: cannot create output folder") && stderr.contains("blocker.txt"), stderr);
+        assertEquals(1, stderr.lines().count(), stderr);
+        assertEquals(2, run("fit", input.toString(), "-k", "2", "-o", blocker.toString()));
+        assertTrue(stderr.contains("is a file, not a folder"), stderr);
+        assertEquals(List.of("blocker.txt", "v.csv"), list(dir));
+    }
+
+    @Test
+    void failureKeepsAnExistingFolderAndLeavesNoFilesInIt() throws IOException {
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        assertEquals(2, run("fit", file("neg.csv", "1,-2\n").toString(), "-k", "1", "-o", out.toString()));
+        assertEquals(List.of("notes.txt"), list(out));
+        // A nested folder that the run created is removed again.
+        Path nested = out.resolve("a").resolve("b");
+        assertEquals(2, run("fit", file("neg2.csv", "1,-2\n").toString(), "-k", "1", "-o", nested.toString()));
+        assertEquals(List.of("notes.txt"), list(out));
+    }
+
+    @Test
+    void cancelledFitStillWritesItsFactors() throws IOException {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        Cancellation cancellation = new Cancellation();
+        cancellation.cancel();
+        NmfResult r;
+        try (FitJob job = new FitJob(out, "npy", true, new PrintStream(o, true, StandardCharsets.UTF_8), System.err)
+                .cancellation(cancellation)) {
+            job.prepareOutput();
+            Matrix v = DenseMatrix.of(new double[][] {{1, 2}, {3, 4}, {5, 6}});
+            r = job.run(v, NmfOptions.builder(1).maxIterations(100), "v.csv");
+        }
+        assertEquals(StopReason.CANCELLED, r.stopReason());
+        assertEquals(1, r.iterations());
+        assertTrue(summary().contains("\"stop_reason\": \"cancelled\""));
+        assertTrue(o.toString(StandardCharsets.UTF_8).contains("(cancelled)"));
+        assertEquals(List.of("H.npy", "W.npy", "summary.json"), list(out));
+    }
+
+    @Test
+    void versionHelpAndNoCommand() {
+        assertEquals(0, run("--version"));
+        assertTrue(stdout.startsWith("jnmf " + Main.version()), stdout);
+        assertFalse(Main.version().isEmpty() || Main.version().equals("unknown"));
+        assertEquals(0, run("fit", "--help"));
+        for (String text : List.of("--max-iter", "Default: 200", "Default: 1e-4", "Default: hals", "Default: 10",
+                "Default: npy", "Default: auto", "Default: 0", "nndsvda when k ≤ min(n, m)", "all available processors",
+                "500ms, 90s, 5m, 2h")) {
+            assertTrue(stdout.replaceAll("\\s+", " ").contains(text), () -> text + " missing from help: " + stdout);
+        }
+        assertEquals(0, run("--help"));
+        assertTrue(stdout.contains("fit"), stdout);
+        assertEquals(2, run());
+        assertTrue(stderr.startsWith("jnmf: name a command"), stderr);
+        assertEquals(2, run("frobnicate"));
+        assertEquals(1, stderr.lines().count(), stderr);
+    }
+
+    @Test
+    void debugAddsTheStackTrace() throws IOException {
+        assertEquals(2, run("fit", file("neg.csv", "1,-2\n").toString(), "-k", "1", "-o", out.toString(), "--debug"));
+        assertTrue(stderr.startsWith("jnmf: ") && stderr.lines().count() > 1 && stderr.contains("\tat "), stderr);
+    }
+
+    @Test
+    void progressGoesToStderrOnlyOnATerminal() throws IOException {
+        String input = file("v.csv", csv(20, 10, 4)).toString();
+        System.setProperty("jnmf.stderrTty", "true");
+        try {
+            assertEquals(0, run("fit", input, "-k", "2", "-o", out.toString(), "--max-iter", "20", "--tol", "0"));
+            assertTrue(stderr.contains("NMF"), stderr);
+            assertTrue(stdout.startsWith("rank 2"), stdout);
+            assertEquals(0, run("fit", input, "-k", "2", "-o", out.toString(), "--max-iter", "20", "--quiet"));
+            assertEquals("", stderr);
+        } finally {
+            System.setProperty("jnmf.stderrTty", "false");
+        }
+    }
+
+    @Test
+    void durations() {
+        assertEquals(Duration.ofSeconds(90), FitOptions.parseDuration("90"));
+        assertEquals(Duration.ofSeconds(90), FitOptions.parseDuration("90s"));
+        assertEquals(Duration.ofMillis(1500), FitOptions.parseDuration("1.5"));
+        assertEquals(Duration.ofMillis(500), FitOptions.parseDuration("500ms"));
+        assertEquals(Duration.ofMinutes(5), FitOptions.parseDuration("5m"));
+        assertEquals(Duration.ofHours(2), FitOptions.parseDuration("2H"));
+        for (String bad : List.of("0", "0s", "-5", "5 minutes", "", "1e3")) {
+            CliException e = assertThrows(CliException.class, () -> FitOptions.parseDuration(bad));
+            assertEquals(CliException.USAGE, e.exitCode());
+        }
+    }
+
+    @Test
+    void jsonEscapesStringsAndNonFiniteNumbers() {
+        assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", Json.quote("a\"b\\c\nd\u0001"));
+        String json = new Json().put("x", Double.NaN).put("y", new double[] {1.5, Double.POSITIVE_INFINITY})
+                .put("z", (String) null).toString();
+        assertEquals("{\n  \"x\": null,\n  \"y\": [1.5, null],\n  \"z\": null\n}\n", json);
+    }
+
+    @Test
+    void inputNameWithQuotesIsEscapedInTheSummary() throws IOException {
+        Path input = file("we\"ird.csv", csv(4, 3, 5));
+        assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--max-iter", "2"), stderr);
+        assertTrue(summary().contains("we\\\"ird.csv"), summary());
+    }
+}

@@ -1,0 +1,443 @@
+package org.jnmf.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Matrix;
+import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MatrixReaderTest {
+    @TempDir
+    Path dir;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(MatrixReaderTest.class.getResource("/fixtures/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Path text(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        return p;
+    }
+
+    private Path bytes(String name, byte[] content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.write(p, content);
+        return p;
+    }
+
+    static byte[] gzip(byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream z = new GZIPOutputStream(out)) {
+            z.write(content);
+        }
+        return out.toByteArray();
+    }
+
+    /** An .npy file of the given version with a raw header dict and data. */
+    static byte[] npy(int major, String dict, byte[] data) {
+        int lengthBytes = major == 1 ? 2 : 4;
+        int unpadded = 8 + lengthBytes + dict.length() + 1;
+        int total = (unpadded + 63) / 64 * 64;
+        String header = dict + " ".repeat(total - unpadded) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(total + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            b.putShort((short) header.length());
+        } else {
+            b.putInt(header.length());
+        }
+        b.put(header.getBytes(major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+        b.put(data);
+        return b.array();
+    }
+
+    static byte[] doubles(ByteOrder order, double... values) {
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(order);
+        for (double v : values) {
+            b.putDouble(v);
+        }
+        return b.array();
+    }
+
+    static byte[] floats(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    private MatrixFormatException fails(Path p) {
+        return fails(p, ReadOptions.defaults());
+    }
+
+    private MatrixFormatException fails(Path p, ReadOptions options) {
+        MatrixFormatException e = assertThrows(MatrixFormatException.class, () -> MatrixReader.read(p, options));
+        assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
+    private static void assertAt(MatrixFormatException e, long line, long column, String... phrases) {
+        assertEquals(line, e.line(), e.getMessage());
+        assertEquals(column, e.column(), e.getMessage());
+        String where = column > 0 ? "line " + line + ", column " + column : "line " + line;
+        assertTrue(e.getMessage().contains(where), e.getMessage());
+        for (String phrase : phrases) {
+            assertTrue(e.getMessage().contains(phrase), () -> "'" + phrase + "' missing from: " + e.getMessage());
+        }
+    }
+
+    // ---- fixtures ----
+
+    @Test
+    void readsDenseFixture() {
+        DenseMatrix m = (DenseMatrix) MatrixReader.read(fixture("dense60x40.npy"));
+        assertEquals(60, m.rows());
+        assertEquals(40, m.cols());
+        assertEquals(Precision.DOUBLE, m.precision());
+        assertEquals(1.3801712351344537, m.get(0, 0));
+        assertEquals(2.1923690433965066, m.get(59, 39));
+        assertEquals(3166.9290649366285, Arrays.stream(m.toDoubleArray()).sum(), 1e-9);
+    }
+
+    @Test
+    void readsSparseFixture() {
+        SparseMatrix m = (SparseMatrix) MatrixReader.read(fixture("sparse80x120.mtx"));
+        assertEquals(80, m.rows());
+        assertEquals(120, m.cols());
+        assertEquals(960, m.nonZeros());
+        assertEquals(4.0, m.get(0, 3));
+        assertEquals(3.0, m.get(79, 118));
+        assertEquals(3785.0, Arrays.stream(m.values()).sum());
+    }
+
+    @Test
+    void readsGzipFixtures() throws IOException {
+        Path npyGz = bytes("d.npy.gz", gzip(Files.readAllBytes(fixture("dense60x40.npy"))));
+        Path mtxGz = bytes("s.MTX.GZ", gzip(Files.readAllBytes(fixture("sparse80x120.mtx"))));
+        assertEquals(MatrixReader.read(fixture("dense60x40.npy")), MatrixReader.read(npyGz));
+        SparseMatrix plain = (SparseMatrix) MatrixReader.read(fixture("sparse80x120.mtx"));
+        SparseMatrix zipped = (SparseMatrix) MatrixReader.read(mtxGz);
+        assertArrayEquals(plain.rowStart(), zipped.rowStart());
+        assertArrayEquals(plain.columnIndices(), zipped.columnIndices());
+        assertArrayEquals(plain.values(), zipped.values());
+    }
+
+    @Test
+    void readsSharedDataWhenPresent() {
+        Path golub = Path.of("..", "shared", "data", "genes", "golub_esGolub_5000x38.csv.gz");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(golub),
+                "../shared/data is not beside the project; skipping the real-data read");
+        Matrix m = MatrixReader.read(golub);
+        assertEquals(5000, m.rows());
+        assertEquals(38, m.cols());
+    }
+
+    // ---- Matrix Market ----
+
+    @Test
+    void readsCoordinateWithCommentsBlankLinesCrlfAndAnyOrder() throws IOException {
+        Path p = text("a.mtx", "%%MatrixMarket matrix coordinate real general\r\n% comment\r\n\r\n2 3 3\r\n"
+                + "2 3 -1.5e0\r\n1 1 0.1\r\n\r\n2 1 7\r\n");
+        SparseMatrix m = (SparseMatrix) MatrixReader.read(p);
+        assertEquals(2, m.rows());
+        assertEquals(3, m.cols());
+        assertEquals(0.1, m.get(0, 0));
+        assertEquals(7.0, m.get(1, 0));
+        assertEquals(-1.5, m.get(1, 2));
+        assertEquals(0.0, m.get(0, 2));
+    }
+
+    @Test
+    void readsIntegerPatternAndSymmetric() throws IOException {
+        SparseMatrix pattern = (SparseMatrix) MatrixReader.read(
+                text("p.mtx", "%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 2\n2 1\n"));
+        assertEquals(1.0, pattern.get(0, 1));
+        assertEquals(1.0, pattern.get(1, 0));
+        assertEquals(0.0, pattern.get(0, 0));
+        SparseMatrix sym = (SparseMatrix) MatrixReader.read(
+                text("s.mtx", "%%MatrixMarket matrix coordinate integer symmetric\n3 3 3\n1 1 5\n3 1 2\n3 2 4\n"));
+        assertEquals(5, sym.nonZeros());
+        assertEquals(2.0, sym.get(0, 2));
+        assertEquals(2.0, sym.get(2, 0));
+        assertEquals(4.0, sym.get(1, 2));
+        assertEquals(4.0, sym.get(2, 1));
+    }
+
+    @Test
+    void readsArrayInColumnMajorOrder() throws IOException {
+        DenseMatrix m = (DenseMatrix) MatrixReader.read(
+                text("a.mtx", "%%MatrixMarket matrix array real general\n2 3\n1\n2\n3\n4\n5\n6\n"));
+        assertArrayEquals(new double[] {1, 3, 5, 2, 4, 6}, m.toDoubleArray());
+        DenseMatrix s = (DenseMatrix) MatrixReader.read(
+                text("s.mtx", "%%MatrixMarket matrix array real symmetric\n2 2\n1\n2\n3\n"));
+        assertArrayEquals(new double[] {1, 2, 2, 3}, s.toDoubleArray());
+    }
+
+    @Test
+    void keepsValuesExactlyAsWritten() throws IOException {
+        double[] values = {0.1, 1e-300, 123456789.123456789, Double.MIN_VALUE, -0.0, Double.NaN,
+                Double.NEGATIVE_INFINITY, 4.9e-324, 1.7976931348623157e308};
+        StringBuilder csv = new StringBuilder();
+        StringBuilder mtx = new StringBuilder("%%MatrixMarket matrix coordinate real general\n1 "
+                + values.length + " " + values.length + "\n");
+        for (int j = 0; j < values.length; j++) {
+            csv.append(j == 0 ? "" : ",").append(values[j]);
+            mtx.append("1 ").append(j + 1).append(' ').append(values[j]).append('\n');
+        }
+        double[] fromCsv = ((DenseMatrix) MatrixReader.read(text("v.csv", csv + "\n"))).toDoubleArray();
+        SparseMatrix fromMtx = (SparseMatrix) MatrixReader.read(text("v.mtx", mtx.toString()));
+        for (int j = 0; j < values.length; j++) {
+            assertEquals(Double.doubleToRawLongBits(values[j]), Double.doubleToRawLongBits(fromCsv[j]), "csv " + j);
+            assertEquals(Double.doubleToRawLongBits(values[j]), Double.doubleToRawLongBits(fromMtx.get(0, j)), "mtx " + j);
+        }
+        DenseMatrix specials = (DenseMatrix) MatrixReader.read(text("n.csv", "nan,inf,-inf,Infinity,NaN,+2,.5,5.\n"));
+        double[] s = specials.toDoubleArray();
+        assertTrue(Double.isNaN(s[0]) && Double.isNaN(s[4]));
+        assertEquals(Double.POSITIVE_INFINITY, s[1]);
+        assertEquals(Double.NEGATIVE_INFINITY, s[2]);
+        assertEquals(Double.POSITIVE_INFINITY, s[3]);
+        assertArrayEquals(new double[] {2, 0.5, 5}, Arrays.copyOfRange(s, 5, 8));
+    }
+
+    @Test
+    void mtxErrors() throws IOException {
+        assertAt(fails(text("b.mtx", "%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 1\n")), 1, 1,
+                "%%MatrixMarket");
+        assertAt(fails(text("c.mtx", "%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n")), 1, 34,
+                "complex");
+        assertAt(fails(text("k.mtx", "%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 1 1\n")), 1, 39,
+                "skew-symmetric");
+        assertAt(fails(text("s.mtx", "%%MatrixMarket matrix coordinate real general\n% c\n2 x 1\n1 1 1\n")), 3, 3,
+                "'x'", "not a non-negative integer");
+        assertAt(fails(text("n.mtx", "%%MatrixMarket matrix coordinate real general\n2 2\n1 1 1\n")), 2, 1,
+                "size line needs 3 integers");
+        assertAt(fails(text("r.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n3 1 1\n")), 4, 1,
+                "row index 3 is out of range 1..2", "1-based");
+        assertAt(fails(text("z.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n1 0 1\n")), 4, 3,
+                "column index 0 is out of range 1..2");
+        assertAt(fails(text("v.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n1 2 abc\n")), 4, 5,
+                "'abc' is not a number");
+        assertAt(fails(text("f.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n1 2\n")), 4, 4,
+                "expected 3 values");
+        assertAt(fails(text("d.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n2 2 1\n1 1 5\n")),
+                5, 1, "entry (1, 1) appears again (first on line 3)");
+        assertAt(fails(text("t.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1\n2 2 1\n")), 5, 1,
+                "ends after 2 of the 3 entries", "truncated");
+        assertAt(fails(text("x.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1\n2 2 1\n")), 4, 1,
+                "more entries than the 1");
+        assertAt(fails(text("u.mtx", "%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n1 2 1\n")), 3, 1,
+                "above the diagonal");
+        assertAt(fails(text("q.mtx", "%%MatrixMarket matrix coordinate real symmetric\n2 3 1\n1 1 1\n")), 2, 1,
+                "must be square");
+        assertAt(fails(text("a.mtx", "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n")), 6, 1,
+                "ends after 3 of the 4 values");
+        assertAt(fails(text("e.mtx", "%%MatrixMarket matrix array real general\n1 1\n1\n2\n")), 4, 1,
+                "more values than the 1");
+        assertAt(fails(text("h.mtx", "%%MatrixMarket matrix coordinate real general\n% only comments\n")), 3, 1,
+                "before the size line");
+        assertAt(fails(text("0.mtx", "%%MatrixMarket matrix coordinate real general\n0 5 0\n")), 2, 1,
+                "empty (0×5)");
+        assertAt(fails(text("p.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 10\n1 1 1\n")), 2, 1,
+                "at most 9 distinct positions");
+    }
+
+    @Test
+    void absurdDeclaredSizesAreRefusedBeforeAllocating() throws IOException {
+        MatrixFormatException e = fails(text("big.mtx",
+                "%%MatrixMarket matrix coordinate real general\n2000000000 2000000000 1000000000000\n1 1 1\n"));
+        assertAt(e, 2, 1, "1000000000000 entries", "bytes");
+        assertAt(fails(text("bigarray.mtx", "%%MatrixMarket matrix array real general\n100000 100000\n1\n")), 2, 1,
+                "100000×100000", "truncated");
+        // Compressed: the count is only a claim, so the reader grows storage and fails at the real end.
+        Path gz = bytes("big.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
+                + "2000000 2000000 1000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
+        assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000000 entries");
+        MatrixFormatException npyPlain = fails(bytes("big.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2))));
+        assertTrue(npyPlain.getMessage().contains("needs 80000000000000000 data bytes but the file holds 16"),
+                npyPlain.getMessage());
+        byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
+        Path npyGz = bytes("big.npy.gz", gzip(npyHeader));
+        MatrixFormatException z = fails(npyGz);
+        assertTrue(z.getMessage().contains("byte 144") && z.getMessage().contains("truncated"), z.getMessage());
+    }
+
+    @Test
+    void absurdRowCountOfASparseFileIsBoundedByTheHeap() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16L << 30,
+                "the heap is large enough to hold 8 GiB of row pointers");
+        assertAt(fails(text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n")),
+                2, 1, "2147483000 rows", "-Xmx");
+    }
+
+    // ---- NumPy ----
+
+    @Test
+    void readsNpyVersionsOrdersAndPrecisions() throws IOException {
+        byte[] data = doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6);
+        for (int version = 1; version <= 3; version++) {
+            DenseMatrix c = (DenseMatrix) MatrixReader.read(bytes("c" + version + ".npy",
+                    npy(version, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", data)));
+            assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, c.toDoubleArray());
+        }
+        DenseMatrix f = (DenseMatrix) MatrixReader.read(bytes("f.npy",
+                npy(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", data)));
+        assertArrayEquals(new double[] {1, 3, 5, 2, 4, 6}, f.toDoubleArray());
+        DenseMatrix big = (DenseMatrix) MatrixReader.read(bytes("b.npy",
+                npy(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (3, 2), }",
+                        doubles(ByteOrder.BIG_ENDIAN, 1, 2, 3, 4, 5, 6))));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, big.toDoubleArray());
+        DenseMatrix single = (DenseMatrix) MatrixReader.read(bytes("s.npy.gz", gzip(
+                npy(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", floats(0.1f, 2, 3, 4)))));
+        assertEquals(Precision.SINGLE, single.precision());
+        assertEquals(0.1f, single.floatBlock(0)[0]);
+        assertArrayEquals(new float[] {0.1f, 3, 2, 4}, single.floatBlock(0));
+    }
+
+    @Test
+    void npyErrors() throws IOException {
+        byte[] good = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
+        MatrixFormatException truncated = fails(bytes("t.npy", Arrays.copyOf(good, good.length - 3)));
+        assertTrue(truncated.getMessage().contains("byte 157") && truncated.getMessage().contains("truncated"),
+                truncated.getMessage());
+        MatrixFormatException truncatedGz = fails(bytes("t.npy.gz", gzip(Arrays.copyOf(good, good.length - 3))));
+        assertTrue(truncatedGz.getMessage().contains("byte 157") && truncatedGz.getMessage().contains("3 of the 4"),
+                truncatedGz.getMessage());
+        MatrixFormatException trailing = fails(bytes("x.npy", Arrays.copyOf(good, good.length + 8)));
+        assertTrue(trailing.getMessage().contains("byte 160"), trailing.getMessage());
+        MatrixFormatException magic = fails(bytes("m.npy", "not numpy at all".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(magic.getMessage().contains("byte 0") && magic.getMessage().contains("NUMPY"), magic.getMessage());
+        MatrixFormatException dtype = fails(bytes("i.npy",
+                npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 1), }", new byte[8])));
+        assertTrue(dtype.getMessage().contains("'<i8'") && dtype.getMessage().contains("astype"), dtype.getMessage());
+        MatrixFormatException oneD = fails(bytes("v.npy",
+                npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", new byte[24])));
+        assertTrue(oneD.getMessage().contains("1 dimension") && oneD.getMessage().contains("reshape"),
+                oneD.getMessage());
+        MatrixFormatException header = fails(bytes("h.npy",
+                npy(1, "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (1, 1), }", new byte[8])));
+        assertTrue(header.getMessage().contains("byte 44") && header.getMessage().contains("True or False"),
+                header.getMessage());
+        MatrixFormatException empty = fails(bytes("e.npy",
+                npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }", new byte[0])));
+        assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
+        byte[] hugeHeader = Arrays.copyOf(good, 16);
+        ByteBuffer.wrap(hugeHeader).order(ByteOrder.LITTLE_ENDIAN).put(6, (byte) 2).putInt(8, 2_000_000_000);
+        MatrixFormatException huge = fails(bytes("l.npy", hugeHeader));
+        assertTrue(huge.getMessage().contains("byte 8") && huge.getMessage().contains("2000000000"),
+                huge.getMessage());
+        MatrixFormatException version = fails(bytes("w.npy", Arrays.copyOf(npy(4, "{}", new byte[0]), 20)));
+        assertTrue(version.getMessage().contains("version 4.0"), version.getMessage());
+    }
+
+    // ---- CSV and TSV ----
+
+    @Test
+    void readsCsvAndTsvWithCrlfSpacesQuotesAndBlankLines() throws IOException {
+        DenseMatrix csv = (DenseMatrix) MatrixReader.read(text("a.csv", "1, 2 ,\"3\"\r\n\r\n4,5,6\r\n"));
+        assertEquals(Precision.DOUBLE, csv.precision());
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, csv.toDoubleArray());
+        DenseMatrix tsv = (DenseMatrix) MatrixReader.read(text("a.tsv", "1\t2\n3\t4\n"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, tsv.toDoubleArray());
+        DenseMatrix gz = (DenseMatrix) MatrixReader.read(bytes("a.tsv.gz",
+                gzip("\uFEFF1\t2\r\n3\t4".getBytes(StandardCharsets.UTF_8))));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, gz.toDoubleArray());
+    }
+
+    @Test
+    void headerAndRowNamesAreDetectedOnlyWhenEveryFieldIsText() throws IOException {
+        DenseMatrix both = (DenseMatrix) MatrixReader.read(text("n.csv",
+                ",a,b\nr1,1,2\n\"r,2\",3,4\n"));
+        assertEquals(2, both.rows());
+        assertArrayEquals(new double[] {1, 2, 3, 4}, both.toDoubleArray());
+        DenseMatrix rCorner = (DenseMatrix) MatrixReader.read(text("r.tsv", "a\tb\nx\t1\t2\ny\t3\t4\n"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, rCorner.toDoubleArray());
+        DenseMatrix plain = (DenseMatrix) MatrixReader.read(text("p.csv", "1,2\n3,4\n"));
+        assertEquals(2, plain.rows());
+        // Asked for: a numeric first row or column is dropped too.
+        DenseMatrix asked = (DenseMatrix) MatrixReader.read(text("k.csv", "10,20,30\n1,2,3\n4,5,6\n"),
+                ReadOptions.defaults().withHeader(true).withRowNames(true));
+        assertArrayEquals(new double[] {2, 3, 5, 6}, asked.toDoubleArray());
+    }
+
+    @Test
+    void csvErrors() throws IOException {
+        assertAt(fails(text("m.csv", "1,2,3\n4,5\n")), 2, 4, "this row has 2 values but line 1 has 3");
+        assertAt(fails(text("l.csv", "1,2\n4,5,6\n")), 2, 5, "this row has 3 values but line 1 has 2");
+        assertAt(fails(text("x.csv", "1,2\n3,abc\n")), 2, 3, "'abc' is not a number");
+        assertAt(fails(text("h.csv", "name,2\n3,4\n")), 1, 1, "'name' is not a number", "row-names");
+        assertAt(fails(text("g.csv", "1,name\n3,4\n")), 1, 3, "'name' is not a number", "--header");
+        assertAt(fails(text("f.csv", "1,2\nx,4\n5,6\n")), 2, 1, "'x' is not a number", "row-names",
+                "line 1 has a number");
+        assertAt(fails(text("e.csv", "1,,3\n")), 1, 3, "value 2 is empty");
+        assertAt(fails(text("q.csv", "1,\"2\n")), 1, 3, "quote");
+        assertAt(fails(text("o.csv", "a,b,c\n")), 2, 1, "no data rows");
+        assertAt(fails(text("w.csv", "a,b,c\n1,2\n")), 1, 1, "header has 3 names but line 2 has 2");
+        assertAt(fails(text("c.csv", "a\nb\nc\n")), 2, 1, "names only");
+        MatrixFormatException blank = fails(text("b.csv", "\n  \n"));
+        assertTrue(blank.getMessage().contains("no rows"), blank.getMessage());
+    }
+
+    // ---- files ----
+
+    @Test
+    void fileErrors() throws IOException {
+        MatrixFormatException unknown = fails(text("data.xlsx", "1"));
+        assertTrue(unknown.getMessage().contains("'.xlsx'") && unknown.getMessage().contains(".mtx, .npy, .csv, .tsv"),
+                unknown.getMessage());
+        MatrixFormatException none = fails(text("data", "1"));
+        assertTrue(none.getMessage().contains("no extension"), none.getMessage());
+        MatrixFormatException empty = fails(text("empty.csv", ""));
+        assertTrue(empty.getMessage().contains("empty"), empty.getMessage());
+        MatrixFormatException notGzip = fails(text("plain.csv.gz", "1,2\n"));
+        assertTrue(notGzip.getMessage().contains("not gzip"), notGzip.getMessage());
+        byte[] zipped = gzip("1,2\n3,4\n5,6\n".getBytes(StandardCharsets.US_ASCII));
+        MatrixFormatException cut = fails(bytes("cut.csv.gz", Arrays.copyOf(zipped, zipped.length - 6)));
+        assertTrue(cut.getMessage().contains("corrupt or truncated"), cut.getMessage());
+
+        Path missing = dir.resolve("missing.csv");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MatrixReader.read(missing));
+        assertTrue(e.getMessage().contains("missing.csv") && e.getMessage().contains("does not exist"), e.getMessage());
+        IllegalArgumentException folder = assertThrows(IllegalArgumentException.class,
+                () -> MatrixReader.read(Files.createDirectory(dir.resolve("folder.csv"))));
+        assertTrue(folder.getMessage().contains("is a folder"), folder.getMessage());
+        assertInstanceOf(IllegalArgumentException.class, unknown);
+    }
+
+    @Test
+    void plainIoFailuresAreNotFormatErrors() {
+        Source s = new Source("x.csv", false, 1, null);
+        RuntimeException r = s.failure(new IOException("disk on fire"), 3);
+        assertInstanceOf(UncheckedIOException.class, r);
+    }
+}
