@@ -92,17 +92,22 @@ final class FitOptions {
         return new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err);
     }
 
+    /** The {@code --algorithm} value: hals or mu. */
+    static Algorithm parseAlgorithm(String algorithm) {
+        return switch (algorithm.toLowerCase(Locale.ROOT)) {
+            case "hals" -> Algorithm.HALS;
+            case "mu" -> Algorithm.MULTIPLICATIVE;
+            default -> throw CliException.usage("--algorithm must be hals or mu; got '" + algorithm + "'");
+        };
+    }
+
     /** The fit options from the flags, each checked with the flag's name in the message. */
     NmfOptions.Builder options() {
         if (rank < 1) {
             throw CliException.usage("--rank must be at least 1; got " + rank);
         }
         NmfOptions.Builder b = NmfOptions.builder(rank).seed(seed);
-        b.algorithm(switch (algorithm.toLowerCase(Locale.ROOT)) {
-            case "hals" -> Algorithm.HALS;
-            case "mu" -> Algorithm.MULTIPLICATIVE;
-            default -> throw CliException.usage("--algorithm must be hals or mu; got '" + algorithm + "'");
-        });
+        b.algorithm(parseAlgorithm(algorithm));
         if (init != null) {
             b.initialization(switch (init.toLowerCase(Locale.ROOT)) {
                 case "random" -> Initialization.RANDOM;

@@ -46,6 +46,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main(err));
         // Subcommands get the streams; a new one is one more line here.
         cli.addSubcommand("fit", new FitCommand(out, err));
+        cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);

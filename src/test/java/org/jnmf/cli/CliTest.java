@@ -123,6 +123,17 @@ class CliTest {
     }
 
     @Test
+    void demoFactorsTheBundledDigitsAndDrawsTheParts() throws IOException {
+        int status = run("demo", "--out", out.toString(), "--rank", "4", "--max-iter", "5", "--quiet");
+        assertEquals(0, status, stderr);
+        assertTrue(stdout.contains("MNIST: 2000 digits of 28×28 pixels, 4 parts"), stdout);
+        assertEquals(List.of("H.npy", "W.npy", "parts.png", "reconstructions.png", "summary.json"), list(out));
+        java.awt.image.BufferedImage parts = javax.imageio.ImageIO.read(out.resolve("parts.png").toFile());
+        assertEquals(4 * (28 * 4 + 2) + 2, parts.getWidth(), "four 28×28 tiles at 4× with 2-pixel gaps");
+        assertTrue(summary().contains("\"rows\": 2000") && summary().contains("\"cols\": 784"), summary());
+    }
+
+    @Test
     void optionsReachTheFit() throws IOException {
         Path input = file("v.tsv", "name\ta\tb\tc\td\n" + csv(10, 5, 2).lines()
                 .map(l -> "r\t" + l.substring(l.indexOf(',') + 1).replace(',', '\t'))
