@@ -60,7 +60,8 @@ public final class Nmf {
         double sumOfV = Validation.checkNonNegative(v);
         double meanOfV = sumOfV / ((double) n * m);
         Precision precision = options.precision() != null ? options.precision() : v.precision();
-        Backends.Selection selection = Backends.open(options.backend(), precision, options.threads());
+        Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
+                v instanceof SparseMatrix);
         try (Backend backend = selection.backend()) {
             return new Run(backend, selection.reason(), v, options, init, meanOfV, start).fit();
         }
