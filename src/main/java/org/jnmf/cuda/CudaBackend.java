@@ -133,12 +133,17 @@ public final class CudaBackend implements Backend {
      * load. Never throws for an unusable machine.
      */
     public static Attempt attempt(CudaConfig config, Precision precision) {
+        return attempt(config, precision, kernelImage());
+    }
+
+    /** {@link #attempt(CudaConfig, Precision)} with the given kernel image; null as when nvcc was absent. */
+    static Attempt attempt(CudaConfig config, Precision precision, byte[] image) {
         CudaBackend b = new CudaBackend(config, precision);
         List<String> reasons = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         boolean ok;
         try {
-            ok = b.gpu.call(() -> b.open(reasons, findings));
+            ok = b.gpu.call(() -> b.open(image, reasons, findings));
         } catch (RuntimeException e) {
             reasons.add("opening the CUDA backend failed: " + e.getMessage());
             ok = false;
@@ -170,8 +175,7 @@ public final class CudaBackend implements Backend {
 
     // ---- opening and closing (GPU thread) ----
 
-    private boolean open(List<String> reasons, List<String> findings) {
-        byte[] image = kernelImage();
+    private boolean open(byte[] image, List<String> reasons, List<String> findings) {
         if (image == null) {
             reasons.add("kernels not built: " + KERNEL_RESOURCE.substring(1) + " is not on the class path (the build "
                     + "found no nvcc; build jnmf with CUDA's nvcc on the PATH)");
@@ -303,7 +307,7 @@ public final class CudaBackend implements Backend {
         return cu.deviceGetAttribute(out, attribute, device) == CudaDriver.SUCCESS ? out.get(JAVA_INT, 0) : -1;
     }
 
-    private static byte[] kernelImage() {
+    static byte[] kernelImage() {
         try (InputStream in = CudaBackend.class.getResourceAsStream(KERNEL_RESOURCE)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
@@ -464,7 +468,7 @@ public final class CudaBackend implements Backend {
                         + bytes(scratch.get(JAVA_LONG, 8)) + " total";
             }
             throw new CudaException("cuMemAlloc_v2", status, cu.errorName(status),
-                    "out of GPU memory: " + what + " (" + rows + "×" + cols + " " + precision.label() + ") needs "
+                    "out of GPU memory: " + what + " (" + rows + "×" + cols + (single ? " float32" : " float64") + ") needs "
                             + bytes(bytes) + free + " (cuMemAlloc_v2 returned " + cu.describe(status) + "). Use a "
                             + "smaller problem or rank, float32 precision, or --backend java.");
         }
