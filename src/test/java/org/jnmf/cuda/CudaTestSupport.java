@@ -58,6 +58,7 @@ final class CudaTestSupport {
 
     static CudaBackend open(CudaConfig config, Precision precision) {
         CudaBackend.Attempt attempt = CudaBackend.attempt(config, precision);
+        assumeTrue(kernelsBuilt(), "kernels not built (no nvcc at build time): the cuda backend cannot run");
         if (standIns()) {
             assertTrue(Files.exists(standInDir().resolve("libcuda.so.1")), "stand-ins not built in " + standInDir());
             assertTrue(attempt.usable(), () -> "CUDA stand-ins should be usable: " + attempt.reasons());
@@ -126,5 +127,4 @@ final class CudaTestSupport {
             return (long) h.invokeExact();
         }
     }
-
 }
