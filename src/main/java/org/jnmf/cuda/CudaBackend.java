@@ -63,7 +63,8 @@ public final class CudaBackend implements Backend {
     private static final int REDUCE_BLOCKS = 1024;
     private static final int UPDATE_THREADS = 256;
     private static final int UPDATE_MAX_BLOCKS = 1 << 16;
-    private static final int HALS_THREADS = 128;
+    /** Small blocks, so that even n = 8192 rows spread over every SM of an H100. */
+    private static final int HALS_THREADS = 64;
     private static final long COPY_CHUNK = 64L << 20;
     private static final int STREAM_NON_BLOCKING = 1;
     private static final int PARAM_SLOTS = 8;

@@ -280,7 +280,8 @@ class CudaBackendTest {
             for (double x : cuda.h().toDoubleArray()) {
                 assertTrue(x >= 0, "H ≥ 0");
             }
-            assertClose(wj, wc, p == Precision.SINGLE ? 1e-3 : 1e-7, algorithm + " W " + p);
+            // float32: cuBLAS sums in another order than the Java kernels and 40 iterations carry that on.
+            assertClose(wj, wc, p == Precision.SINGLE ? 3e-3 : 1e-7, algorithm + " W " + p);
             double[] losses = cuda.lossHistory();
             for (int i = 1; i < losses.length; i++) {
                 assertTrue(losses[i] <= losses[i - 1] * (1 + 1e-6), algorithm + " loss must not increase");
