@@ -29,13 +29,15 @@ final class CudaTestSupport {
     }
 
     /** The stand-in folder, or null when testing against the real libraries. */
-    static Path standInDir() {
+    private static Path standInDir() {
         String dir = System.getProperty(TEST_LIBRARY_PATH);
         return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
+    /** Whether the tests run against the stand-ins (configured, and built: building them needs gcc). */
     static boolean standIns() {
-        return standInDir() != null;
+        Path dir = standInDir();
+        return dir != null && Files.exists(dir.resolve("libcuda.so.1")) && Files.exists(dir.resolve("libcublas.so.13"));
     }
 
     /** The configuration the tests use: the system's, with the stand-in folder searched first. */
@@ -59,8 +61,8 @@ final class CudaTestSupport {
     static CudaBackend open(CudaConfig config, Precision precision) {
         CudaBackend.Attempt attempt = CudaBackend.attempt(config, precision);
         assumeTrue(kernelsBuilt(), "kernels not built (no nvcc at build time): the cuda backend cannot run");
+        assumeTrue(standInDir() == null || standIns(), "stand-ins not built (no gcc at build time)");
         if (standIns()) {
-            assertTrue(Files.exists(standInDir().resolve("libcuda.so.1")), "stand-ins not built in " + standInDir());
             assertTrue(attempt.usable(), () -> "CUDA stand-ins should be usable: " + attempt.reasons());
         } else {
             assumeTrue(attempt.usable(), () -> "CUDA not usable here: " + attempt.reasons());
