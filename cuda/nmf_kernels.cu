@@ -20,12 +20,33 @@ __device__ void mu_update(T *x, const T *num, const T *den, T guard, T floor, lo
     }
 }
 
-/* W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one thread per row, each running the sequential l loop. */
+/* Largest k for which hals_columns works on a thread-local copy of its row of W. */
+#define NMF_HALS_LOCAL_K 256
+
+/*
+ * W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one thread per row, each running the sequential l loop.
+ * Neighbouring threads own rows k elements apart, so reading W in place would touch one memory sector per
+ * thread; for k ≤ NMF_HALS_LOCAL_K the row is first copied to thread-local memory, which CUDA interleaves
+ * across threads, so the k² reads of the sweep coalesce. The arithmetic is the same either way.
+ */
 template <typename T>
 __device__ void hals_columns(T *w, const T *a, const T *b, int n, int k) {
     long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) {
-        nmf_hals_vector(w + i * k, 1, a + i * k, 1, b, k);
+    if (i >= n) {
+        return;
+    }
+    T *row = w + i * k;
+    if (k <= NMF_HALS_LOCAL_K) {
+        T local[NMF_HALS_LOCAL_K];
+        for (int r = 0; r < k; r++) {
+            local[r] = row[r];
+        }
+        nmf_hals_vector(local, 1, a + i * k, 1, b, k);
+        for (int r = 0; r < k; r++) {
+            row[r] = local[r];
+        }
+    } else {
+        nmf_hals_vector(row, 1, a + i * k, 1, b, k);
     }
 }
 
