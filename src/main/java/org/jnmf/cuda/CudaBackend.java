@@ -176,12 +176,22 @@ public final class CudaBackend implements Backend {
 
     // ---- opening and closing (GPU thread) ----
 
+    /** Opens everything; the driver's reasons come first, then those about cuBLAS and the kernels. */
     private boolean open(byte[] image, List<String> reasons, List<String> findings) {
+        List<String> other = new ArrayList<>();
+        try {
+            return open(image, reasons, other, findings);
+        } finally {
+            reasons.addAll(other);
+        }
+    }
+
+    private boolean open(byte[] image, List<String> reasons, List<String> other, List<String> findings) {
         if (image == null) {
-            reasons.add("kernels not built: " + KERNEL_RESOURCE.substring(1) + " is not on the class path (the build "
+            other.add("kernels not built: " + KERNEL_RESOURCE.substring(1) + " is not on the class path (the build "
                     + "found no nvcc; build jnmf with CUDA's nvcc on the PATH)");
         }
-        blas = loadCublas(reasons, findings);
+        blas = loadCublas(other);
         NativeLibraries.Opened driverLibrary;
         try {
             driverLibrary = NativeLibraries.open(List.of("libcuda.so.1"), config.libraryDirs());
@@ -250,7 +260,7 @@ public final class CudaBackend implements Backend {
             if (image != null && !loadKernels(a, image, reasons)) {
                 return false;
             }
-            if (!reasons.isEmpty()) {
+            if (!reasons.isEmpty() || !other.isEmpty()) {
                 return false;
             }
             arena = Arena.ofShared();
@@ -276,7 +286,7 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private Cublas loadCublas(List<String> reasons, List<String> findings) {
+    private Cublas loadCublas(List<String> reasons) {
         List<String> names = config.cublasLibrary() != null ? List.of(config.cublasLibrary()) : Cublas.DEFAULT_NAMES;
         try {
             NativeLibraries.Opened opened = NativeLibraries.open(names, config.libraryDirs());
@@ -289,7 +299,6 @@ public final class CudaBackend implements Backend {
         } catch (Binder.MissingSymbol e) {
             reasons.add("cuBLAS is unusable: " + e.getMessage());
         }
-        findings.add("cuBLAS: not loaded");
         return null;
     }
 
