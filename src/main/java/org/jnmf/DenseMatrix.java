@@ -231,13 +231,24 @@ public final class DenseMatrix implements Matrix {
         private double[][] doubleBlocks;
 
         public Builder(int rows, int cols, Precision precision) {
+            this(rows, cols, precision, blockRowsFor(rows, cols));
+        }
+
+        /**
+         * A builder that stores at most {@code blockRows} rows per block: more, smaller blocks than needed,
+         * which lets tests exercise the multi-block paths on small matrices.
+         */
+        public Builder(int rows, int cols, Precision precision, int blockRows) {
             if (rows < 0 || cols < 0) {
                 throw new IllegalArgumentException("matrix shape must be non-negative; got " + rows + "×" + cols);
+            }
+            if (blockRows < 1 || blockRows > blockRowsFor(rows, cols)) {
+                throw new IllegalArgumentException("blockRows must be in 1.." + blockRowsFor(rows, cols) + "; got " + blockRows);
             }
             this.rows = rows;
             this.cols = cols;
             this.precision = precision;
-            this.blockRows = blockRowsFor(rows, cols);
+            this.blockRows = blockRows;
             int blocks = Math.max(1, (rows + blockRows - 1) / blockRows);
             if (precision == Precision.SINGLE) {
                 floatBlocks = new float[blocks][];

@@ -41,6 +41,14 @@ public final class Nmf {
      * @throws org.jnmf.BackendUnavailableException if the requested backend cannot run here
      */
     public static NmfResult fit(Matrix v, NmfOptions options) {
+        return fit(v, options, null);
+    }
+
+    /**
+     * Factors {@code v} on the given backend, which the caller owns and closes (its precision wins over
+     * the options'); with {@code backend == null}, the options choose and this method closes it.
+     */
+    public static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
         long start = System.nanoTime();
         int n = v.rows();
         int m = v.cols();
@@ -59,11 +67,14 @@ public final class Nmf {
         }
         double sumOfV = Validation.checkNonNegative(v);
         double meanOfV = sumOfV / ((double) n * m);
+        if (backend != null) {
+            return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
+        }
         Precision precision = options.precision() != null ? options.precision() : v.precision();
         Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
                 v instanceof SparseMatrix);
-        try (Backend backend = selection.backend()) {
-            return new Run(backend, selection.reason(), v, options, init, meanOfV, start).fit();
+        try (Backend chosen = selection.backend()) {
+            return new Run(chosen, selection.reason(), v, options, init, meanOfV, start).fit();
         }
     }
 

@@ -156,23 +156,28 @@ final class FloatKernels {
         }
     }
 
-    /** Columns [j, j + vectors·L) of Wᵀ·V; vectors is 4 or 1. */
+    /** Columns [j, j + vectors·L) of Wᵀ·V; vectors is 4 or 1. Row panels never straddle two V blocks. */
     private static void strip(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m, float[] out,
                               int j, int vectors) {
-        for (int i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-            int i1 = Math.min(n, i0 + ROW_BLOCK);
-            boolean first = i0 == 0;
-            int p = 0;
-            for (; p + 4 <= k; p += 4) {
-                if (vectors == 4) {
-                    panel4x4(w, k, vBlocks, blockRows, m, out, j, p, i0, i1, first);
-                } else {
-                    panel4x1(w, k, vBlocks, blockRows, m, out, j, p, i0, i1, first);
+        for (int b = 0; b * blockRows < n; b++) {
+            float[] v = vBlocks[b];
+            int base = b * blockRows;
+            int rows = Math.min(blockRows, n - base);
+            for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+                int r1 = Math.min(rows, r0 + ROW_BLOCK);
+                boolean first = base + r0 == 0;
+                int p = 0;
+                for (; p + 4 <= k; p += 4) {
+                    if (vectors == 4) {
+                        panel4x4(w, k, v, base, m, out, j, p, r0, r1, first);
+                    } else {
+                        panel4x1(w, k, v, base, m, out, j, p, r0, r1, first);
+                    }
                 }
-            }
-            for (; p < k; p++) {
-                for (int s = 0; s < vectors; s++) {
-                    panel1x1(w, k, vBlocks, blockRows, m, out, j + s * L, p, i0, i1, first);
+                for (; p < k; p++) {
+                    for (int s = 0; s < vectors; s++) {
+                        panel1x1(w, k, v, base, m, out, j + s * L, p, r0, r1, first);
+                    }
                 }
             }
         }
@@ -189,8 +194,9 @@ final class FloatKernels {
         return first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, o);
     }
 
-    private static void panel4x4(float[] w, int k, float[][] vBlocks, int blockRows, int m, float[] out, int j,
-                                 int p, int i0, int i1, boolean first) {
+    /** Rows [r0, r1) of the V block {@code v}, whose row 0 is row {@code base} of V (and of W). */
+    private static void panel4x4(float[] w, int k, float[] v, int base, int m, float[] out, int j,
+                                 int p, int r0, int r1, boolean first) {
         int o0 = p * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
         FloatVector c00 = load(out, o0, first), c01 = load(out, o0 + L, first);
         FloatVector c02 = load(out, o0 + 2 * L, first), c03 = load(out, o0 + 3 * L, first);
@@ -200,15 +206,13 @@ final class FloatKernels {
         FloatVector c22 = load(out, o2 + 2 * L, first), c23 = load(out, o2 + 3 * L, first);
         FloatVector c30 = load(out, o3, first), c31 = load(out, o3 + L, first);
         FloatVector c32 = load(out, o3 + 2 * L, first), c33 = load(out, o3 + 3 * L, first);
-        for (int i = i0; i < i1; i++) {
-            int blk = i / blockRows;
-            float[] v = vBlocks[blk];
-            int vo = (i - blk * blockRows) * m + j;
+        for (int r = r0; r < r1; r++) {
+            int vo = r * m + j;
             FloatVector x0 = FloatVector.fromArray(S, v, vo);
             FloatVector x1 = FloatVector.fromArray(S, v, vo + L);
             FloatVector x2 = FloatVector.fromArray(S, v, vo + 2 * L);
             FloatVector x3 = FloatVector.fromArray(S, v, vo + 3 * L);
-            int wo = i * k + p;
+            int wo = (base + r) * k + p;
             FloatVector y = FloatVector.broadcast(S, w[wo]);
             c00 = y.fma(x0, c00); c01 = y.fma(x1, c01); c02 = y.fma(x2, c02); c03 = y.fma(x3, c03);
             y = FloatVector.broadcast(S, w[wo + 1]);
@@ -224,15 +228,14 @@ final class FloatKernels {
         c30.intoArray(out, o3); c31.intoArray(out, o3 + L); c32.intoArray(out, o3 + 2 * L); c33.intoArray(out, o3 + 3 * L);
     }
 
-    private static void panel4x1(float[] w, int k, float[][] vBlocks, int blockRows, int m, float[] out, int j,
-                                 int p, int i0, int i1, boolean first) {
+    private static void panel4x1(float[] w, int k, float[] v, int base, int m, float[] out, int j,
+                                 int p, int r0, int r1, boolean first) {
         int o0 = p * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
         FloatVector c0 = load(out, o0, first), c1 = load(out, o1, first);
         FloatVector c2 = load(out, o2, first), c3 = load(out, o3, first);
-        for (int i = i0; i < i1; i++) {
-            int blk = i / blockRows;
-            FloatVector x = FloatVector.fromArray(S, vBlocks[blk], (i - blk * blockRows) * m + j);
-            int wo = i * k + p;
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j);
+            int wo = (base + r) * k + p;
             c0 = FloatVector.broadcast(S, w[wo]).fma(x, c0);
             c1 = FloatVector.broadcast(S, w[wo + 1]).fma(x, c1);
             c2 = FloatVector.broadcast(S, w[wo + 2]).fma(x, c2);
@@ -241,14 +244,13 @@ final class FloatKernels {
         c0.intoArray(out, o0); c1.intoArray(out, o1); c2.intoArray(out, o2); c3.intoArray(out, o3);
     }
 
-    private static void panel1x1(float[] w, int k, float[][] vBlocks, int blockRows, int m, float[] out, int j,
-                                 int p, int i0, int i1, boolean first) {
+    private static void panel1x1(float[] w, int k, float[] v, int base, int m, float[] out, int j,
+                                 int p, int r0, int r1, boolean first) {
         int o = p * m + j;
         FloatVector c = load(out, o, first);
-        for (int i = i0; i < i1; i++) {
-            int blk = i / blockRows;
-            FloatVector x = FloatVector.fromArray(S, vBlocks[blk], (i - blk * blockRows) * m + j);
-            c = FloatVector.broadcast(S, w[i * k + p]).fma(x, c);
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j);
+            c = FloatVector.broadcast(S, w[(base + r) * k + p]).fma(x, c);
         }
         c.intoArray(out, o);
     }
@@ -258,9 +260,13 @@ final class FloatKernels {
         for (int p = 0; p < k; p++) {
             for (int j = from; j < to; j++) {
                 float c = 0f;
-                for (int i = 0; i < n; i++) {
-                    int blk = i / blockRows;
-                    c = Math.fma(w[i * k + p], vBlocks[blk][(i - blk * blockRows) * m + j], c);
+                for (int b = 0; b * blockRows < n; b++) {
+                    float[] v = vBlocks[b];
+                    int base = b * blockRows;
+                    int rows = Math.min(blockRows, n - base);
+                    for (int r = 0; r < rows; r++) {
+                        c = Math.fma(w[(base + r) * k + p], v[r * m + j], c);
+                    }
                 }
                 out[p * m + j] = c;
             }
@@ -306,24 +312,6 @@ final class FloatKernels {
             float d = den[i] == 0f ? guard : den[i];
             float r = x[i] * (num[i] / d);
             x[i] = floor > 0f ? Math.max(r, floor) : r;
-        }
-    }
-
-    /** HALS sweep of rows [rowFrom, rowTo) of W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k). */
-    static void halsColumns(float[] w, float[] a, float[] b, int k, int rowFrom, int rowTo) {
-        for (int i = rowFrom; i < rowTo; i++) {
-            int row = i * k;
-            for (int l = 0; l < k; l++) {
-                float hess = b[l * k + l];
-                if (hess == 0f) {
-                    continue;
-                }
-                float grad = -a[row + l];
-                for (int r = 0; r < k; r++) {
-                    grad = Math.fma(b[l * k + r], w[row + r], grad);
-                }
-                w[row + l] = Math.max(w[row + l] - grad / hess, 0f);
-            }
         }
     }
 

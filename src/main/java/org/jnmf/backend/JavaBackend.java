@@ -15,12 +15,38 @@ public final class JavaBackend implements Backend {
     /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
     private static final int REDUCTION_CHUNK = 1 << 14;
 
+    private static final System.Logger LOG = System.getLogger("org.jnmf");
+
+    static {
+        warnIfKernelsMayStayInC1();
+    }
+
     private final Precision precision;
     private final WorkerPool pool;
 
     public JavaBackend(Precision precision, int threads) {
         this.precision = precision;
         this.pool = new WorkerPool(threads);
+    }
+
+    /**
+     * C1 gives up on the large Vector API kernels, and tiered compilation can then leave them about 100×
+     * slow. The launcher and the tests pass a compiler directive that keeps C1 off them; an application
+     * that embeds jnmf should do the same, or turn tiered compilation off. Say so once if neither is set.
+     */
+    private static void warnIfKernelsMayStayInC1() {
+        try {
+            java.util.List<String> flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+            boolean safe = flags.stream().anyMatch(f -> f.startsWith("-XX:CompilerDirectivesFile")
+                    || f.equals("-XX:-TieredCompilation") || f.startsWith("-XX:TieredStopAtLevel=0"));
+            if (!safe) {
+                LOG.log(System.Logger.Level.WARNING, "jnmf: for full CPU speed run the JVM with -XX:-TieredCompilation, "
+                        + "or with -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=kernels-c2-only.json "
+                        + "(see the README): otherwise the Vector API kernels may stay in the C1 compiler, up to 100× slower");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no management module in this runtime: nothing to check
+        }
     }
 
     @Override
@@ -207,7 +233,7 @@ public final class JavaBackend implements Backend {
             Dense ht = transpose(hh);
             int[] rowStart = s.csr.rowStart();
             int[] columns = s.csr.columnIndices();
-            pool.forRange(s.rows, 1, (from, to) -> {
+            pool.forRange(s.rows, 1, (long) k * Math.max(1, s.csr.nonZeros() / Math.max(1, s.rows)), (from, to) -> {
                 if (single()) {
                     FloatKernels.sparseMultiplyByTransposed(rowStart, columns, s.fValues, ht.f(), k, o.f(), from, to);
                 } else {
@@ -218,7 +244,7 @@ public final class JavaBackend implements Backend {
         }
         Dense vv = (Dense) v;
         int n = vv.rows;
-        pool.forRange(n, 4, (from, to) -> {
+        pool.forRange(n, 4, (long) m * k, (from, to) -> {
             for (int b = from / vv.blockRows; b * vv.blockRows < to; b++) {
                 int base = b * vv.blockRows;
                 int lo = Math.max(from, base) - base;
@@ -257,7 +283,7 @@ public final class JavaBackend implements Backend {
             int m = s.cols;
             int[] tRowStart = s.transposed.rowStart();
             int[] tColumns = s.transposed.columnIndices();
-            pool.forRange(m, 1, (from, to) -> {
+            pool.forRange(m, 1, (long) k * Math.max(1, s.csr.nonZeros() / Math.max(1, m)), (from, to) -> {
                 if (single()) {
                     FloatKernels.sparseMultiplyTransposedBy(tRowStart, tColumns, s.fTransposedValues, ww.f(), k, m,
                             o.f(), from, to);
@@ -277,7 +303,7 @@ public final class JavaBackend implements Backend {
         int n = vv.rows;
         int m = vv.cols;
         int strip = single() ? FloatKernels.STRIP : DoubleKernels.STRIP;
-        pool.forRange(m, strip, (from, to) -> {
+        pool.forRange(m, strip, (long) n * k, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplyTransposedBy(ww.f(), k, vv.f, vv.blockRows, n, m, o.f(), from, to);
             } else {
@@ -293,7 +319,7 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int s = aa.cols;
         int t = bb.cols;
-        pool.forRange(aa.rows, 1, (from, to) -> {
+        pool.forRange(aa.rows, 1, (long) s * t, (from, to) -> {
             if (single()) {
                 FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
             } else {
@@ -314,7 +340,7 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int k = hh.rows;
         int m = hh.cols;
-        pool.forRange(k, 4, (from, to) -> {
+        pool.forRange(k, 4, (long) m * k, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplyByTransposed(hh.f(), m, hh.f(), k, o.f(), 0, from, to);
             } else {
@@ -329,7 +355,7 @@ public final class JavaBackend implements Backend {
         Dense nn = (Dense) numerator;
         Dense dd = (Dense) denominator;
         int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
-        pool.forRange(xx.length(), align, (from, to) -> {
+        pool.forRange(xx.length(), align, 1, (from, to) -> {
             if (single()) {
                 FloatKernels.multiplicativeUpdate(xx.f(), nn.f(), dd.f(), (float) DIVISION_GUARD, (float) floor, from, to);
             } else {
@@ -338,19 +364,71 @@ public final class JavaBackend implements Backend {
         });
     }
 
+    /**
+     * The W sweep runs as the H sweep on Wᵀ: rows of W are independent, so each task transposes its rows of
+     * W and A into columns of a k×n scratch, sweeps them with the vectorised row kernel (the same
+     * arithmetic, element for element, as the row-by-row formula) and transposes back.
+     */
     @Override
     public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
         Dense ww = (Dense) w;
         Dense aa = (Dense) a;
         Dense bb = (Dense) b;
         int k = ww.cols;
-        pool.forRange(ww.rows, 1, (from, to) -> {
-            if (single()) {
-                FloatKernels.halsColumns(ww.f(), aa.f(), bb.f(), k, from, to);
-            } else {
-                DoubleKernels.halsColumns(ww.d(), aa.d(), bb.d(), k, from, to);
+        int n = ww.rows;
+        int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
+        if (single()) {
+            float[] wt = new float[n * k];
+            float[] at = new float[n * k];
+            pool.forRange(n, align, (long) k * k, (from, to) -> {
+                transpose(ww.f(), wt, n, k, from, to);
+                transpose(aa.f(), at, n, k, from, to);
+                FloatKernels.halsRows(wt, at, bb.f(), k, n, from, to);
+                transposeBack(wt, ww.f(), n, k, from, to);
+            });
+        } else {
+            double[] wt = new double[n * k];
+            double[] at = new double[n * k];
+            pool.forRange(n, align, (long) k * k, (from, to) -> {
+                transpose(ww.d(), wt, n, k, from, to);
+                transpose(aa.d(), at, n, k, from, to);
+                DoubleKernels.halsRows(wt, at, bb.d(), k, n, from, to);
+                transposeBack(wt, ww.d(), n, k, from, to);
+            });
+        }
+    }
+
+    /** Rows [from, to) of the row-major n×k {@code x} into columns [from, to) of the k×n {@code t}. */
+    private static void transpose(float[] x, float[] t, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                t[p * n + i] = x[i * k + p];
             }
-        });
+        }
+    }
+
+    private static void transposeBack(float[] t, float[] x, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                x[i * k + p] = t[p * n + i];
+            }
+        }
+    }
+
+    private static void transpose(double[] x, double[] t, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                t[p * n + i] = x[i * k + p];
+            }
+        }
+    }
+
+    private static void transposeBack(double[] t, double[] x, int n, int k, int from, int to) {
+        for (int i = from; i < to; i++) {
+            for (int p = 0; p < k; p++) {
+                x[i * k + p] = t[p * n + i];
+            }
+        }
     }
 
     @Override
@@ -361,7 +439,7 @@ public final class JavaBackend implements Backend {
         int k = hh.rows;
         int m = hh.cols;
         int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
-        pool.forRange(m, align, (from, to) -> {
+        pool.forRange(m, align, (long) k * k, (from, to) -> {
             if (single()) {
                 FloatKernels.halsRows(hh.f(), cc.f(), dd.f(), k, m, from, to);
             } else {
@@ -407,7 +485,7 @@ public final class JavaBackend implements Backend {
         int m = v.cols();
         int k = ww.cols;
         double[] perRow = new double[n];
-        pool.forRange(n, 1, (from, to) -> {
+        pool.forRange(n, 1, (long) m * k, (from, to) -> {
             double[] product = new double[m];
             for (int i = from; i < to; i++) {
                 if (single()) {
@@ -460,7 +538,15 @@ public final class JavaBackend implements Backend {
     private double chunkedSum(int length, RangeSum body) {
         int chunks = (length + REDUCTION_CHUNK - 1) / REDUCTION_CHUNK;
         double[] partial = new double[chunks];
-        pool.run(chunks, c -> partial[c] = body.sum(c * REDUCTION_CHUNK, Math.min(length, (c + 1) * REDUCTION_CHUNK)));
+        java.util.function.IntConsumer chunk =
+                c -> partial[c] = body.sum(c * REDUCTION_CHUNK, Math.min(length, (c + 1) * REDUCTION_CHUNK));
+        if (length < WorkerPool.INLINE_WORK) {
+            for (int c = 0; c < chunks; c++) {
+                chunk.accept(c);
+            }
+        } else {
+            pool.run(chunks, chunk);
+        }
         double total = 0;
         for (double p : partial) {
             total += p;

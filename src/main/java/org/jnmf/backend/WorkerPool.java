@@ -14,6 +14,9 @@ import org.jnmf.NmfException;
  * results do not depend on which thread runs them, so a seed gives the same bits whatever the count.
  */
 public final class WorkerPool implements AutoCloseable {
+    /** Operations below which a kernel call runs on the calling thread (a pool hand-off costs ~50 µs). */
+    static final long INLINE_WORK = 1L << 17;
+
     private final int threads;
     private final ExecutorService executor;
 
@@ -81,9 +84,17 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Splits {@code [0, count)} into at most {@code threads} contiguous ranges whose inner boundaries are
-     * multiples of {@code align}, and runs {@code body(from, to)} on each.
+     * multiples of {@code align}, and runs {@code body(from, to)} on each. Work below about
+     * {@link #INLINE_WORK} operations ({@code count · workPerUnit}) runs on the calling thread, where
+     * handing it to the pool would cost more than it saves; the result is the same either way.
      */
-    public void forRange(int count, int align, RangeBody body) {
+    public void forRange(int count, int align, long workPerUnit, RangeBody body) {
+        if ((long) count * workPerUnit < INLINE_WORK) {
+            if (count > 0) {
+                body.run(0, count);
+            }
+            return;
+        }
         int slices = Math.max(1, Math.min(threads, (count + align - 1) / align));
         int units = (count + align - 1) / align;
         run(slices, s -> {

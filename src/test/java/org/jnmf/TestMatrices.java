@@ -1,0 +1,73 @@
+package org.jnmf;
+
+import java.util.SplittableRandom;
+
+/** Random test matrices with known structure. */
+public final class TestMatrices {
+    private TestMatrices() {
+    }
+
+    /** Uniform [0, 1) entries. */
+    public static double[] uniform(int length, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] x = new double[length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextDouble();
+        }
+        return x;
+    }
+
+    /** V = W0·H0 (+ optional uniform noise of the given amplitude), W0 and H0 uniform on [0, 1). */
+    public static DenseMatrix lowRank(int n, int m, int k, double noise, long seed) {
+        double[] w = uniform(n * k, seed);
+        double[] h = uniform(k * m, seed + 1);
+        SplittableRandom random = new SplittableRandom(seed + 2);
+        double[] v = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += w[i * k + p] * h[p * m + j];
+                }
+                v[i * m + j] = s + noise * random.nextDouble();
+            }
+        }
+        return DenseMatrix.wrap(n, m, v);
+    }
+
+    /** A sparse non-negative matrix with about {@code density}·n·m entries of 1 + a small integer. */
+    public static SparseMatrix sparseCounts(int n, int m, double density, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        DenseMatrix.Builder b = new DenseMatrix.Builder(n, m, Precision.DOUBLE);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if (random.nextDouble() < density) {
+                    b.set(i, j, 1 + random.nextInt(5));
+                }
+            }
+        }
+        return SparseMatrix.fromDense(b.build());
+    }
+
+    /** The same values stored in more, smaller row blocks. */
+    public static DenseMatrix reblocked(DenseMatrix x, int blockRows) {
+        DenseMatrix.Builder b = new DenseMatrix.Builder(x.rows(), x.cols(), x.precision(), blockRows);
+        double[] row = new double[x.cols()];
+        for (int i = 0; i < x.rows(); i++) {
+            x.copyRow(i, row);
+            b.setRow(i, row);
+        }
+        return b.build();
+    }
+
+    /** Largest |a_i − b_i| over the largest |b_i| (0 when both are all zeros). */
+    public static double relativeDifference(double[] a, double[] b) {
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return scale == 0 ? diff : diff / scale;
+    }
+}

@@ -1,0 +1,228 @@
+package org.jnmf.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Matrix;
+import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
+import org.jnmf.TestMatrices;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every primitive of the Java backend against the reference backend, on shapes with awkward edges. */
+class JavaBackendTest {
+    /** float32 rounding accumulated over sums of a few hundred terms, relative to the largest entry. */
+    private static final double SINGLE_TOLERANCE = 2e-5;
+    private static final double DOUBLE_TOLERANCE = 1e-12;
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        int[][] shapes = {{1, 1, 1}, {5, 3, 2}, {37, 131, 7}, {64, 200, 20}, {130, 70, 13}, {9, 1030, 4}, {300, 17, 5}};
+        for (Precision precision : Precision.values()) {
+            for (int[] s : shapes) {
+                cases.add(Arguments.of(precision, s[0], s[1], s[2], "dense"));
+                cases.add(Arguments.of(precision, s[0], s[1], s[2], "blocks"));
+                cases.add(Arguments.of(precision, s[0], s[1], s[2], "sparse"));
+            }
+        }
+        return cases.build();
+    }
+
+    private static Matrix data(int n, int m, String kind, long seed) {
+        DenseMatrix dense = DenseMatrix.wrap(n, m, TestMatrices.uniform(n * m, seed));
+        return switch (kind) {
+            case "blocks" -> TestMatrices.reblocked(dense, Math.max(1, n / 3));
+            case "sparse" -> TestMatrices.sparseCounts(n, m, 0.2, seed);
+            default -> dense;
+        };
+    }
+
+    @ParameterizedTest(name = "{0} {1}×{2} k={3} {4}")
+    @MethodSource("cases")
+    void primitivesMatchTheReference(Precision precision, int n, int m, int k, String kind) {
+        Matrix v = data(n, m, kind, 11);
+        double[] w = TestMatrices.uniform(n * k, 12);
+        double[] h = TestMatrices.uniform(k * m, 13);
+        double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
+        try (JavaBackend java = new JavaBackend(precision, 2); ReferenceBackend ref = new ReferenceBackend()) {
+            Pair p = new Pair(java, ref, v, w, h, n, m, k);
+            p.check("V·Hᵀ", n, k, tolerance, (b) -> b.backend.multiplyByTransposed(b.v, b.h, b.out));
+            p.check("Wᵀ·V", k, m, tolerance, (b) -> b.backend.multiplyTransposedBy(b.w, b.v, b.out));
+            p.check("WᵀW", k, k, tolerance, (b) -> b.backend.gramOfColumns(b.w, b.out));
+            p.check("HHᵀ", k, k, tolerance, (b) -> b.backend.gramOfRows(b.h, b.out));
+            p.check("W·HHᵀ", n, k, tolerance, (b) -> {
+                try (DeviceMatrix g = b.backend.allocate(k, k)) {
+                    b.backend.gramOfRows(b.h, g);
+                    b.backend.multiply(b.w, g, b.out);
+                }
+            });
+            p.check("MU step on W", n, k, tolerance, (b) -> {
+                try (DeviceMatrix num = b.backend.allocate(n, k); DeviceMatrix g = b.backend.allocate(k, k);
+                     DeviceMatrix den = b.backend.allocate(n, k)) {
+                    b.backend.multiplyByTransposed(b.v, b.h, num);
+                    b.backend.gramOfRows(b.h, g);
+                    b.backend.multiply(b.w, g, den);
+                    b.backend.multiplicativeUpdate(b.w, num, den, 0);
+                    copy(b, b.w);
+                }
+            });
+            p.check("HALS sweep of W", n, k, tolerance * 10, (b) -> {
+                try (DeviceMatrix a = b.backend.allocate(n, k); DeviceMatrix g = b.backend.allocate(k, k)) {
+                    b.backend.multiplyByTransposed(b.v, b.h, a);
+                    b.backend.gramOfRows(b.h, g);
+                    b.backend.halsUpdateColumns(b.w, a, g);
+                    copy(b, b.w);
+                }
+            });
+            p.check("HALS sweep of H", k, m, tolerance * 10, (b) -> {
+                try (DeviceMatrix c = b.backend.allocate(k, m); DeviceMatrix g = b.backend.allocate(k, k)) {
+                    b.backend.multiplyTransposedBy(b.w, b.v, c);
+                    b.backend.gramOfColumns(b.w, g);
+                    b.backend.halsUpdateRows(b.h, c, g);
+                    copy(b, b.h);
+                }
+            });
+            double scale = p.ref.backend.squaredNorm(p.ref.v);
+            assertEquals(scale, p.java.backend.squaredNorm(p.java.v), tolerance * scale, "‖V‖²");
+            double dot = p.ref.backend.dot(p.ref.w, p.ref.w);
+            assertEquals(dot, p.java.backend.dot(p.java.w, p.java.w), tolerance * dot, "⟨W, W⟩");
+            double residual = p.ref.backend.residualSquared(p.ref.v, p.ref.w, p.ref.h);
+            assertEquals(residual, p.java.backend.residualSquared(p.java.v, p.java.w, p.java.h),
+                    tolerance * Math.max(residual, scale) + 1e-12, "‖V − WH‖²");
+        }
+    }
+
+    private static void copy(Side b, DeviceMatrix from) {
+        double[] x = b.backend.download(from);
+        try (DeviceMatrix tmp = b.backend.upload(from.rows(), from.cols(), x)) {
+            // out receives the updated factor so the comparison reads it
+            b.backend.multiply(tmp, identity(b.backend, from.cols()), b.out);
+        }
+    }
+
+    private static DeviceMatrix identity(Backend backend, int size) {
+        double[] id = new double[size * size];
+        for (int i = 0; i < size; i++) {
+            id[i * size + i] = 1;
+        }
+        return backend.upload(size, size, id);
+    }
+
+    /** The same operands on two backends. */
+    private static final class Side {
+        final Backend backend;
+        final DeviceMatrix v;
+        DeviceMatrix w;
+        DeviceMatrix h;
+        DeviceMatrix out;
+
+        Side(Backend backend, Matrix v) {
+            this.backend = backend;
+            this.v = backend.upload(v);
+        }
+    }
+
+    private static final class Pair {
+        final Side java;
+        final Side ref;
+        final double[] w;
+        final double[] h;
+        final int n;
+        final int m;
+        final int k;
+
+        Pair(Backend java, Backend ref, Matrix v, double[] w, double[] h, int n, int m, int k) {
+            this.java = new Side(java, v);
+            this.ref = new Side(ref, v);
+            this.w = w;
+            this.h = h;
+            this.n = n;
+            this.m = m;
+            this.k = k;
+        }
+
+        void check(String what, int rows, int cols, double tolerance, Consumer<Side> op) {
+            double[] expected = run(ref, rows, cols, op);
+            double[] actual = run(java, rows, cols, op);
+            double diff = TestMatrices.relativeDifference(actual, expected);
+            assertTrue(diff <= tolerance, what + ": relative difference " + diff + " > " + tolerance);
+        }
+
+        private double[] run(Side side, int rows, int cols, Consumer<Side> op) {
+            side.w = side.backend.upload(n, k, w);
+            side.h = side.backend.upload(k, m, h);
+            side.out = side.backend.allocate(rows, cols);
+            op.accept(side);
+            return side.backend.download(side.out);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("precisions")
+    void resultsAreBitIdenticalWhateverTheThreadCount(Precision precision) {
+        Matrix v = data(150, 333, "dense", 3);
+        Matrix sparse = data(150, 333, "sparse", 3);
+        double[] w = TestMatrices.uniform(150 * 9, 4);
+        double[] h = TestMatrices.uniform(9 * 333, 5);
+        double[][] one = products(precision, 1, v, sparse, w, h);
+        for (int threads : new int[] {2, 3, 5}) {
+            double[][] many = products(precision, threads, v, sparse, w, h);
+            for (int i = 0; i < one.length; i++) {
+                assertArrayEquals(one[i], many[i], "product " + i + " with " + threads + " threads");
+            }
+        }
+    }
+
+    static Stream<Precision> precisions() {
+        return Stream.of(Precision.values());
+    }
+
+    private static double[][] products(Precision precision, int threads, Matrix dense, Matrix sparse, double[] w,
+                                       double[] h) {
+        try (JavaBackend b = new JavaBackend(precision, threads)) {
+            int n = dense.rows(), m = dense.cols(), k = 9;
+            DeviceMatrix v = b.upload(dense), s = b.upload(sparse);
+            DeviceMatrix ww = b.upload(n, k, w), hh = b.upload(k, m, h);
+            DeviceMatrix a = b.allocate(n, k), c = b.allocate(k, m), g = b.allocate(k, k);
+            DeviceMatrix sa = b.allocate(n, k), sc = b.allocate(k, m);
+            b.multiplyByTransposed(v, hh, a);
+            b.multiplyTransposedBy(ww, v, c);
+            b.multiplyByTransposed(s, hh, sa);
+            b.multiplyTransposedBy(ww, s, sc);
+            b.gramOfRows(hh, g);
+            b.halsUpdateColumns(ww, a, g);
+            b.gramOfColumns(ww, g);
+            b.halsUpdateRows(hh, c, g);
+            return new double[][] {b.download(a), b.download(c), b.download(sa), b.download(sc), b.download(ww),
+                    b.download(hh), {b.dot(c, hh), b.squaredNorm(v), b.residualSquared(v, ww, hh),
+                    b.residualSquared(s, ww, hh)}};
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("precisions")
+    void denseAndSparseStorageGiveTheSameProducts(Precision precision) {
+        SparseMatrix sparse = TestMatrices.sparseCounts(70, 90, 0.15, 8);
+        DenseMatrix dense = sparse.toDense(Precision.DOUBLE);
+        double[] w = TestMatrices.uniform(70 * 6, 9);
+        double[] h = TestMatrices.uniform(6 * 90, 10);
+        try (JavaBackend b = new JavaBackend(precision, 2)) {
+            DeviceMatrix vd = b.upload(dense), vs = b.upload(sparse);
+            DeviceMatrix ww = b.upload(70, 6, w), hh = b.upload(6, 90, h);
+            DeviceMatrix a1 = b.allocate(70, 6), a2 = b.allocate(70, 6), c1 = b.allocate(6, 90), c2 = b.allocate(6, 90);
+            b.multiplyByTransposed(vd, hh, a1);
+            b.multiplyByTransposed(vs, hh, a2);
+            b.multiplyTransposedBy(ww, vd, c1);
+            b.multiplyTransposedBy(ww, vs, c2);
+            double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
+            assertTrue(TestMatrices.relativeDifference(b.download(a2), b.download(a1)) < tolerance);
+            assertTrue(TestMatrices.relativeDifference(b.download(c2), b.download(c1)) < tolerance);
+        }
+    }
+}
