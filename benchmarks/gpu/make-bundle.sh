@@ -19,7 +19,7 @@ command -v nvcc >/dev/null || { echo "nvcc not found: the bundle needs the CUDA 
 ./mvnw -q ${MVN_OFFLINE:-} package -DskipTests
 jar=$(ls target/jnmf-*-all.jar 2>/dev/null | head -1)
 [ -n "$jar" ] || jar=$(ls target/jnmf-*.jar | grep -v -- '-all' | head -1)
-unzip -l "$jar" | grep -q 'org/jnmf/cuda/nmf_kernels.fatbin' || { echo "$jar has no kernels" >&2; exit 1; }
+unzip -l "$jar" | grep 'org/jnmf/cuda/nmf_kernels.fatbin' >/dev/null || { echo "$jar has no kernels" >&2; exit 1; }
 
 rm -rf bundle
 mkdir -p bundle
