@@ -71,7 +71,8 @@ public final class Nmf {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
         }
         Precision precision = options.precision() != null ? options.precision() : v.precision();
-        Backends.Selection selection = Backends.open(options.backend(), precision, options.threads());
+        Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
+                v instanceof SparseMatrix);
         try (Backend chosen = selection.backend()) {
             return new Run(chosen, selection.reason(), v, options, init, meanOfV, start).fit();
         }

@@ -4,15 +4,18 @@ import java.util.List;
 import java.util.Locale;
 import org.jnmf.BackendUnavailableException;
 import org.jnmf.Precision;
+import org.jnmf.cuda.CudaBackend;
+import org.jnmf.cuda.CudaConfig;
+import org.jnmf.cuda.CudaProbe;
 
 /**
- * The one place that decides which backend runs a fit. {@code auto} walks an ordered chain (the GPU
- * first once it exists, then the CPU) and takes the first usable candidate; naming a backend that
+ * The one place that decides which backend runs a fit. {@code auto} walks an ordered chain (CUDA
+ * first, then the CPU) and takes the first usable candidate; naming a backend that
  * cannot run here fails with every reason and the fix. The choice and its reason end up in the result.
  */
 public final class Backends {
     /** Backend names accepted besides {@code auto}. */
-    public static final List<String> NAMES = List.of("java");
+    public static final List<String> NAMES = List.of("cuda", "java");
 
     private Backends() {
     }
@@ -28,14 +31,50 @@ public final class Backends {
      * @throws BackendUnavailableException when the named backend cannot run here
      */
     public static Selection open(String name, Precision precision, int threads) {
+        return open(name, precision, threads, false);
+    }
+
+    /**
+     * Opens the backend called {@code name} for one fit on dense or sparse input: {@code auto} takes CUDA
+     * when its probe succeeds (driver, device, test allocation, cuBLAS handle, kernels) and the input is
+     * dense, else the Java backend, and says why.
+     *
+     * @throws IllegalArgumentException for an unknown name, or sparse input on {@code cuda}
+     * @throws BackendUnavailableException when the named backend cannot run here
+     */
+    public static Selection open(String name, Precision precision, int threads, boolean sparseInput) {
         String key = name == null ? "auto" : name.toLowerCase(Locale.ROOT);
         return switch (key) {
-            case "auto" -> new Selection(new JavaBackend(precision, threads),
-                    "auto: the pure-Java CPU backend (" + threads + " threads) is the only backend in this build");
+            case "auto" -> auto(precision, threads, sparseInput);
+            case "cuda" -> {
+                if (sparseInput) {
+                    throw new IllegalArgumentException(CudaBackend.SPARSE_MESSAGE);
+                }
+                CudaBackend.Attempt attempt = CudaBackend.attempt(CudaConfig.fromSystemProperties(), precision);
+                if (!attempt.usable()) {
+                    throw new BackendUnavailableException("the cuda backend cannot run here:\n  - "
+                            + String.join("\n  - ", attempt.reasons()) + "\nFix: " + CudaProbe.fix() + ".");
+                }
+                yield new Selection(attempt.backend(), "requested: CUDA (" + attempt.backend().summary() + ")");
+            }
             case "java" -> new Selection(new JavaBackend(precision, threads),
                     "requested: the pure-Java CPU backend (" + threads + " threads)");
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'; use auto or one of "
                     + String.join(", ", NAMES));
         };
+    }
+
+    private static Selection auto(Precision precision, int threads, boolean sparseInput) {
+        String java = "the pure-Java CPU backend (" + threads + " threads)";
+        if (sparseInput) {
+            return new Selection(new JavaBackend(precision, threads),
+                    "auto: " + java + "; the cuda backend takes dense input only");
+        }
+        CudaBackend.Attempt attempt = CudaBackend.attempt(CudaConfig.fromSystemProperties(), precision);
+        if (attempt.usable()) {
+            return new Selection(attempt.backend(), "auto: CUDA (" + attempt.backend().summary() + ")");
+        }
+        return new Selection(new JavaBackend(precision, threads),
+                "auto: " + java + "; cuda is not usable: " + String.join("; ", attempt.reasons()));
     }
 }

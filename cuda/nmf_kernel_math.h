@@ -1,0 +1,157 @@
+/*
+ * The arithmetic of the jnmf CUDA kernels, written once and compiled twice: by nvcc into the kernels
+ * (cuda/nmf_kernels.cu) and by gcc into the CPU stand-in of libcuda (native/stand-in/cuda_stand_in.c),
+ * so the stand-in runs exactly this maths, in exactly this order.
+ *
+ * Each function is defined for float and double by including this file twice (the classic C "template"
+ * idiom). In C the names get a suffix (nmf_mu_update_f32, nmf_mu_update_f64); in C++ (nvcc) they keep
+ * the plain name and the two versions are overloads, so the kernel templates call them directly.
+ *
+ * Semantics follow the Java backend (org.jnmf.backend.FloatKernels / DoubleKernels) operation for
+ * operation. Build both sides without floating-point contraction (nvcc --fmad=false,
+ * gcc -ffp-contract=off): the fused multiply-adds that the Java code makes are written as fma here.
+ */
+#ifndef NMF_KERNEL_MATH_PASS
+#ifndef NMF_KERNEL_MATH_H
+#define NMF_KERNEL_MATH_H
+
+#ifndef __CUDACC__
+#include <math.h>
+#define __host__
+#define __device__
+#endif
+
+/* Threads per block of every reduction kernel; partial sums are laid out per block. */
+#define NMF_REDUCE_THREADS 256
+/* Most blocks a reduction uses (the length of the partial-sum buffer). */
+#define NMF_REDUCE_BLOCKS 1024
+
+#define NMF_CAT_(a, b) a##b
+#define NMF_CAT(a, b) NMF_CAT_(a, b)
+#ifdef __cplusplus
+#define NMF_NAME(base) base
+#else
+#define NMF_NAME(base) NMF_CAT(base, NMF_SUFFIX)
+#endif
+
+#define NMF_KERNEL_MATH_PASS 1
+#define NMF_REAL float
+#define NMF_SUFFIX _f32
+#define NMF_FMA fmaf
+#include "nmf_kernel_math.h"
+#undef NMF_REAL
+#undef NMF_SUFFIX
+#undef NMF_FMA
+#define NMF_REAL double
+#define NMF_SUFFIX _f64
+#define NMF_FMA fma
+#include "nmf_kernel_math.h"
+#undef NMF_REAL
+#undef NMF_SUFFIX
+#undef NMF_FMA
+#undef NMF_KERNEL_MATH_PASS
+
+/*
+ * Tree reduction of s[0..NMF_REDUCE_THREADS) into s[0], one step of stride `half`: thread t < half adds
+ * s[t + half]. On the GPU every thread runs the step between barriers; the stand-in runs the threads in
+ * order. The result is the same either way.
+ */
+static __host__ __device__ inline void nmf_tree_step(double *s, int t, int half) {
+    if (t < half) {
+        s[t] += s[t + half];
+    }
+}
+
+/* Σ partials[i] for i = t, t + step, ... < count: the first stage of summing the per-block partials. */
+static __host__ __device__ inline double nmf_sum_thread(const double *partials, int count, int t, int step) {
+    double s = 0;
+    for (int i = t; i < count; i += step) {
+        s += partials[i];
+    }
+    return s;
+}
+
+#endif /* NMF_KERNEL_MATH_H */
+#else /* one pass, NMF_REAL = float or double */
+
+/*
+ * Multiplicative update of one element: x·(num/den') with den' = guard where den = 0, then raised to at
+ * least floor when floor > 0. NaN propagates as in Java's Math.max.
+ */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_mu_update)(NMF_REAL x, NMF_REAL num, NMF_REAL den,
+                                                                  NMF_REAL guard, NMF_REAL floor) {
+    NMF_REAL d = den == 0 ? guard : den;
+    NMF_REAL r = x * (num / d);
+    return floor > 0 && r < floor ? floor : r;
+}
+
+/* max(x, 0) with Java's Math.max semantics: NaN stays NaN and −0 becomes +0. */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_non_negative)(NMF_REAL x) {
+    return (x > 0 || x != x) ? x : (NMF_REAL) 0;
+}
+
+/*
+ * One HALS sweep over the k entries of one vector x (stride xs), Gauss–Seidel in order l = 0..k−1:
+ * x[l] ← max(0, x[l] − (Σ_r b[l,r]·x[r] − g[l]) / b[l,l]), skipped where b[l,l] = 0. The gradient starts
+ * at −g[l] and accumulates with fma in r order, like the Java kernels.
+ * A row of W: x = W[i,:] (stride 1), g = (V·Hᵀ)[i,:], b = H·Hᵀ.
+ * A column of H: x = H[:,j] (stride m), g = (Wᵀ·V)[:,j], b = Wᵀ·W.
+ */
+static __host__ __device__ inline void NMF_NAME(nmf_hals_vector)(NMF_REAL *x, long long xs, const NMF_REAL *g,
+                                                                long long gs, const NMF_REAL *b, int k) {
+    for (int l = 0; l < k; l++) {
+        NMF_REAL hess = b[(long long) l * k + l];
+        if (hess == 0) {
+            continue;
+        }
+        NMF_REAL grad = -g[l * gs];
+        for (int r = 0; r < k; r++) {
+            grad = NMF_FMA(b[(long long) l * k + r], x[r * xs], grad);
+        }
+        x[l * xs] = NMF_NAME(nmf_non_negative)(x[l * xs] - grad / hess);
+    }
+}
+
+/* Σ a[i]·b[i] in double over i = start, start + step, ... < n (one thread's share of a dot product). */
+static __host__ __device__ inline double NMF_NAME(nmf_dot_thread)(const NMF_REAL *a, const NMF_REAL *b,
+                                                                 long long n, long long start, long long step) {
+    double s = 0;
+    for (long long i = start; i < n; i += step) {
+        s += (double) a[i] * (double) b[i];
+    }
+    return s;
+}
+
+/* (W·H)[i,j] in double: Σ_p w_row[p]·h_col[p·hs], skipping zero weights as the Java backend does. */
+static __host__ __device__ inline double NMF_NAME(nmf_product_entry)(const NMF_REAL *w_row, const NMF_REAL *h_col,
+                                                                    long long hs, int k) {
+    double s = 0;
+    for (int p = 0; p < k; p++) {
+        double wp = w_row[p];
+        if (wp == 0) {
+            continue;
+        }
+        s += wp * (double) h_col[p * hs];
+    }
+    return s;
+}
+
+/*
+ * Σ (V[i,j] − (W·H)[i,j])² in double over the elements e = i·m + j = start, start + step, ... < n·m (one
+ * thread's share of the direct residual ‖V − WH‖²_F). V is n×m, W n×k, H k×m, all row-major.
+ */
+static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF_REAL *v, const NMF_REAL *w,
+                                                                      const NMF_REAL *h, int n, int m, int k,
+                                                                      long long start, long long step) {
+    double s = 0;
+    long long total = (long long) n * m;
+    for (long long e = start; e < total; e += step) {
+        long long i = e / m;
+        long long j = e - i * m;
+        double r = (double) v[e] - NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k);
+        s += r * r;
+    }
+    return s;
+}
+
+#endif /* NMF_KERNEL_MATH_PASS */

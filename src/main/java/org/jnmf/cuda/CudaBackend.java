@@ -1,0 +1,776 @@
+package org.jnmf.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Matrix;
+import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
+import org.jnmf.backend.Backend;
+import org.jnmf.backend.DeviceMatrix;
+
+/**
+ * The GPU backend: V, W, H and every intermediate product stay in GPU memory for the whole fit, the
+ * products run on cuBLAS and the element-wise steps on our kernels ({@code cuda/nmf_kernels.cu}, shipped
+ * as a fatbin with sm_80 and sm_90 code and compute_90 PTX); only scalars and the final factors come back.
+ * Float32 and float64.
+ *
+ * <p>V is uploaded once from the heap (a critical FFM copy, no staging array); W and H are uploaded from
+ * the host doubles the solver initialises. Every call is queued in order on one CUDA stream; work that
+ * returns nothing is queued without waiting, so the host only waits for the loss scalars and the final
+ * download.
+ *
+ * <p>Row-major products map onto column-major cuBLAS by swapping the operands (a row-major r×c matrix is
+ * a column-major c×r one): C = op(A)·op(B) row-major is Cᵀ = op(B)ᵀ·op(A)ᵀ column-major, i.e.
+ * {@code gemm(opB, opA, n, m, k, B, ldb, A, lda, C, ldc)} with the row lengths as leading dimensions.
+ * Transposes are never materialised.
+ *
+ * <p>GEMMs use cuBLAS's default math mode (full float32 or float64). With the system property
+ * {@code jnmf.cuda.tf32=true} float32 GEMMs may use TF32 tensor cores: several times faster on A100/H100,
+ * but each product carries about 1e-3 relative error, so losses differ from the CPU backend by more than
+ * float32 rounding. The custom kernels always use IEEE division and no contraction, matching the Java
+ * backend's element arithmetic.
+ *
+ * <p>Sparse V is not supported yet (an {@link IllegalArgumentException}, never a silent densify). A CUDA
+ * failure stops the fit with a {@link CudaException} naming the call, status code and name; running out
+ * of GPU memory says how much was needed and how much is free.
+ *
+ * <p>Threading: CUDA contexts are current per OS thread, so each backend owns one platform thread that
+ * makes all its CUDA calls, frees included ({@link GpuThread}). Like every backend it belongs to one fit
+ * and is used from one thread at a time. {@link #close()} frees everything in reverse order of creation.
+ */
+public final class CudaBackend implements Backend {
+    /** Where the build puts the kernels (maven-antrun-plugin runs nvcc into target/classes). */
+    static final String KERNEL_RESOURCE = "/org/jnmf/cuda/nmf_kernels.fatbin";
+    /** The message for sparse V on this backend. */
+    public static final String SPARSE_MESSAGE = "sparse input is not supported on the cuda backend yet; use --backend java";
+
+    private static final int REDUCE_THREADS = 256;
+    private static final int REDUCE_BLOCKS = 1024;
+    private static final int UPDATE_THREADS = 256;
+    private static final int UPDATE_MAX_BLOCKS = 1 << 16;
+    /** Small blocks, so that even n = 8192 rows spread over every SM of an H100. */
+    private static final int HALS_THREADS = 64;
+    private static final long COPY_CHUNK = 64L << 20;
+    private static final int STREAM_NON_BLOCKING = 1;
+    private static final int PARAM_SLOTS = 8;
+
+    private final CudaConfig config;
+    private final Precision precision;
+    private final boolean single;
+    private final int elementBytes;
+    private final GpuThread gpu;
+    /** Matrices not yet freed; touched only on the GPU thread. */
+    private final Set<CudaMatrix> live = new LinkedHashSet<>();
+
+    // Set once by open() on the GPU thread (published to callers through the call's Future).
+    private CudaDriver cu;
+    private Cublas blas;
+    private int device = -1;
+    private MemorySegment context = MemorySegment.NULL;
+    private MemorySegment stream = MemorySegment.NULL;
+    private MemorySegment handle = MemorySegment.NULL;
+    private MemorySegment module = MemorySegment.NULL;
+    private Kernel muUpdate;
+    private Kernel halsColumns;
+    private Kernel halsRows;
+    private Kernel dotPartials;
+    private Kernel residualPartials;
+    private Kernel sumPartials;
+    private Arena arena;
+    private MemorySegment params;
+    private MemorySegment paramPointers;
+    private MemorySegment alpha;
+    private MemorySegment beta;
+    private MemorySegment scratch;
+    private long partials;
+    private long result;
+    private String summary = "";
+    private volatile boolean closed;
+
+    private record Kernel(String name, MemorySegment function) {
+    }
+
+    private CudaBackend(CudaConfig config, Precision precision) {
+        this.config = config;
+        this.precision = precision;
+        this.single = precision == Precision.SINGLE;
+        this.elementBytes = precision.bytes();
+        this.gpu = new GpuThread("jnmf-cuda");
+    }
+
+    /**
+     * The outcome of trying to open the backend: the backend when it is usable, otherwise every reason
+     * it is not; {@code findings} describe what was found either way (libraries, driver, device).
+     */
+    public record Attempt(CudaBackend backend, List<String> reasons, List<String> findings) {
+        public Attempt {
+            reasons = List.copyOf(reasons);
+            findings = List.copyOf(findings);
+        }
+
+        public boolean usable() {
+            return backend != null;
+        }
+    }
+
+    /**
+     * Opens the backend for one fit, or explains why it cannot: the driver loads, {@code cuInit}
+     * succeeds, the device exists, a test allocation works, a cuBLAS handle is created and the kernels
+     * load. Never throws for an unusable machine.
+     */
+    public static Attempt attempt(CudaConfig config, Precision precision) {
+        return attempt(config, precision, kernelImage());
+    }
+
+    /** {@link #attempt(CudaConfig, Precision)} with the given kernel image; null as when nvcc was absent. */
+    static Attempt attempt(CudaConfig config, Precision precision, byte[] image) {
+        CudaBackend b = new CudaBackend(config, precision);
+        List<String> reasons = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
+        boolean ok;
+        try {
+            ok = b.gpu.call(() -> b.open(image, reasons, findings));
+        } catch (RuntimeException e) {
+            reasons.add("opening the CUDA backend failed: " + e.getMessage());
+            ok = false;
+        }
+        if (!ok) {
+            b.close();
+            if (reasons.isEmpty()) {
+                reasons.add("the CUDA backend could not be opened");
+            }
+            return new Attempt(null, reasons, findings);
+        }
+        return new Attempt(b, reasons, findings);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The device, driver and libraries in use, in one line (for the fit's backend reason). */
+    public String summary() {
+        return summary;
+    }
+
+    // ---- opening and closing (GPU thread) ----
+
+    /** Opens everything; the driver's reasons come first, then those about cuBLAS and the kernels. */
+    private boolean open(byte[] image, List<String> reasons, List<String> findings) {
+        List<String> other = new ArrayList<>();
+        try {
+            return open(image, reasons, other, findings);
+        } finally {
+            reasons.addAll(other);
+        }
+    }
+
+    private boolean open(byte[] image, List<String> reasons, List<String> other, List<String> findings) {
+        if (image == null) {
+            other.add("kernels not built: " + KERNEL_RESOURCE.substring(1) + " is not on the class path (the build "
+                    + "found no nvcc; build jnmf with CUDA's nvcc on the PATH)");
+        }
+        blas = loadCublas(other);
+        NativeLibraries.Opened driverLibrary;
+        try {
+            driverLibrary = NativeLibraries.open(List.of("libcuda.so.1"), config.libraryDirs());
+            cu = new CudaDriver(driverLibrary.lookup(), driverLibrary.location());
+        } catch (NativeLibraries.NotFound e) {
+            reasons.add("no NVIDIA driver: " + e.getMessage());
+            return false;
+        } catch (Binder.MissingSymbol e) {
+            reasons.add("the NVIDIA driver is too old: " + e.getMessage());
+            return false;
+        }
+        int status = cu.init(0);
+        if (status != CudaDriver.SUCCESS) {
+            reasons.add("cuInit(0) in " + cu.location + " returned " + cu.describe(status));
+            return false;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(JAVA_LONG, 2);
+            if (cu.driverGetVersion(out) == CudaDriver.SUCCESS) {
+                int v = out.get(JAVA_INT, 0);
+                findings.add("driver: " + cu.location + ", CUDA " + v / 1000 + "." + v % 1000 / 10);
+            }
+            status = cu.deviceGetCount(out);
+            int count = status == CudaDriver.SUCCESS ? out.get(JAVA_INT, 0) : 0;
+            if (status != CudaDriver.SUCCESS) {
+                reasons.add("cuDeviceGetCount returned " + cu.describe(status));
+                return false;
+            }
+            if (count <= config.device()) {
+                reasons.add(count == 0 ? "the driver reports no CUDA device"
+                        : "device " + config.device() + " was asked for (" + CudaConfig.DEVICE + ") but only "
+                                + count + " exist");
+                return false;
+            }
+            cu.check(cu.deviceGet(out, config.device()), "cuDeviceGet");
+            device = out.get(JAVA_INT, 0);
+            findings.add(describeDevice(a, out));
+            cu.check(cu.devicePrimaryCtxRetain(out, device), "cuDevicePrimaryCtxRetain");
+            context = out.get(ADDRESS, 0);
+            cu.check(cu.ctxSetCurrent(context), "cuCtxSetCurrent");
+            status = cu.memAlloc(out, 1 << 20);
+            if (status != CudaDriver.SUCCESS) {
+                reasons.add("a 1 MiB test allocation on device " + config.device() + " failed: " + cu.describe(status));
+                return false;
+            }
+            cu.check(cu.memFree(out.get(JAVA_LONG, 0)), "cuMemFree_v2");
+            cu.check(cu.streamCreate(out, STREAM_NON_BLOCKING), "cuStreamCreate");
+            stream = out.get(ADDRESS, 0);
+            if (blas != null) {
+                status = blas.create(out);
+                if (status != Cublas.SUCCESS) {
+                    reasons.add("cublasCreate_v2 in " + blas.location + " returned " + blas.describe(status));
+                } else {
+                    handle = out.get(ADDRESS, 0);
+                    blas.check(blas.setStream(handle, stream), "cublasSetStream_v2");
+                    boolean tf32 = config.tf32() && single;
+                    blas.check(blas.setMathMode(handle, tf32 ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH),
+                            "cublasSetMathMode");
+                    if (blas.getVersion(handle, out) == Cublas.SUCCESS) {
+                        int v = out.get(JAVA_INT, 0);
+                        findings.add("cuBLAS: " + blas.location + ", version " + v / 10000 + "." + v % 10000 / 100
+                                + "." + v % 100 + (tf32 ? ", TF32 tensor-core GEMMs" : ""));
+                    }
+                }
+            }
+            if (image != null && !loadKernels(a, image, reasons)) {
+                return false;
+            }
+            if (!reasons.isEmpty() || !other.isEmpty()) {
+                return false;
+            }
+            arena = Arena.ofShared();
+            params = arena.allocate(8L * PARAM_SLOTS, 8);
+            paramPointers = arena.allocate(ADDRESS, PARAM_SLOTS);
+            for (int i = 0; i < PARAM_SLOTS; i++) {
+                paramPointers.setAtIndex(ADDRESS, i, params.asSlice(8L * i, 8));
+            }
+            alpha = arena.allocate(8, 8);
+            beta = arena.allocate(8, 8);
+            if (single) {
+                alpha.set(JAVA_FLOAT, 0, 1f);
+                beta.set(JAVA_FLOAT, 0, 0f);
+            } else {
+                alpha.set(JAVA_DOUBLE, 0, 1.0);
+                beta.set(JAVA_DOUBLE, 0, 0.0);
+            }
+            scratch = arena.allocate(16, 8);
+            partials = allocateBytes((long) REDUCE_BLOCKS * Double.BYTES, "reduction buffer", 1, REDUCE_BLOCKS);
+            result = allocateBytes(Double.BYTES, "reduction result", 1, 1);
+            summary = String.join("; ", findings);
+            return true;
+        }
+    }
+
+    private Cublas loadCublas(List<String> reasons) {
+        List<String> names = config.cublasLibrary() != null ? List.of(config.cublasLibrary()) : Cublas.DEFAULT_NAMES;
+        try {
+            NativeLibraries.Opened opened = NativeLibraries.open(names, config.libraryDirs());
+            return new Cublas(opened.lookup(), opened.location());
+        } catch (NativeLibraries.NotFound e) {
+            reasons.add("no cuBLAS: " + e.getMessage() + ". Install cuBLAS 13 (the CUDA toolkit or the pip wheel "
+                    + "nvidia-cublas) and add its folder to -D" + CudaConfig.LIBRARY_PATH + " or "
+                    + CudaConfig.LIBRARY_DIRS_ENV + (config.cublasLibrary() != null
+                    ? ", or fix -D" + CudaConfig.CUBLAS_LIBRARY + "=" + config.cublasLibrary() : ""));
+        } catch (Binder.MissingSymbol e) {
+            reasons.add("cuBLAS is unusable: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private String describeDevice(Arena a, MemorySegment out) {
+        MemorySegment name = a.allocate(256);
+        String deviceName = cu.deviceGetName(name, 256, device) == CudaDriver.SUCCESS ? name.getString(0) : "?";
+        int major = attribute(out, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        int minor = attribute(out, CudaDriver.ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        int sms = attribute(out, CudaDriver.ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        long total = cu.deviceTotalMem(out, device) == CudaDriver.SUCCESS ? out.get(JAVA_LONG, 0) : -1;
+        return "device " + config.device() + ": " + deviceName + ", compute capability " + major + "." + minor + ", "
+                + sms + " SMs, " + bytes(total);
+    }
+
+    private int attribute(MemorySegment out, int attribute) {
+        return cu.deviceGetAttribute(out, attribute, device) == CudaDriver.SUCCESS ? out.get(JAVA_INT, 0) : -1;
+    }
+
+    static byte[] kernelImage() {
+        try (InputStream in = CudaBackend.class.getResourceAsStream(KERNEL_RESOURCE)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private boolean loadKernels(Arena a, byte[] image, List<String> reasons) {
+        MemorySegment bytes = a.allocate(image.length + 1L);
+        MemorySegment.copy(image, 0, bytes, JAVA_BYTE, 0, image.length);
+        int logSize = 8192;
+        MemorySegment log = a.allocate(logSize);
+        MemorySegment options = a.allocate(JAVA_INT, 2);
+        options.setAtIndex(JAVA_INT, 0, CudaDriver.JIT_ERROR_LOG_BUFFER);
+        options.setAtIndex(JAVA_INT, 1, CudaDriver.JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+        MemorySegment values = a.allocate(ADDRESS, 2);
+        values.setAtIndex(ADDRESS, 0, log);
+        values.setAtIndex(ADDRESS, 1, MemorySegment.ofAddress(logSize));
+        MemorySegment out = a.allocate(ADDRESS);
+        int status = cu.moduleLoadDataEx(out, bytes, 2, options, values);
+        if (status != CudaDriver.SUCCESS) {
+            String jit = log.getString(0).strip();
+            reasons.add("the kernels did not load (cuModuleLoadDataEx returned " + cu.describe(status) + ")"
+                    + (jit.isEmpty() ? "" : ": " + jit)
+                    + (status == 222 ? "; the kernels' PTX needs a driver for CUDA 13.0 (580 or newer)" : ""));
+            return false;
+        }
+        module = out.get(ADDRESS, 0);
+        String suffix = single ? "_f32" : "_f64";
+        muUpdate = function(a, "nmf_mu_update" + suffix);
+        halsColumns = function(a, "nmf_hals_columns" + suffix);
+        halsRows = function(a, "nmf_hals_rows" + suffix);
+        dotPartials = function(a, "nmf_dot_partials" + suffix);
+        residualPartials = function(a, "nmf_residual_partials" + suffix);
+        sumPartials = function(a, "nmf_sum_partials");
+        return true;
+    }
+
+    private Kernel function(Arena a, String name) {
+        MemorySegment out = a.allocate(ADDRESS);
+        cu.check(cu.moduleGetFunction(out, module, a.allocateFrom(name)), "cuModuleGetFunction(" + name + ")");
+        return new Kernel(name, out.get(ADDRESS, 0));
+    }
+
+    /** Frees everything, in reverse order of creation; safe after a failure and when called twice. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gpu.finish(this::closeOnGpu);
+        gpu.close();
+    }
+
+    private void closeOnGpu() {
+        if (cu == null) {
+            return;
+        }
+        if (!context.equals(MemorySegment.NULL)) {
+            cu.ctxSetCurrent(context);
+            if (!stream.equals(MemorySegment.NULL)) {
+                cu.streamSynchronize(stream);
+            }
+            List<CudaMatrix> leftovers = new ArrayList<>(live);
+            for (int i = leftovers.size() - 1; i >= 0; i--) {
+                free(leftovers.get(i));
+            }
+            if (result != 0) {
+                cu.memFree(result);
+            }
+            if (partials != 0) {
+                cu.memFree(partials);
+            }
+            if (blas != null && !handle.equals(MemorySegment.NULL)) {
+                blas.destroy(handle);
+            }
+            if (!module.equals(MemorySegment.NULL)) {
+                cu.moduleUnload(module);
+            }
+            if (!stream.equals(MemorySegment.NULL)) {
+                cu.streamDestroy(stream);
+            }
+            cu.ctxSetCurrent(MemorySegment.NULL);
+            cu.devicePrimaryCtxRelease(device);
+        }
+        if (arena != null) {
+            arena.close();
+        }
+    }
+
+    // ---- memory ----
+
+    /** A dense matrix in GPU memory (row-major). */
+    final class CudaMatrix implements DeviceMatrix {
+        final long pointer;
+        final int rows;
+        final int cols;
+        private boolean released;
+
+        CudaMatrix(long pointer, int rows, int cols) {
+            this.pointer = pointer;
+            this.rows = rows;
+            this.cols = cols;
+        }
+
+        long elements() {
+            return (long) rows * cols;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            if (!closed) {
+                gpu.postCleanup(() -> free(this));
+            }
+        }
+    }
+
+    private void free(CudaMatrix m) {
+        if (live.remove(m)) {
+            cu.memFree(m.pointer);
+        }
+    }
+
+    private CudaMatrix allocate(int rows, int cols, String what) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix shape must be non-negative; got " + rows + "×" + cols);
+        }
+        return gpu.call(() -> {
+            long bytes = Math.max(1L, (long) rows * cols) * elementBytes;
+            CudaMatrix m = new CudaMatrix(allocateBytes(bytes, what, rows, cols), rows, cols);
+            live.add(m);
+            return m;
+        });
+    }
+
+    /** cuMemAlloc_v2 on the GPU thread; running out of memory says how much was needed and is free. */
+    private long allocateBytes(long bytes, String what, int rows, int cols) {
+        int status = cu.memAlloc(scratch, bytes);
+        if (status == CudaDriver.ERROR_OUT_OF_MEMORY) {
+            String free = "";
+            if (cu.memGetInfo(scratch, scratch.asSlice(8)) == CudaDriver.SUCCESS) {
+                free = " but the device has " + bytes(scratch.get(JAVA_LONG, 0)) + " free of "
+                        + bytes(scratch.get(JAVA_LONG, 8)) + " total";
+            }
+            throw new CudaException("cuMemAlloc_v2", status, cu.errorName(status),
+                    "out of GPU memory: " + what + " (" + rows + "×" + cols + (single ? " float32" : " float64") + ") needs "
+                            + bytes(bytes) + free + " (cuMemAlloc_v2 returned " + cu.describe(status) + "). Use a "
+                            + "smaller problem or rank, float32 precision, or --backend java.");
+        }
+        cu.check(status, "cuMemAlloc_v2");
+        return scratch.get(JAVA_LONG, 0);
+    }
+
+    static String bytes(long bytes) {
+        if (bytes < 0) {
+            return "? bytes";
+        }
+        if (bytes < 1L << 20) {
+            return bytes + " bytes";
+        }
+        return String.format(Locale.ROOT, bytes < 1L << 30 ? "%.1f MiB" : "%.2f GiB",
+                bytes / (double) (bytes < 1L << 30 ? 1L << 20 : 1L << 30));
+    }
+
+    private static CudaMatrix dense(DeviceMatrix x) {
+        return (CudaMatrix) x;
+    }
+
+    @Override
+    public DeviceMatrix upload(Matrix v) {
+        if (v instanceof SparseMatrix) {
+            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        }
+        DenseMatrix d = ((DenseMatrix) v).toPrecision(precision);
+        CudaMatrix x = allocate(d.rows(), d.cols(), "V");
+        long offset = 0;
+        for (int b = 0; b < d.blockCount(); b++) {
+            MemorySegment block = single ? MemorySegment.ofArray(d.floatBlock(b))
+                    : MemorySegment.ofArray(d.doubleBlock(b));
+            copyIn(x, offset, block);
+            offset += block.byteSize();
+        }
+        return x;
+    }
+
+    @Override
+    public DeviceMatrix upload(int rows, int cols, double[] rowMajor) {
+        if ((long) rows * cols != rowMajor.length) {
+            throw new IllegalArgumentException("a " + rows + "×" + cols + " matrix needs " + (long) rows * cols
+                    + " values; got " + rowMajor.length);
+        }
+        CudaMatrix x = allocate(rows, cols, "a factor");
+        MemorySegment host;
+        if (single) {
+            float[] f = new float[rowMajor.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) rowMajor[i];
+            }
+            host = MemorySegment.ofArray(f);
+        } else {
+            host = MemorySegment.ofArray(rowMajor.clone());
+        }
+        copyIn(x, 0, host);
+        return x;
+    }
+
+    /** Queues the copy of a heap segment (which the lambda keeps alive) to x at a byte offset, in chunks. */
+    private void copyIn(CudaMatrix x, long offset, MemorySegment host) {
+        gpu.post(() -> {
+            for (long done = 0; done < host.byteSize(); done += COPY_CHUNK) {
+                long length = Math.min(COPY_CHUNK, host.byteSize() - done);
+                cu.check(cu.memcpyHtoDAsync(x.pointer + offset + done, host.asSlice(done, length), length, stream),
+                        "cuMemcpyHtoDAsync_v2");
+            }
+        });
+    }
+
+    @Override
+    public DeviceMatrix allocate(int rows, int cols) {
+        return allocate(rows, cols, "a work matrix");
+    }
+
+    @Override
+    public double[] download(DeviceMatrix x) {
+        CudaMatrix m = dense(x);
+        int n = Math.toIntExact(m.elements());
+        if (single) {
+            float[] f = new float[n];
+            copyOut(m, MemorySegment.ofArray(f));
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
+        double[] out = new double[n];
+        copyOut(m, MemorySegment.ofArray(out));
+        return out;
+    }
+
+    private void copyOut(CudaMatrix m, MemorySegment host) {
+        gpu.call(() -> {
+            // Wait first: the copy call is critical (it holds off the GC) and must not wait on kernels.
+            cu.check(cu.streamSynchronize(stream), "cuStreamSynchronize");
+            for (long done = 0; done < host.byteSize(); done += COPY_CHUNK) {
+                long length = Math.min(COPY_CHUNK, host.byteSize() - done);
+                cu.check(cu.memcpyDtoHAsync(host.asSlice(done, length), m.pointer + done, length, stream),
+                        "cuMemcpyDtoHAsync_v2");
+            }
+            return null;
+        });
+    }
+
+    /** Waits until everything queued so far has run on the GPU (for timing); rethrows a pending failure. */
+    public void synchronize() {
+        gpu.call(() -> {
+            cu.check(cu.streamSynchronize(stream), "cuStreamSynchronize");
+            return null;
+        });
+    }
+
+    // ---- products (cuBLAS) ----
+
+    /**
+     * Row-major C (m×n) = op(A)·op(B) with op(A) m×k and op(B) k×n; lda, ldb, ldc are the row lengths of
+     * A, B and C as stored. Column-major, that is Cᵀ = op(B)ᵀ·op(A)ᵀ, so cuBLAS gets the operands swapped.
+     */
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, CudaMatrix a, int lda, CudaMatrix b,
+                      int ldb, CudaMatrix c, int ldc) {
+        gpu.post(() -> blas.check(blas.gemm(single, handle, transB ? Cublas.OP_T : Cublas.OP_N,
+                transA ? Cublas.OP_T : Cublas.OP_N, n, m, k, alpha, b.pointer, ldb, a.pointer, lda, beta, c.pointer,
+                ldc), single ? "cublasSgemm_v2" : "cublasDgemm_v2"));
+    }
+
+    @Override
+    public void multiplyByTransposed(DeviceMatrix v, DeviceMatrix h, DeviceMatrix out) {
+        CudaMatrix vv = dense(v);
+        CudaMatrix hh = dense(h);
+        int n = vv.rows;
+        int m = vv.cols;
+        int k = hh.rows;
+        gemm(false, true, n, k, m, vv, m, hh, m, dense(out), k);
+    }
+
+    @Override
+    public void multiplyTransposedBy(DeviceMatrix w, DeviceMatrix v, DeviceMatrix out) {
+        CudaMatrix ww = dense(w);
+        CudaMatrix vv = dense(v);
+        int n = ww.rows;
+        int k = ww.cols;
+        int m = vv.cols;
+        gemm(true, false, k, m, n, ww, k, vv, m, dense(out), m);
+    }
+
+    @Override
+    public void multiply(DeviceMatrix a, DeviceMatrix b, DeviceMatrix out) {
+        CudaMatrix aa = dense(a);
+        CudaMatrix bb = dense(b);
+        int r = aa.rows;
+        int s = aa.cols;
+        int t = bb.cols;
+        gemm(false, false, r, t, s, aa, s, bb, t, dense(out), t);
+    }
+
+    @Override
+    public void gramOfColumns(DeviceMatrix w, DeviceMatrix out) {
+        CudaMatrix ww = dense(w);
+        int n = ww.rows;
+        int k = ww.cols;
+        gemm(true, false, k, k, n, ww, k, ww, k, dense(out), k);
+    }
+
+    @Override
+    public void gramOfRows(DeviceMatrix h, DeviceMatrix out) {
+        CudaMatrix hh = dense(h);
+        int k = hh.rows;
+        int m = hh.cols;
+        gemm(false, true, k, k, m, hh, m, hh, m, dense(out), k);
+    }
+
+    // ---- kernels ----
+
+    /** Packs kernel arguments into the fixed parameter slots (8 bytes each); GPU thread only. */
+    private final class Args {
+        private int slot;
+
+        Args pointer(long devicePointer) {
+            params.set(JAVA_LONG, 8L * slot++, devicePointer);
+            return this;
+        }
+
+        Args int32(int value) {
+            params.set(JAVA_INT, 8L * slot++, value);
+            return this;
+        }
+
+        Args int64(long value) {
+            params.set(JAVA_LONG, 8L * slot++, value);
+            return this;
+        }
+
+        /** A T argument: float for the _f32 kernels, double for the _f64 ones. */
+        Args real(double value) {
+            if (single) {
+                params.set(JAVA_FLOAT, 8L * slot++, (float) value);
+            } else {
+                params.set(JAVA_DOUBLE, 8L * slot++, value);
+            }
+            return this;
+        }
+    }
+
+    private void launch(Kernel kernel, long blocks, int threads, Args args) {
+        int status = cu.launchKernel(kernel.function(), (int) blocks, threads, stream, paramPointers);
+        if (status != CudaDriver.SUCCESS) {
+            cu.check(status, "cuLaunchKernel(" + kernel.name() + ")");
+        }
+    }
+
+    @Override
+    public void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double floor) {
+        CudaMatrix xx = dense(x);
+        long pX = xx.pointer;
+        long pN = dense(numerator).pointer;
+        long pD = dense(denominator).pointer;
+        long n = xx.elements();
+        gpu.post(() -> launch(muUpdate, Math.min(ceilDiv(n, UPDATE_THREADS), UPDATE_MAX_BLOCKS), UPDATE_THREADS,
+                new Args().pointer(pX).pointer(pN).pointer(pD).real(DIVISION_GUARD).real(floor).int64(n)));
+    }
+
+    @Override
+    public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
+        CudaMatrix ww = dense(w);
+        long pA = dense(a).pointer;
+        long pB = dense(b).pointer;
+        int n = ww.rows;
+        int k = ww.cols;
+        gpu.post(() -> launch(halsColumns, ceilDiv(n, HALS_THREADS), HALS_THREADS,
+                new Args().pointer(ww.pointer).pointer(pA).pointer(pB).int32(n).int32(k)));
+    }
+
+    @Override
+    public void halsUpdateRows(DeviceMatrix h, DeviceMatrix c, DeviceMatrix d) {
+        CudaMatrix hh = dense(h);
+        long pC = dense(c).pointer;
+        long pD = dense(d).pointer;
+        int k = hh.rows;
+        int m = hh.cols;
+        gpu.post(() -> launch(halsRows, ceilDiv(m, HALS_THREADS), HALS_THREADS,
+                new Args().pointer(hh.pointer).pointer(pC).pointer(pD).int32(k).int32(m)));
+    }
+
+    @Override
+    public double dot(DeviceMatrix a, DeviceMatrix b) {
+        CudaMatrix aa = dense(a);
+        long pB = dense(b).pointer;
+        long n = aa.elements();
+        return gpu.call(() -> {
+            int blocks = reductionBlocks(n);
+            launch(dotPartials, blocks, REDUCE_THREADS, new Args().pointer(aa.pointer).pointer(pB).int64(n)
+                    .pointer(partials));
+            return sumOfPartials(blocks);
+        });
+    }
+
+    @Override
+    public double squaredNorm(DeviceMatrix v) {
+        if (v.sparse()) {
+            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        }
+        return dot(v, v);
+    }
+
+    @Override
+    public double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
+        CudaMatrix vv = dense(v);
+        CudaMatrix ww = dense(w);
+        CudaMatrix hh = dense(h);
+        return gpu.call(() -> {
+            int blocks = reductionBlocks(vv.elements());
+            launch(residualPartials, blocks, REDUCE_THREADS, new Args().pointer(vv.pointer).pointer(ww.pointer)
+                    .pointer(hh.pointer).int32(vv.rows).int32(vv.cols).int32(ww.cols).pointer(partials));
+            return sumOfPartials(blocks);
+        });
+    }
+
+    private double sumOfPartials(int blocks) {
+        launch(sumPartials, 1, REDUCE_THREADS, new Args().pointer(partials).int32(blocks).pointer(result));
+        cu.check(cu.streamSynchronize(stream), "cuStreamSynchronize");
+        cu.check(cu.memcpyDtoHAsync(scratch, result, Double.BYTES, stream), "cuMemcpyDtoHAsync_v2");
+        return scratch.get(JAVA_DOUBLE, 0);
+    }
+
+    private static int reductionBlocks(long n) {
+        return (int) Math.max(1, Math.min(REDUCE_BLOCKS, ceilDiv(n, REDUCE_THREADS)));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,83 @@
+package org.jnmf.cuda;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where to find the CUDA libraries and how to use them, read from system properties:
+ * <ul>
+ *   <li>{@code jnmf.cuda.libraryPath}: extra folders (separated by {@code :}) searched first for
+ *       {@code libcuda.so.1} and cuBLAS; the environment variable {@code NMF_CUDA_LIB_DIRS} adds more;</li>
+ *   <li>{@code jnmf.cublas.library}: the cuBLAS library to open (a soname or a path) instead of trying
+ *       {@code libcublas.so.13}, {@code .12}, {@code .11} in turn;</li>
+ *   <li>{@code jnmf.cuda.tf32}: {@code true} lets float32 GEMMs use TF32 tensor cores (faster, about
+ *       1e-3 relative error per product);</li>
+ *   <li>{@code jnmf.cuda.device}: the device ordinal (default 0).</li>
+ * </ul>
+ *
+ * @param libraryDirs   folders searched before the system's library path
+ * @param cublasLibrary the cuBLAS library to open, or {@code null} for the default list
+ * @param tf32          whether float32 GEMMs may use TF32 tensor cores
+ * @param device        device ordinal
+ */
+public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device) {
+    public static final String LIBRARY_PATH = "jnmf.cuda.libraryPath";
+    public static final String CUBLAS_LIBRARY = "jnmf.cublas.library";
+    public static final String TF32 = "jnmf.cuda.tf32";
+    public static final String DEVICE = "jnmf.cuda.device";
+    public static final String LIBRARY_DIRS_ENV = "NMF_CUDA_LIB_DIRS";
+
+    public CudaConfig {
+        libraryDirs = List.copyOf(libraryDirs);
+        if (cublasLibrary != null && cublasLibrary.isBlank()) {
+            cublasLibrary = null;
+        }
+        if (device < 0) {
+            throw new IllegalArgumentException(DEVICE + " must be ≥ 0; got " + device);
+        }
+    }
+
+    /** The configuration from the system properties above and {@code NMF_CUDA_LIB_DIRS}. */
+    public static CudaConfig fromSystemProperties() {
+        List<Path> dirs = new ArrayList<>(split(System.getProperty(LIBRARY_PATH)));
+        dirs.addAll(split(System.getenv(LIBRARY_DIRS_ENV)));
+        String device = System.getProperty(DEVICE);
+        int ordinal;
+        try {
+            ordinal = device == null || device.isBlank() ? 0 : Integer.parseInt(device.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(DEVICE + " must be a device number such as 0; got '" + device + "'");
+        }
+        return new CudaConfig(dirs, System.getProperty(CUBLAS_LIBRARY), Boolean.getBoolean(TF32), ordinal);
+    }
+
+    /** The same configuration searching {@code dirs} first. */
+    public CudaConfig withLibraryDirs(List<Path> dirs) {
+        List<Path> all = new ArrayList<>(dirs);
+        all.addAll(libraryDirs);
+        return new CudaConfig(all, cublasLibrary, tf32, device);
+    }
+
+    /** The same configuration opening {@code library} as cuBLAS. */
+    public CudaConfig withCublasLibrary(String library) {
+        return new CudaConfig(libraryDirs, library, tf32, device);
+    }
+
+    /** The same configuration with TF32 GEMMs on or off. */
+    public CudaConfig withTf32(boolean enabled) {
+        return new CudaConfig(libraryDirs, cublasLibrary, enabled, device);
+    }
+
+    static List<Path> split(String value) {
+        List<Path> out = new ArrayList<>();
+        if (value != null) {
+            for (String part : value.split(":")) {
+                if (!part.isBlank()) {
+                    out.add(Path.of(part.strip()));
+                }
+            }
+        }
+        return out;
+    }
+}

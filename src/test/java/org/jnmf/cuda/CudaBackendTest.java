@@ -1,0 +1,315 @@
+package org.jnmf.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.jnmf.Algorithm;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Initialization;
+import org.jnmf.Nmf;
+import org.jnmf.NmfOptions;
+import org.jnmf.NmfResult;
+import org.jnmf.Precision;
+import org.jnmf.backend.Backend;
+import org.jnmf.backend.DeviceMatrix;
+import org.jnmf.backend.JavaBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every Backend primitive of the CUDA backend against the Java backend on the same inputs, in both
+ * precisions, on non-square shapes, and full HALS and MU fits. Products are compared with a tolerance
+ * (cuBLAS sums in another order); the element-wise kernels (multiplicative update, HALS sweeps) must agree
+ * bit for bit, since both sides do the same IEEE operations in the same order. Runs against the CPU
+ * stand-ins in CI and against the real libraries on a GPU machine.
+ */
+class CudaBackendTest {
+    private static final int N = 37;
+    private static final int M = 23;
+    private static final int K = 5;
+
+    @AfterEach
+    void noLeaks() throws Throwable {
+        if (CudaTestSupport.standIns()) {
+            assertEquals(0, CudaTestSupport.StandIn.liveAllocations(), "device memory left allocated");
+        }
+    }
+
+    private static double tolerance(Precision p) {
+        return p == Precision.SINGLE ? 2e-6 : 1e-13;
+    }
+
+    private static double[] random(SplittableRandom r, int length) {
+        double[] x = new double[length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble();
+        }
+        return x;
+    }
+
+    /** The value the backend stores for {@code x} (rounded to float32 in single precision). */
+    private static double[] rounded(Precision p, double[] x) {
+        double[] out = x.clone();
+        if (p == Precision.SINGLE) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) out[i];
+            }
+        }
+        return out;
+    }
+
+    private static void assertClose(double[] expected, double[] actual, double relative, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs(expected[i] - actual[i]);
+            if (!(diff <= relative * Math.max(scale, 1e-300))) {
+                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
+                        + actual[i] + " (scale " + scale + ")");
+            }
+        }
+    }
+
+    private static void assertRelative(double expected, double actual, double relative, String what) {
+        assertTrue(Math.abs(expected - actual) <= relative * Math.abs(expected),
+                () -> what + ": expected " + expected + " but was " + actual);
+    }
+
+    /** Runs the same step on both backends. */
+    private interface Step {
+        DeviceMatrix[] run(Backend b, DeviceMatrix[] inputs);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void productsMatchTheJavaBackend(Precision p) {
+        SplittableRandom r = new SplittableRandom(1);
+        double[] v = random(r, N * M);
+        double[] w = random(r, N * K);
+        double[] h = random(r, K * M);
+        double[] kk = random(r, K * K);
+        try (JavaBackend java = new JavaBackend(p, 1); CudaBackend cuda = CudaTestSupport.open(p)) {
+            Backend[] backends = {java, cuda};
+            double[][][] out = new double[2][][];
+            for (int b = 0; b < 2; b++) {
+                Backend be = backends[b];
+                DeviceMatrix dv = be.upload(DenseMatrix.wrap(N, M, v));
+                DeviceMatrix dw = be.upload(N, K, w);
+                DeviceMatrix dh = be.upload(K, M, h);
+                DeviceMatrix dk = be.upload(K, K, kk);
+                DeviceMatrix vht = be.allocate(N, K);
+                DeviceMatrix wtv = be.allocate(K, M);
+                DeviceMatrix wk = be.allocate(N, K);
+                DeviceMatrix kh = be.allocate(K, M);
+                DeviceMatrix wtw = be.allocate(K, K);
+                DeviceMatrix hht = be.allocate(K, K);
+                be.multiplyByTransposed(dv, dh, vht);
+                be.multiplyTransposedBy(dw, dv, wtv);
+                be.multiply(dw, dk, wk);
+                be.multiply(dk, dh, kh);
+                be.gramOfColumns(dw, wtw);
+                be.gramOfRows(dh, hht);
+                out[b] = new double[][] {be.download(dv), be.download(dw), be.download(vht), be.download(wtv),
+                        be.download(wk), be.download(kh), be.download(wtw), be.download(hht)};
+                for (DeviceMatrix x : new DeviceMatrix[] {dv, dw, dh, dk, vht, wtv, wk, kh, wtw, hht}) {
+                    x.close();
+                }
+            }
+            assertArrayEquals(out[0][0], out[1][0], "V round trip");
+            assertArrayEquals(out[0][1], out[1][1], "W round trip");
+            String[] names = {"", "", "V·Hᵀ", "Wᵀ·V", "W·(k×k)", "(k×k)·H", "Wᵀ·W", "H·Hᵀ"};
+            for (int i = 2; i < names.length; i++) {
+                assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
+            }
+        }
+    }
+
+    private static double[][] elementWise(Backend be, Precision p, double[] x, double[] num, double[] den,
+                                          double[] w, double[] a, double[] b, double[] h, double[] c, double[] d) {
+        DeviceMatrix dx = be.upload(N, M, x);
+        DeviceMatrix dn = be.upload(N, M, num);
+        DeviceMatrix dd = be.upload(N, M, den);
+        DeviceMatrix dx2 = be.upload(N, M, x);
+        be.multiplicativeUpdate(dx, dn, dd, 0);
+        be.multiplicativeUpdate(dx2, dn, dd, 0.25);
+        DeviceMatrix dw = be.upload(N, K, w);
+        DeviceMatrix da = be.upload(N, K, a);
+        DeviceMatrix db = be.upload(K, K, b);
+        be.halsUpdateColumns(dw, da, db);
+        DeviceMatrix dh = be.upload(K, M, h);
+        DeviceMatrix dc = be.upload(K, M, c);
+        DeviceMatrix ddd = be.upload(K, K, d);
+        be.halsUpdateRows(dh, dc, ddd);
+        double[][] out = {be.download(dx), be.download(dx2), be.download(dw), be.download(dh)};
+        for (DeviceMatrix m : new DeviceMatrix[] {dx, dn, dd, dx2, dw, da, db, dh, dc, ddd}) {
+            m.close();
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void elementWiseKernelsMatchBitForBit(Precision p) {
+        SplittableRandom r = new SplittableRandom(2);
+        double[] x = random(r, N * M);
+        double[] num = random(r, N * M);
+        double[] den = random(r, N * M);
+        for (int i = 0; i < den.length; i += 7) {
+            den[i] = 0; // guarded: replaced by DIVISION_GUARD
+        }
+        double[] w = random(r, N * K);
+        double[] a = random(r, N * K);
+        double[] b = random(r, K * K);
+        b[2 * K + 2] = 0; // a zero diagonal: that column is skipped
+        double[] h = random(r, K * M);
+        double[] c = random(r, K * M);
+        double[] d = random(r, K * K);
+        d[K * K - 1] = 0;
+        try (JavaBackend java = new JavaBackend(p, 1); CudaBackend cuda = CudaTestSupport.open(p)) {
+            double[][] expected = elementWise(java, p, x, num, den, w, a, b, h, c, d);
+            double[][] actual = elementWise(cuda, p, x, num, den, w, a, b, h, c, d);
+            assertArrayEquals(expected[0], actual[0], "multiplicative update " + p);
+            assertArrayEquals(expected[1], actual[1], "multiplicative update with floor " + p);
+            assertArrayEquals(expected[2], actual[2], "HALS columns of W " + p);
+            assertArrayEquals(expected[3], actual[3], "HALS rows of H " + p);
+            assertArrayEquals(rounded(p, w), rounded(p, w)); // inputs unchanged on the host
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void reductionsMatchTheJavaBackend(Precision p) {
+        // Long enough to use several reduction blocks and the grid-stride loop.
+        int n = 613;
+        int m = 577;
+        SplittableRandom r = new SplittableRandom(3);
+        double[] v = random(r, n * m);
+        double[] w = random(r, n * K);
+        double[] h = random(r, K * m);
+        double[] y = random(r, n * m);
+        try (JavaBackend java = new JavaBackend(p, 1); CudaBackend cuda = CudaTestSupport.open(p)) {
+            double[][] results = new double[2][];
+            Backend[] backends = {java, cuda};
+            for (int b = 0; b < 2; b++) {
+                Backend be = backends[b];
+                DeviceMatrix dv = be.upload(DenseMatrix.wrap(n, m, v));
+                DeviceMatrix dy = be.upload(n, m, y);
+                DeviceMatrix dw = be.upload(n, K, w);
+                DeviceMatrix dh = be.upload(K, m, h);
+                results[b] = new double[] {be.squaredNorm(dv), be.dot(dv, dy), be.residualSquared(dv, dw, dh)};
+                for (DeviceMatrix x : new DeviceMatrix[] {dv, dy, dw, dh}) {
+                    x.close();
+                }
+            }
+            assertRelative(results[0][0], results[1][0], 1e-13, "‖V‖² " + p);
+            assertRelative(results[0][1], results[1][1], 1e-13, "⟨V, Y⟩ " + p);
+            assertRelative(results[0][2], results[1][2], 1e-12, "‖V − WH‖² " + p);
+        }
+    }
+
+    private static DenseMatrix noisyLowRank(int n, int m, int k, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] w = random(r, n * k);
+        double[] h = random(r, k * m);
+        double[] v = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += w[i * k + p] * h[p * m + j];
+                }
+                v[i * m + j] = s + 0.1 * r.nextDouble();
+            }
+        }
+        return DenseMatrix.wrap(n, m, v);
+    }
+
+    private static NmfResult fit(DenseMatrix v, Algorithm algorithm, Precision p, String backend) {
+        NmfOptions options = NmfOptions.builder(4).algorithm(algorithm).precision(p).seed(7).maxIterations(40)
+                .tolerance(0).initialization(Initialization.RANDOM).backend(backend).threads(1).build();
+        if (!backend.equals("cuda")) {
+            return Nmf.fit(v, options);
+        }
+        String previous = System.getProperty(CudaConfig.LIBRARY_PATH);
+        System.setProperty(CudaConfig.LIBRARY_PATH, CudaTestSupport.libraryPathProperty());
+        try {
+            return Nmf.fit(v, options);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(CudaConfig.LIBRARY_PATH);
+            } else {
+                System.setProperty(CudaConfig.LIBRARY_PATH, previous);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void fullFitsAgreeWithTheJavaBackend(Precision p) {
+        CudaTestSupport.open(p).close(); // skips where CUDA is not usable
+        DenseMatrix v = noisyLowRank(41, 29, 4, 11);
+        for (Algorithm algorithm : new Algorithm[] {Algorithm.HALS, Algorithm.MULTIPLICATIVE}) {
+            NmfResult java = fit(v, algorithm, p, "java");
+            NmfResult cuda = fit(v, algorithm, p, "cuda");
+            assertEquals("cuda", cuda.backend());
+            assertTrue(cuda.backendReason().startsWith("requested: CUDA"), cuda.backendReason());
+            assertEquals(java.iterations(), cuda.iterations());
+            // The loss comes from the trace identity ‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩, whose float32 rounding is
+            // relative to ‖V‖², not to the (much smaller) loss: compare on that scale.
+            double scale = 0;
+            for (double x : v.toDoubleArray()) {
+                scale += x * x;
+            }
+            double lossJava = java.loss();
+            double lossCuda = cuda.loss();
+            double allowed = (p == Precision.SINGLE ? 1e-6 : 1e-12) * scale;
+            assertTrue(Math.abs(lossJava - lossCuda) <= allowed,
+                    () -> algorithm + " loss " + p + ": java " + lossJava + ", cuda " + lossCuda);
+            double[] wj = java.w().toDoubleArray();
+            double[] wc = cuda.w().toDoubleArray();
+            for (double x : wc) {
+                assertTrue(x >= 0, "W ≥ 0");
+            }
+            for (double x : cuda.h().toDoubleArray()) {
+                assertTrue(x >= 0, "H ≥ 0");
+            }
+            // float32: cuBLAS sums in another order than the Java kernels and 40 iterations carry that on.
+            assertClose(wj, wc, p == Precision.SINGLE ? 3e-3 : 1e-7, algorithm + " W " + p);
+            double[] losses = cuda.lossHistory();
+            for (int i = 1; i < losses.length; i++) {
+                assertTrue(losses[i] <= losses[i - 1] * (1 + 1e-6), algorithm + " loss must not increase");
+            }
+        }
+    }
+
+    @Test
+    void largerThanOneCopyChunkAndOneUpdateGrid() {
+        // 300 000 elements: several update blocks and reduction blocks; checks offsets in the kernels.
+        int n = 600;
+        int m = 500;
+        SplittableRandom r = new SplittableRandom(5);
+        double[] x = random(r, n * m);
+        double[] num = random(r, n * m);
+        double[] den = random(r, n * m);
+        try (JavaBackend java = new JavaBackend(Precision.SINGLE, 1);
+             CudaBackend cuda = CudaTestSupport.open(Precision.SINGLE)) {
+            double[][] out = new double[2][];
+            Backend[] backends = {java, cuda};
+            for (int b = 0; b < 2; b++) {
+                try (DeviceMatrix dx = backends[b].upload(n, m, x); DeviceMatrix dn = backends[b].upload(n, m, num);
+                     DeviceMatrix dd = backends[b].upload(n, m, den)) {
+                    backends[b].multiplicativeUpdate(dx, dn, dd, 0);
+                    out[b] = backends[b].download(dx);
+                }
+            }
+            assertArrayEquals(out[0], out[1]);
+        }
+    }
+}
