@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU checks, run ON the GPU machine from the repository root with bundle/ beside it (made here by
-# benchmarks/gpu/make-bundle.sh; the GPU machine needs no Java and no network). One call, about 2–5 minutes:
+# benchmarks/gpu/make-bundle.sh; the GPU machine needs no Java and no network). One call, about 2–4 minutes:
 #   (a) the Cuda*Test suite against the real libcuda and cuBLAS,
 #   (b) GPU-vs-CPU agreement on random noisy problems (loss difference, matched factor cosines),
 #   (c) cuBLAS GEMM TFLOP/s (float32, TF32) and NMF ms/iteration (MU, HALS) next to the GEMM-only floor,
@@ -10,12 +10,13 @@
 # Usage: benchmarks/gpu/run.sh [--smoke] [--stand-ins DIR] [--budget SECONDS]
 #   --smoke          tiny sizes (checks the whole flow)
 #   --stand-ins DIR  use the CPU stand-ins in DIR (target/native-stand-ins) instead of the real libraries
-#   --budget S       seconds for parts (b)+(c) before later sizes are skipped (default 150)
+#   --budget S       seconds for parts (b)+(c) before later sizes are skipped (default 120); with the
+#                    hard limits below (tests 100 s, benchmark budget + 60 s, PyTorch 75 s) the run ends within 6 min
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 smoke=""
 stand_ins=""
-budget=150
+budget=120
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) smoke="--smoke" ;;
@@ -91,11 +92,11 @@ say '```'
 say ""
 
 tsv="$work/mu.tsv"
-run timeout $((budget + 90)) "$java" "${jflags[@]}" -cp "$cp" org.jnmf.cuda.GpuBenchmark $smoke \
+run timeout $((budget + 60)) "$java" "${jflags[@]}" -cp "$cp" org.jnmf.cuda.GpuBenchmark $smoke \
     --budget "$budget" --tsv "$tsv" agreement gemm nmf || status=1
 
 if command -v python3 >/dev/null; then
-    run timeout 90 python3 benchmarks/gpu/torch_mu.py $smoke --java-tsv "$tsv" --budget 60 || status=1
+    run timeout 75 python3 benchmarks/gpu/torch_mu.py $smoke --java-tsv "$tsv" --budget 50 || status=1
 else
     say "python3 not found: PyTorch comparison skipped"
 fi
