@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/benchmarks/sklearn"
 PY=/usr/bin/python3          # Debian's python3-sklearn; the first python3 on PATH may have none
-N=50
+N=200
 REPEATS=3
 SIZES=("2000 1500 20")
 [ "${1:-}" = "--quick" ] && { REPEATS=1; N=20; }
@@ -50,7 +50,11 @@ sk_run() { # FILE RANK SOLVER ITERATIONS -> "seconds relative_error"
     | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["seconds"], d["relative_error"])'
 }
 
-blas="$("$PY" -c 'from threadpoolctl import threadpool_info; print("; ".join(f"{i[\"internal_api\"]} {i.get(\"version\")} {i.get(\"architecture\")}" for i in threadpool_info() if i["user_api"]=="blas"))')"
+blas="$("$PY" -c '
+import numpy
+from threadpoolctl import threadpool_info
+print("; ".join(" ".join(str(i.get(key)) for key in ("internal_api", "version", "architecture"))
+                for i in threadpool_info() if i["user_api"] == "blas"))')"
 table="| problem | precision | solver | jnmf ms/iter | sklearn ms/iter | sklearn / jnmf | jnmf rel. error @${N} | sklearn rel. error @${N} |
 |---|---|---|---|---|---|---|---|"
 for size in "${SIZES[@]}"; do

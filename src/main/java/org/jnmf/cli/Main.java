@@ -47,6 +47,7 @@ public final class Main implements Callable<Integer> {
         // Subcommands get the streams; a new one is one more line here.
         cli.addSubcommand("fit", new FitCommand(out, err));
         cli.addSubcommand("demo", new DemoCommand(out, err));
+        cli.addSubcommand("devices", new DevicesCommand(out));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);

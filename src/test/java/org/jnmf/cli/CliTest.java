@@ -134,6 +134,13 @@ class CliTest {
     }
 
     @Test
+    void devicesListsEachBackendAndWhyCudaCannotRunHere() {
+        assertEquals(0, run("devices"), stderr);
+        assertTrue(stdout.startsWith("java: usable; "), stdout);
+        assertTrue(stdout.contains("cuda: "), stdout);
+    }
+
+    @Test
     void optionsReachTheFit() throws IOException {
         Path input = file("v.tsv", "name\ta\tb\tc\td\n" + csv(10, 5, 2).lines()
                 .map(l -> "r\t" + l.substring(l.indexOf(',') + 1).replace(',', '\t'))
