@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Determinism: every output element is computed by one task in a fixed order of operations that does
  * not depend on how the work is split (lane sums are reduced in lane order, never with
  * {@code reduceLanes}, whose order is unspecified), so results are bit-identical for any thread count.
- * {@link DoubleKernels} is the same code for float64; change both together.
+ * The float64 twin, {@code DoubleKernels}, is generated from this file at build time by replacing float
+ * with double (pom.xml, execution {@code double-kernels}): edit only this file.
  *
  * <p>These methods are excluded from C1 by {@code src/main/jvm/kernels-c2-only.json}: C1 gives up on
  * large Vector API methods and can leave them about 100× slow.
