@@ -20,43 +20,119 @@ __device__ void mu_update(T *x, const T *num, const T *den, T guard, T floor, lo
     }
 }
 
-/* Largest k for which hals_columns works on a thread-local copy of its row of W. */
-#define NMF_HALS_LOCAL_K 256
+/* Largest k whose HALS vector a warp keeps in registers: NMF_HALS_REGISTERS values per lane. */
+#define NMF_HALS_REGISTERS 8
+
+/* The butterfly warp sum of nmf_kernel_math.h (offsets 16, 8, 4, 2, 1): every lane gets the same bits. */
+template <typename T>
+__device__ T warp_sum(T value) {
+    for (int offset = NMF_WARP / 2; offset > 0; offset /= 2) {
+        value = nmf_warp_add(value, __shfl_xor_sync(0xffffffffu, value, offset));
+    }
+    return value;
+}
 
 /*
- * W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one thread per row, each running the sequential l loop.
- * Neighbouring threads own rows k elements apart, so reading W in place would touch one memory sector per
- * thread; for k ≤ NMF_HALS_LOCAL_K the row is first copied to thread-local memory, which CUDA interleaves
- * across threads, so the k² reads of the sweep coalesce. The arithmetic is the same either way.
+ * One HALS sweep of the vector x (k ≤ 32·R entries, stride xs; g and its stride gs) by the calling warp:
+ * lane t holds x[t + 32q] and g[t + 32q] in registers (q < R, a compile-time count, so the loops unroll
+ * and every index is a constant). Step l reads row l of b (coalesced across the lanes, shared by all warps
+ * through L1/L2), sums the lanes' partials in the fixed butterfly order and lets the owner of x[l] update
+ * it. The q loop is unrolled, the l loop within it is not (code size).
  */
-template <typename T>
-__device__ void hals_columns(T *w, const T *a, const T *b, int n, int k) {
-    long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) {
-        return;
+template <typename T, int R>
+__device__ void hals_warp_registers(T *x, long long xs, const T *g, long long gs, const T *b, int k, int lane) {
+    T xr[R];
+    T gr[R];
+#pragma unroll
+    for (int q = 0; q < R; q++) {
+        int r = lane + NMF_WARP * q;
+        xr[q] = r < k ? x[r * xs] : (T) 0;
+        gr[q] = r < k ? g[r * gs] : (T) 0;
     }
-    T *row = w + i * k;
-    if (k <= NMF_HALS_LOCAL_K) {
-        T local[NMF_HALS_LOCAL_K];
-        for (int r = 0; r < k; r++) {
-            local[r] = row[r];
+#pragma unroll
+    for (int q = 0; q < R; q++) {
+        int end = k - NMF_WARP * q < NMF_WARP ? k - NMF_WARP * q : NMF_WARP;
+        for (int t = 0; t < end; t++) {
+            int l = NMF_WARP * q + t;
+            const T *b_row = b + (long long) l * k;
+            T hess = b_row[l];
+            if (hess == 0) {
+                continue; // uniform across the warp: every lane read the same b[l,l]
+            }
+            T sum = warp_sum(nmf_hals_partial(b_row, xr, 1, lane, k, R));
+            if (lane == t) {
+                xr[q] = nmf_hals_step(xr[q], sum, gr[q], hess);
+            }
         }
-        nmf_hals_vector(local, 1, a + i * k, 1, b, k);
-        for (int r = 0; r < k; r++) {
-            row[r] = local[r];
+    }
+#pragma unroll
+    for (int q = 0; q < R; q++) {
+        int r = lane + NMF_WARP * q;
+        if (r < k) {
+            x[r * xs] = xr[q];
         }
-    } else {
-        nmf_hals_vector(row, 1, a + i * k, 1, b, k);
     }
 }
 
-/* H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k): one thread per column (coalesced across threads). */
+/* The same sweep for any k, reading and writing x in place (k > 32·NMF_HALS_REGISTERS). */
+template <typename T>
+__device__ void hals_warp_in_place(T *x, long long xs, const T *g, long long gs, const T *b, int k, int lane) {
+    int count = (k + NMF_WARP - 1) / NMF_WARP;
+    for (int l = 0; l < k; l++) {
+        const T *b_row = b + (long long) l * k;
+        T hess = b_row[l];
+        if (hess == 0) {
+            continue;
+        }
+        T sum = warp_sum(nmf_hals_partial(b_row, x + lane * xs, NMF_WARP * xs, lane, k, count));
+        if (lane == l % NMF_WARP) {
+            x[l * xs] = nmf_hals_step(x[l * xs], sum, g[l * gs], hess);
+        }
+        __syncwarp(); // the new x[l] is visible to every lane before step l + 1 reads it
+    }
+}
+
+/* Dispatch on k: the register version with the smallest R that holds k, else in place. */
+template <typename T>
+__device__ void hals_warp(T *x, long long xs, const T *g, long long gs, const T *b, int k, int lane) {
+    if (k <= NMF_WARP) {
+        hals_warp_registers<T, 1>(x, xs, g, gs, b, k, lane);
+    } else if (k <= 2 * NMF_WARP) {
+        hals_warp_registers<T, 2>(x, xs, g, gs, b, k, lane);
+    } else if (k <= 4 * NMF_WARP) {
+        hals_warp_registers<T, 4>(x, xs, g, gs, b, k, lane);
+    } else if (k <= NMF_HALS_REGISTERS * NMF_WARP) {
+        hals_warp_registers<T, NMF_HALS_REGISTERS>(x, xs, g, gs, b, k, lane);
+    } else {
+        hals_warp_in_place(x, xs, g, gs, b, k, lane);
+    }
+}
+
+/*
+ * W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one warp per row (NMF_HALS_WARPS rows per block). A row
+ * is k consecutive values, so the lanes' loads and stores coalesce.
+ */
+template <typename T>
+__device__ void hals_columns(T *w, const T *a, const T *b, int n, int k) {
+    long long i = (long long) blockIdx.x * (blockDim.x / NMF_WARP) + threadIdx.x / NMF_WARP;
+    if (i >= n) {
+        return; // a whole warp: every lane of it has the same i
+    }
+    hals_warp(w + i * k, 1, a + i * k, 1, b, k, (int) (threadIdx.x % NMF_WARP));
+}
+
+/*
+ * H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k): one warp per column, the NMF_HALS_WARPS warps of a block on
+ * consecutive columns, so the strided loads of a block's columns share sectors in L1 (for float32, 8
+ * columns are one 32-byte sector per row).
+ */
 template <typename T>
 __device__ void hals_rows(T *h, const T *c, const T *d, int k, int m) {
-    long long j = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (j < m) {
-        nmf_hals_vector(h + j, m, c + j, m, d, k);
+    long long j = (long long) blockIdx.x * (blockDim.x / NMF_WARP) + threadIdx.x / NMF_WARP;
+    if (j >= m) {
+        return;
     }
+    hals_warp(h + j, m, c + j, m, d, k, (int) (threadIdx.x % NMF_WARP));
 }
 
 /* Block tree reduction of each thread's value; thread 0 writes the block's sum to out[blockIdx.x]. */
@@ -95,10 +171,12 @@ __device__ void residual_partials(const T *v, const T *w, const T *h, int n, int
                                                 long long n) {                                              \
         mu_update<T>(x, num, den, guard, floor, n);                                                         \
     }                                                                                                       \
-    extern "C" __global__ void nmf_hals_columns##S(T *w, const T *a, const T *b, int n, int k) {            \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP)                                  \
+        nmf_hals_columns##S(T *w, const T *a, const T *b, int n, int k) {            \
         hals_columns<T>(w, a, b, n, k);                                                                     \
     }                                                                                                       \
-    extern "C" __global__ void nmf_hals_rows##S(T *h, const T *c, const T *d, int k, int m) {               \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP)                                  \
+        nmf_hals_rows##S(T *h, const T *c, const T *d, int k, int m) {               \
         hals_rows<T>(h, c, d, k, m);                                                                        \
     }                                                                                                       \
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
