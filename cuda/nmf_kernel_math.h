@@ -8,7 +8,7 @@
  * the plain name and the two versions are overloads, so the kernel templates call them directly.
  *
  * Semantics follow the Java backend (org.jnmf.backend.FloatKernels / DoubleKernels) operation for
- * operation. Build both sides without floating-point contraction (nvcc --fmad=false,
+ * operation, except the order in which a HALS gradient is summed (over the lanes of a warp, see below). Build both sides without floating-point contraction (nvcc --fmad=false,
  * gcc -ffp-contract=off): the fused multiply-adds that the Java code makes are written as fma here.
  */
 #ifndef NMF_KERNEL_MATH_PASS

@@ -6,7 +6,9 @@
  *
  * Build (see pom.xml): nvcc -fatbin --fmad=false -gencode arch=compute_80,code=sm_80
  *   -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
- * IEEE division and no contraction, so results match the Java backend's rounding.
+ * IEEE division and no contraction, so the element-wise results match the Java backend's rounding; the
+ * HALS gradients are summed over a warp's lanes in a fixed order (see nmf_kernel_math.h), which the stand-in
+ * reproduces bit for bit but the Java backend's sequential sum only to rounding.
  */
 #include "nmf_kernel_math.h"
 

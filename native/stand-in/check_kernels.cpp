@@ -1,8 +1,8 @@
 // Runs the CUDA code of cuda/nmf_kernels.cu on the CPU -- every block and thread, with real barriers --
 // and compares it bit for bit with the C kernels of the libcuda stand-in (launched through its
 // cuLaunchKernel), so the GPU-side thread mapping (grid-stride loops, bounds, the shared-memory tree
-// reductions, the HALS row copy) is checked without a GPU. The two sides share nmf_kernel_math.h; what
-// this adds is the .cu file's own code. Grid and block sizes are those CudaBackend launches with.
+// reductions, the HALS warp sweeps with their shuffles) is checked without a GPU. The two sides share
+// nmf_kernel_math.h; what this adds is the .cu file's own code. Grid and block sizes are those CudaBackend launches with.
 //
 // Build and run: native/stand-in/check-kernels.sh (after the stand-ins are built by Maven's test phase).
 #include <barrier>

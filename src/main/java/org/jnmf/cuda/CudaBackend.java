@@ -43,7 +43,8 @@ import org.jnmf.backend.DeviceMatrix;
  * {@code jnmf.cuda.tf32=true} float32 GEMMs may use TF32 tensor cores: several times faster on A100/H100,
  * but each product carries about 1e-3 relative error, so losses differ from the CPU backend by more than
  * float32 rounding. The custom kernels always use IEEE division and no contraction, matching the Java
- * backend's element arithmetic.
+ * backend's element arithmetic; the HALS sweeps (one warp per row of W / column of H) sum each gradient
+ * over the warp's lanes in a fixed order, so they agree with the Java backend to rounding, not bit for bit.
  *
  * <p>Sparse V is not supported yet (an {@link IllegalArgumentException}, never a silent densify). A CUDA
  * failure stops the fit with a {@link CudaException} naming the call, status code and name; running out
