@@ -18,7 +18,7 @@
 // ---- just enough of the CUDA execution model ----
 #define __global__
 #define __shared__ static
-#define __launch_bounds__(x)
+#define __launch_bounds__(...)
 struct Dim3 {
     unsigned x = 1;
 };
