@@ -8,7 +8,7 @@
  * the plain name and the two versions are overloads, so the kernel templates call them directly.
  *
  * Semantics follow the Java backend (org.jnmf.backend.FloatKernels / DoubleKernels) operation for
- * operation. Build both sides without floating-point contraction (nvcc --fmad=false,
+ * operation, except the order in which a HALS gradient is summed (over the lanes of a warp, see below). Build both sides without floating-point contraction (nvcc --fmad=false,
  * gcc -ffp-contract=off): the fused multiply-adds that the Java code makes are written as fma here.
  */
 #ifndef NMF_KERNEL_MATH_PASS
@@ -25,6 +25,17 @@
 #define NMF_REDUCE_THREADS 256
 /* Most blocks a reduction uses (the length of the partial-sum buffer). */
 #define NMF_REDUCE_BLOCKS 1024
+/* Lanes per warp: the HALS sweeps spread each vector over the lanes of one warp. */
+#define NMF_WARP 32
+/* Warps per block of the HALS kernels (one vector per warp). */
+#define NMF_HALS_WARPS 8
+
+/* Fully unrolls the loop that follows on the GPU (so a lane's values stay in registers); nothing in C. */
+#ifdef __CUDACC__
+#define NMF_UNROLL _Pragma("unroll")
+#else
+#define NMF_UNROLL
+#endif
 
 #define NMF_CAT_(a, b) a##b
 #define NMF_CAT(a, b) NMF_CAT_(a, b)
@@ -91,24 +102,87 @@ static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_non_negative)(NMF_REAL x
 }
 
 /*
- * One HALS sweep over the k entries of one vector x (stride xs), Gauss–Seidel in order l = 0..k−1:
- * x[l] ← max(0, x[l] − (Σ_r b[l,r]·x[r] − g[l]) / b[l,l]), skipped where b[l,l] = 0. The gradient starts
- * at −g[l] and accumulates with fma in r order, like the Java kernels.
+ * The HALS sweeps, one warp per vector x (a row of W, or a column of H), k entries. Lane t of the 32 owns
+ * the entries r = t, t + 32, t + 64, ... < k. Step l of the Gauss–Seidel sweep (l = 0..k−1, skipped where
+ * b[l,l] = 0) is
+ *   1. each lane's partial sum over its own entries, nmf_hals_partial (fma in r order, from 0),
+ *   2. the fixed-order butterfly sum of the 32 partials, nmf_warp_sum (on the GPU __shfl_xor_sync with
+ *      offsets 16, 8, 4, 2, 1; every lane ends with the same bits, since a + b = b + a exactly),
+ *   3. the update of x[l] by its owner, nmf_hals_step: x[l] ← max(0, x[l] − (Σ − g[l]) / b[l,l]).
+ * The Java backend sums the gradient sequentially from −g[l]; this order differs, so the two agree to
+ * rounding (not bit for bit). The GPU kernels and the stand-in both use these functions in this order.
  * A row of W: x = W[i,:] (stride 1), g = (V·Hᵀ)[i,:], b = H·Hᵀ.
  * A column of H: x = H[:,j] (stride m), g = (Wᵀ·V)[:,j], b = Wᵀ·W.
  */
-static __host__ __device__ inline void NMF_NAME(nmf_hals_vector)(NMF_REAL *x, long long xs, const NMF_REAL *g,
-                                                                long long gs, const NMF_REAL *b, int k) {
+
+/*
+ * One lane's share of Σ_r b_row[r]·x[r] at a HALS step: the entries r = lane + 32·q for q < count and
+ * r < k, accumulated with fma in q order from 0. x points at the lane's first entry (r = lane) and holds
+ * its q-th entry at x[q·xs]: on the GPU the lane's values are in registers (xs = 1), in the stand-in
+ * they are read in place (xs = 32 × the vector's stride).
+ */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_hals_partial)(const NMF_REAL *b_row, const NMF_REAL *x,
+                                                                     long long xs, int lane, int k, int count) {
+    NMF_REAL acc = 0;
+    NMF_UNROLL
+    for (int q = 0; q < count; q++) {
+        int r = lane + NMF_WARP * q;
+        if (r < k) {
+            acc = NMF_FMA(b_row[r], x[q * xs], acc);
+        }
+    }
+    return acc;
+}
+
+/* One butterfly stage of the warp sum: a lane's value plus that of its partner lane (lane ^ offset). */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_warp_add)(NMF_REAL mine, NMF_REAL partner) {
+    return mine + partner;
+}
+
+/*
+ * The warp sum of the 32 lane partials s[0..32) as the GPU computes it (offsets 16, 8, 4, 2, 1, each lane
+ * adding its partner's value): the stand-in's emulation. s is overwritten; returns lane 0's result, which
+ * every lane holds.
+ */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_warp_sum_lanes)(NMF_REAL *s) {
+    NMF_REAL t[NMF_WARP];
+    for (int offset = NMF_WARP / 2; offset > 0; offset /= 2) {
+        for (int lane = 0; lane < NMF_WARP; lane++) {
+            t[lane] = NMF_NAME(nmf_warp_add)(s[lane], s[lane ^ offset]);
+        }
+        for (int lane = 0; lane < NMF_WARP; lane++) {
+            s[lane] = t[lane];
+        }
+    }
+    return s[0];
+}
+
+/* The HALS update of one entry: max(0, x − (sum − g) / hess), where sum = Σ_r b[l,r]·x[r] (hess ≠ 0). */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_hals_step)(NMF_REAL x, NMF_REAL sum, NMF_REAL g,
+                                                                  NMF_REAL hess) {
+    NMF_REAL grad = sum - g;
+    return NMF_NAME(nmf_non_negative)(x - grad / hess);
+}
+
+/*
+ * One HALS sweep over the vector x (stride xs, k entries) exactly as a warp runs it, lane by lane: the
+ * stand-in's version of the kernels (nmf_kernels.cu runs the same steps with the lanes in parallel).
+ */
+static __host__ __device__ inline void NMF_NAME(nmf_hals_vector_lanes)(NMF_REAL *x, long long xs, const NMF_REAL *g,
+                                                                      long long gs, const NMF_REAL *b, int k) {
+    int count = (k + NMF_WARP - 1) / NMF_WARP;
+    NMF_REAL s[NMF_WARP];
     for (int l = 0; l < k; l++) {
         NMF_REAL hess = b[(long long) l * k + l];
         if (hess == 0) {
             continue;
         }
-        NMF_REAL grad = -g[l * gs];
-        for (int r = 0; r < k; r++) {
-            grad = NMF_FMA(b[(long long) l * k + r], x[r * xs], grad);
+        const NMF_REAL *b_row = b + (long long) l * k;
+        for (int lane = 0; lane < NMF_WARP; lane++) {
+            s[lane] = NMF_NAME(nmf_hals_partial)(b_row, x + lane * xs, NMF_WARP * xs, lane, k, count);
         }
-        x[l * xs] = NMF_NAME(nmf_non_negative)(x[l * xs] - grad / hess);
+        NMF_REAL sum = NMF_NAME(nmf_warp_sum_lanes)(s);
+        x[l * xs] = NMF_NAME(nmf_hals_step)(x[l * xs], sum, g[l * gs], hess);
     }
 }
 

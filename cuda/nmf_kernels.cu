@@ -6,7 +6,9 @@
  *
  * Build (see pom.xml): nvcc -fatbin --fmad=false -gencode arch=compute_80,code=sm_80
  *   -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
- * IEEE division and no contraction, so results match the Java backend's rounding.
+ * IEEE division and no contraction, so the element-wise results match the Java backend's rounding; the
+ * HALS gradients are summed over a warp's lanes in a fixed order (see nmf_kernel_math.h), which the stand-in
+ * reproduces bit for bit but the Java backend's sequential sum only to rounding.
  */
 #include "nmf_kernel_math.h"
 
@@ -20,43 +22,152 @@ __device__ void mu_update(T *x, const T *num, const T *den, T guard, T floor, lo
     }
 }
 
-/* Largest k for which hals_columns works on a thread-local copy of its row of W. */
-#define NMF_HALS_LOCAL_K 256
+/* Largest k whose HALS vector a warp keeps in registers: NMF_HALS_REGISTERS values per lane. */
+#define NMF_HALS_REGISTERS 8
+
+/* The butterfly warp sum of nmf_kernel_math.h (offsets 16, 8, 4, 2, 1): every lane gets the same bits. */
+template <typename T>
+__device__ T warp_sum(T value) {
+    for (int offset = NMF_WARP / 2; offset > 0; offset /= 2) {
+        value = nmf_warp_add(value, __shfl_xor_sync(0xffffffffu, value, offset));
+    }
+    return value;
+}
 
 /*
- * W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one thread per row, each running the sequential l loop.
- * Neighbouring threads own rows k elements apart, so reading W in place would touch one memory sector per
- * thread; for k ≤ NMF_HALS_LOCAL_K the row is first copied to thread-local memory, which CUDA interleaves
- * across threads, so the k² reads of the sweep coalesce. The arithmetic is the same either way.
+ * Shared memory for the HALS kernels' rows of B (D): NMF_HALS_CHUNK_BYTES per block, i.e. 32 rows of B at
+ * k = 256 float32 (16 for float64). The block's warps all run the same steps l, so they copy the rows of
+ * the next chunk of steps together (coalesced) and then read them from shared memory: the k² values of B
+ * come from L2 once per block of NMF_HALS_WARPS vectors instead of once per vector.
  */
-template <typename T>
-__device__ void hals_columns(T *w, const T *a, const T *b, int n, int k) {
-    long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) {
-        return;
+#define NMF_HALS_CHUNK_BYTES 32768
+
+/*
+ * One HALS sweep of the vector x (k ≤ 32·R entries, stride xs; g and its stride gs) by the calling warp:
+ * lane t holds x[t + 32q] and g[t + 32q] in registers (q < R, a compile-time count, so the loops unroll
+ * and every index is a constant). Step l reads row l of b from the block's shared chunk (staged by every
+ * thread of the block, so every warp calls this, `active` or not, and k is the same for the whole block),
+ * sums the lanes' partials in the fixed butterfly order and lets the owner of x[l] update it. The q loop
+ * is unrolled, the step loop within it is not (code size).
+ */
+template <typename T, int R>
+__device__ void hals_warp_registers(T *x, long long xs, const T *g, long long gs, const T *b, int k, int lane,
+                                    bool active, T *chunk) {
+    const int chunk_rows = NMF_HALS_CHUNK_BYTES / (int) sizeof(T) / (NMF_HALS_REGISTERS * NMF_WARP);
+    T xr[R];
+    T gr[R];
+#pragma unroll
+    for (int q = 0; q < R; q++) {
+        int r = lane + NMF_WARP * q;
+        xr[q] = active && r < k ? x[r * xs] : (T) 0;
+        gr[q] = active && r < k ? g[r * gs] : (T) 0;
     }
-    T *row = w + i * k;
-    if (k <= NMF_HALS_LOCAL_K) {
-        T local[NMF_HALS_LOCAL_K];
-        for (int r = 0; r < k; r++) {
-            local[r] = row[r];
+#pragma unroll
+    for (int q = 0; q < R; q++) {
+        // Rows 32q .. 32q + 31 of b (the steps whose x[l] lives in xr[q]), chunk_rows at a time.
+        for (int first = 0; first < NMF_WARP && NMF_WARP * q + first < k; first += chunk_rows) {
+            int l0 = NMF_WARP * q + first;
+            int rows = k - l0 < chunk_rows ? k - l0 : chunk_rows;
+            if (rows > NMF_WARP - first) {
+                rows = NMF_WARP - first;
+            }
+            __syncthreads(); // every warp is done with the previous chunk
+            const T *source = b + (long long) l0 * k;
+            for (int e = threadIdx.x; e < rows * k; e += blockDim.x) {
+                chunk[e] = source[e];
+            }
+            __syncthreads();
+            if (!active) {
+                continue;
+            }
+            for (int u = 0; u < rows; u++) {
+                int t = first + u;
+                int l = l0 + u;
+                const T *b_row = chunk + u * k;
+                T hess = b_row[l];
+                if (hess == 0) {
+                    continue; // uniform across the warp: every lane read the same b[l,l]
+                }
+                T sum = warp_sum(nmf_hals_partial(b_row, xr, 1, lane, k, R));
+                if (lane == t) {
+                    xr[q] = nmf_hals_step(xr[q], sum, gr[q], hess);
+                }
+            }
         }
-        nmf_hals_vector(local, 1, a + i * k, 1, b, k);
-        for (int r = 0; r < k; r++) {
-            row[r] = local[r];
+    }
+    if (active) {
+#pragma unroll
+        for (int q = 0; q < R; q++) {
+            int r = lane + NMF_WARP * q;
+            if (r < k) {
+                x[r * xs] = xr[q];
+            }
         }
-    } else {
-        nmf_hals_vector(row, 1, a + i * k, 1, b, k);
     }
 }
 
-/* H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k): one thread per column (coalesced across threads). */
+/* The same sweep for any k, reading and writing x in place (k > 32·NMF_HALS_REGISTERS). */
+template <typename T>
+__device__ void hals_warp_in_place(T *x, long long xs, const T *g, long long gs, const T *b, int k, int lane) {
+    int count = (k + NMF_WARP - 1) / NMF_WARP;
+    for (int l = 0; l < k; l++) {
+        const T *b_row = b + (long long) l * k;
+        T hess = b_row[l];
+        if (hess == 0) {
+            continue;
+        }
+        T sum = warp_sum(nmf_hals_partial(b_row, x + lane * xs, NMF_WARP * xs, lane, k, count));
+        if (lane == l % NMF_WARP) {
+            x[l * xs] = nmf_hals_step(x[l * xs], sum, g[l * gs], hess);
+        }
+        __syncwarp(); // the new x[l] is visible to every lane before step l + 1 reads it
+    }
+}
+
+/*
+ * Dispatch on k (the same for the whole block): the register version with the smallest R that holds k,
+ * else in place. Every warp of the block calls this; `active` is false for a warp past the last vector.
+ */
+template <typename T>
+__device__ void hals_warp(T *x, long long xs, const T *g, long long gs, const T *b, int k, bool active) {
+    __shared__ T chunk[NMF_HALS_CHUNK_BYTES / sizeof(T)];
+    int lane = (int) (threadIdx.x % NMF_WARP);
+    if (k <= NMF_WARP) {
+        hals_warp_registers<T, 1>(x, xs, g, gs, b, k, lane, active, chunk);
+    } else if (k <= 2 * NMF_WARP) {
+        hals_warp_registers<T, 2>(x, xs, g, gs, b, k, lane, active, chunk);
+    } else if (k <= 4 * NMF_WARP) {
+        hals_warp_registers<T, 4>(x, xs, g, gs, b, k, lane, active, chunk);
+    } else if (k <= NMF_HALS_REGISTERS * NMF_WARP) {
+        hals_warp_registers<T, NMF_HALS_REGISTERS>(x, xs, g, gs, b, k, lane, active, chunk);
+    } else if (active) {
+        hals_warp_in_place(x, xs, g, gs, b, k, lane);
+    }
+}
+
+/*
+ * W (n×k) with A = V·Hᵀ (n×k), B = H·Hᵀ (k×k): one warp per row (NMF_HALS_WARPS rows per block, sharing
+ * the staged rows of B). A row is k consecutive values, so the lanes' loads and stores coalesce.
+ */
+template <typename T>
+__device__ void hals_columns(T *w, const T *a, const T *b, int n, int k) {
+    long long i = (long long) blockIdx.x * (blockDim.x / NMF_WARP) + threadIdx.x / NMF_WARP;
+    bool active = i < n; // the same for every lane of a warp
+    long long at = active ? i * k : 0;
+    hals_warp(w + at, 1, a + at, 1, b, k, active);
+}
+
+/*
+ * H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k): one warp per column, the NMF_HALS_WARPS warps of a block on
+ * consecutive columns, so the strided loads of a block's columns share sectors in L1 (for float32, 8
+ * columns are one 32-byte sector per row).
+ */
 template <typename T>
 __device__ void hals_rows(T *h, const T *c, const T *d, int k, int m) {
-    long long j = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (j < m) {
-        nmf_hals_vector(h + j, m, c + j, m, d, k);
-    }
+    long long j = (long long) blockIdx.x * (blockDim.x / NMF_WARP) + threadIdx.x / NMF_WARP;
+    bool active = j < m;
+    long long at = active ? j : 0;
+    hals_warp(h + at, m, c + at, m, d, k, active);
 }
 
 /* Block tree reduction of each thread's value; thread 0 writes the block's sum to out[blockIdx.x]. */
@@ -95,10 +206,12 @@ __device__ void residual_partials(const T *v, const T *w, const T *h, int n, int
                                                 long long n) {                                              \
         mu_update<T>(x, num, den, guard, floor, n);                                                         \
     }                                                                                                       \
-    extern "C" __global__ void nmf_hals_columns##S(T *w, const T *a, const T *b, int n, int k) {            \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 2)                                \
+        nmf_hals_columns##S(T *w, const T *a, const T *b, int n, int k) {            \
         hals_columns<T>(w, a, b, n, k);                                                                     \
     }                                                                                                       \
-    extern "C" __global__ void nmf_hals_rows##S(T *h, const T *c, const T *d, int k, int m) {               \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 2)                                \
+        nmf_hals_rows##S(T *h, const T *c, const T *d, int k, int m) {               \
         hals_rows<T>(h, c, d, k, m);                                                                        \
     }                                                                                                       \
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \

@@ -1,8 +1,8 @@
 // Runs the CUDA code of cuda/nmf_kernels.cu on the CPU -- every block and thread, with real barriers --
 // and compares it bit for bit with the C kernels of the libcuda stand-in (launched through its
 // cuLaunchKernel), so the GPU-side thread mapping (grid-stride loops, bounds, the shared-memory tree
-// reductions, the HALS row copy) is checked without a GPU. The two sides share nmf_kernel_math.h; what
-// this adds is the .cu file's own code. Grid and block sizes are those CudaBackend launches with.
+// reductions, the HALS warp sweeps with their shuffles) is checked without a GPU. The two sides share
+// nmf_kernel_math.h; what this adds is the .cu file's own code. Grid and block sizes are those CudaBackend launches with.
 //
 // Build and run: native/stand-in/check-kernels.sh (after the stand-ins are built by Maven's test phase).
 #include <barrier>
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <memory>
 #include <random>
 #include <thread>
 #include <vector>
@@ -17,7 +18,7 @@
 // ---- just enough of the CUDA execution model ----
 #define __global__
 #define __shared__ static
-#define __launch_bounds__(x)
+#define __launch_bounds__(...)
 struct Dim3 {
     unsigned x = 1;
 };
@@ -28,6 +29,28 @@ static Dim3 gridDim;
 static std::barrier<> *block_barrier;
 static void __syncthreads() {
     block_barrier->arrive_and_wait();
+}
+// A warp: 32 threads with their own barrier and an exchange slot per lane for the shuffles.
+struct Warp {
+    std::barrier<> *barrier;
+    double slots[32];
+};
+static thread_local Warp *this_warp;
+static void __syncwarp() {
+    this_warp->barrier->arrive_and_wait();
+}
+template <typename T>
+static T __shfl_xor_sync(unsigned mask, T value, int offset) {
+    if (mask != 0xffffffffu) {
+        std::abort(); // the kernels only shuffle over full warps
+    }
+    unsigned lane = threadIdx.x % 32;
+    std::memcpy(&this_warp->slots[lane], &value, sizeof value);
+    __syncwarp();
+    T partner;
+    std::memcpy(&partner, &this_warp->slots[lane ^ (unsigned) offset], sizeof partner);
+    __syncwarp();
+    return partner;
 }
 
 #include "nmf_kernels.cu"
@@ -40,11 +63,19 @@ static void emulate(unsigned grid, unsigned block, F kernel) {
     for (unsigned b = 0; b < grid; b++) {
         std::barrier<> barrier(block);
         block_barrier = &barrier;
+        std::vector<std::unique_ptr<std::barrier<>>> warp_barriers;
+        std::vector<Warp> warps((block + 31) / 32);
+        for (unsigned w = 0; w < warps.size(); w++) {
+            unsigned lanes = block - 32 * w < 32 ? block - 32 * w : 32;
+            warp_barriers.push_back(std::make_unique<std::barrier<>>(lanes));
+            warps[w].barrier = warp_barriers.back().get();
+        }
         std::vector<std::thread> threads;
         for (unsigned t = 0; t < block; t++) {
-            threads.emplace_back([=] {
+            threads.emplace_back([=, &warps] {
                 blockIdx.x = b;
                 threadIdx.x = t;
+                this_warp = &warps[t / 32];
                 kernel();
             });
         }
@@ -140,27 +171,28 @@ static void check(const char *suffix, int n, int m, int k) {
         auto w = random<T>(g, (size_t) n * k), a = random<T>(g, (size_t) n * k), b = random<T>(g, (size_t) k * k);
         b[(k / 2) * k + k / 2] = 0;
         auto ws = w;
-        unsigned grid = blocks(n, 64, 1LL << 31);
-        emulate(grid, 64, [&] {
+        unsigned grid = blocks(n, NMF_HALS_WARPS, 1LL << 31);
+        unsigned threads = NMF_HALS_WARPS * NMF_WARP;
+        emulate(grid, threads, [&] {
             if constexpr (sizeof(T) == 4) nmf_hals_columns_f32(w.data(), a.data(), b.data(), n, k);
             else nmf_hals_columns_f64(w.data(), a.data(), b.data(), n, k);
         });
         T *pw = ws.data();
         const T *pa = a.data(), *pb = b.data();
-        stand_in(("nmf_hals_columns" + s).c_str(), grid, 64, {&pw, &pa, &pb, &n, &k});
+        stand_in(("nmf_hals_columns" + s).c_str(), grid, threads, {&pw, &pa, &pb, &n, &k});
         same((std::string("hals_columns ") + label).c_str(), w, ws);
 
         auto h = random<T>(g, (size_t) k * m), c = random<T>(g, (size_t) k * m), d = random<T>(g, (size_t) k * k);
         d[0] = 0;
         auto hs = h;
-        grid = blocks(m, 64, 1LL << 31);
-        emulate(grid, 64, [&] {
+        grid = blocks(m, NMF_HALS_WARPS, 1LL << 31);
+        emulate(grid, threads, [&] {
             if constexpr (sizeof(T) == 4) nmf_hals_rows_f32(h.data(), c.data(), d.data(), k, m);
             else nmf_hals_rows_f64(h.data(), c.data(), d.data(), k, m);
         });
         T *ph = hs.data();
         const T *pc = c.data(), *pdd = d.data();
-        stand_in(("nmf_hals_rows" + s).c_str(), grid, 64, {&ph, &pc, &pdd, &k, &m});
+        stand_in(("nmf_hals_rows" + s).c_str(), grid, threads, {&ph, &pc, &pdd, &k, &m});
         same((std::string("hals_rows ") + label).c_str(), h, hs);
     }
     // Reductions: dot products and the direct residual, then the partial sums.
@@ -217,10 +249,13 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "the stand-in did not initialise\n");
         return 2;
     }
-    // Shapes: a partial last block everywhere, k above and at the HALS local-copy limit.
+    // Shapes: a partial last block everywhere; HALS with k in each register class of the warp sweep
+    // (R = 1, 2, 4, 8 values per lane, k not a multiple of 32 too) and above it (in place).
     check<float>("_f32", 131, 77, 7);
     check<double>("_f64", 131, 77, 7);
-    check<float>("_f32", 45, 290, 256);
+    check<double>("_f64", 37, 45, 40);
+    check<float>("_f32", 29, 31, 100);
+    check<float>("_f32", 45, 70, 256);
     check<float>("_f32", 40, 33, 300);
     check<double>("_f64", 40, 33, 300);
     std::printf("%s\n", failures == 0 ? "all kernels agree" : "KERNELS DIFFER");

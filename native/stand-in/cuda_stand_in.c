@@ -385,11 +385,11 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         const T *b = P(2, const T *);                                                                \
         int n = P(3, int);                                                                           \
         int k = P(4, int);                                                                           \
-        if ((long long) grid * block < n) {                                                          \
-            return INVALID_VALUE;                                                                    \
+        if (block % NMF_WARP != 0 || (long long) grid * (block / NMF_WARP) < n) {                    \
+            return INVALID_VALUE; /* one warp per row */                                             \
         }                                                                                            \
         for (long long i = 0; i < n; i++) {                                                          \
-            nmf_hals_vector##S(w + i * k, 1, a + i * k, 1, b, k);                                    \
+            nmf_hals_vector_lanes##S(w + i * k, 1, a + i * k, 1, b, k);                              \
         }                                                                                            \
         return OK;                                                                                   \
     }                                                                                                \
@@ -399,11 +399,11 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         const T *d = P(2, const T *);                                                                \
         int k = P(3, int);                                                                           \
         int m = P(4, int);                                                                           \
-        if ((long long) grid * block < m) {                                                          \
-            return INVALID_VALUE;                                                                    \
+        if (block % NMF_WARP != 0 || (long long) grid * (block / NMF_WARP) < m) {                    \
+            return INVALID_VALUE; /* one warp per column */                                          \
         }                                                                                            \
         for (long long j = 0; j < m; j++) {                                                          \
-            nmf_hals_vector##S(h + j, m, c + j, m, d, k);                                            \
+            nmf_hals_vector_lanes##S(h + j, m, c + j, m, d, k);                                      \
         }                                                                                            \
         return OK;                                                                                   \
     }                                                                                                \

@@ -43,7 +43,8 @@ import org.jnmf.backend.DeviceMatrix;
  * {@code jnmf.cuda.tf32=true} float32 GEMMs may use TF32 tensor cores: several times faster on A100/H100,
  * but each product carries about 1e-3 relative error, so losses differ from the CPU backend by more than
  * float32 rounding. The custom kernels always use IEEE division and no contraction, matching the Java
- * backend's element arithmetic.
+ * backend's element arithmetic; the HALS sweeps (one warp per row of W / column of H) sum each gradient
+ * over the warp's lanes in a fixed order, so they agree with the Java backend to rounding, not bit for bit.
  *
  * <p>Sparse V is not supported yet (an {@link IllegalArgumentException}, never a silent densify). A CUDA
  * failure stops the fit with a {@link CudaException} naming the call, status code and name; running out
@@ -63,8 +64,10 @@ public final class CudaBackend implements Backend {
     private static final int REDUCE_BLOCKS = 1024;
     private static final int UPDATE_THREADS = 256;
     private static final int UPDATE_MAX_BLOCKS = 1 << 16;
-    /** Small blocks, so that even n = 8192 rows spread over every SM of an H100. */
-    private static final int HALS_THREADS = 64;
+    /** HALS sweeps: one warp per row of W / column of H, NMF_HALS_WARPS (8) warps per block. */
+    private static final int WARP = 32;
+    private static final int HALS_WARPS = 8;
+    private static final int HALS_THREADS = HALS_WARPS * WARP;
     private static final long COPY_CHUNK = 64L << 20;
     private static final int STREAM_NON_BLOCKING = 1;
     private static final int PARAM_SLOTS = 8;
@@ -710,7 +713,7 @@ public final class CudaBackend implements Backend {
         long pB = dense(b).pointer;
         int n = ww.rows;
         int k = ww.cols;
-        gpu.post(() -> launch(halsColumns, ceilDiv(n, HALS_THREADS), HALS_THREADS,
+        gpu.post(() -> launch(halsColumns, ceilDiv(n, HALS_WARPS), HALS_THREADS,
                 new Args().pointer(ww.pointer).pointer(pA).pointer(pB).int32(n).int32(k)));
     }
 
@@ -721,7 +724,7 @@ public final class CudaBackend implements Backend {
         long pD = dense(d).pointer;
         int k = hh.rows;
         int m = hh.cols;
-        gpu.post(() -> launch(halsRows, ceilDiv(m, HALS_THREADS), HALS_THREADS,
+        gpu.post(() -> launch(halsRows, ceilDiv(m, HALS_WARPS), HALS_THREADS,
                 new Args().pointer(hh.pointer).pointer(pC).pointer(pD).int32(k).int32(m)));
     }
 
