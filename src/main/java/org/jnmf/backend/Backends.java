@@ -31,7 +31,7 @@ public final class Backends {
      * @throws BackendUnavailableException when the named backend cannot run here
      */
     public static Selection open(String name, Precision precision, int threads) {
-        return open(name, precision, threads, false);
+        return open(name, precision, threads, false, CudaConfig.fromSystemProperties().tf32());
     }
 
     /**
@@ -39,18 +39,21 @@ public final class Backends {
      * when its probe succeeds (driver, device, test allocation, cuBLAS handle, kernels) and the input is
      * dense, else the Java backend, and says why.
      *
+     * With {@code tf32}, float32 GEMMs on the GPU may use TF32 tensor cores.
+     *
      * @throws IllegalArgumentException for an unknown name, or sparse input on {@code cuda}
      * @throws BackendUnavailableException when the named backend cannot run here
      */
-    public static Selection open(String name, Precision precision, int threads, boolean sparseInput) {
+    public static Selection open(String name, Precision precision, int threads, boolean sparseInput, boolean tf32) {
         String key = name == null ? "auto" : name.toLowerCase(Locale.ROOT);
+        CudaConfig cuda = CudaConfig.fromSystemProperties().withTf32(tf32);
         return switch (key) {
-            case "auto" -> auto(precision, threads, sparseInput);
+            case "auto" -> auto(precision, threads, sparseInput, cuda);
             case "cuda" -> {
                 if (sparseInput) {
                     throw new IllegalArgumentException(CudaBackend.SPARSE_MESSAGE);
                 }
-                CudaBackend.Attempt attempt = CudaBackend.attempt(CudaConfig.fromSystemProperties(), precision);
+                CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
                 if (!attempt.usable()) {
                     throw new BackendUnavailableException("the cuda backend cannot run here:\n  - "
                             + String.join("\n  - ", attempt.reasons()) + "\nFix: " + CudaProbe.fix() + ".");
@@ -64,13 +67,13 @@ public final class Backends {
         };
     }
 
-    private static Selection auto(Precision precision, int threads, boolean sparseInput) {
+    private static Selection auto(Precision precision, int threads, boolean sparseInput, CudaConfig cuda) {
         String java = "the pure-Java CPU backend (" + threads + " threads)";
         if (sparseInput) {
             return new Selection(new JavaBackend(precision, threads),
                     "auto: " + java + "; the cuda backend takes dense input only");
         }
-        CudaBackend.Attempt attempt = CudaBackend.attempt(CudaConfig.fromSystemProperties(), precision);
+        CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
         if (attempt.usable()) {
             return new Selection(attempt.backend(), "auto: CUDA (" + attempt.backend().summary() + ")");
         }

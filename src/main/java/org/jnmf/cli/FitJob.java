@@ -230,6 +230,7 @@ final class FitJob implements AutoCloseable {
                 .put("backend_reason", r.backendReason())
                 .put("precision", r.precision().label())
                 .put("threads", options.threads())
+                .put("tf32", options.tf32())
                 .put("iterations", r.iterations())
                 .put("stop_reason", r.stopReason().label())
                 .put("converged", r.converged())

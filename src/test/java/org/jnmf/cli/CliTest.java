@@ -148,13 +148,13 @@ class CliTest {
         int status = run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--algorithm", "mu",
                 "--init", "random", "--seed", "5", "--max-iter", "7", "--tol", "0", "--check-every", "3",
                 "--time-limit", "5m", "--threads", "1", "--backend", "java", "--floor", "1e-16", "--format", "csv",
-                "--header", "--row-names", "--quiet");
+                "--header", "--row-names", "--tf32", "--quiet");
         assertEquals(0, status, stderr);
         assertEquals(List.of("H.csv", "W.csv", "summary.json"), list(out));
         String json = summary();
         for (String field : List.of("\"rows\": 10", "\"cols\": 4", "\"algorithm\": \"mu\"", "\"init\": \"random\"",
                 "\"seed\": 5", "\"iterations\": 7", "\"threads\": 1", "\"check_iterations\": [0, 3, 6, 7]",
-                "\"time_limit_seconds\": 300.0", "\"tolerance\": 0.0")) {
+                "\"time_limit_seconds\": 300.0", "\"tolerance\": 0.0", "\"tf32\": true")) {
             assertTrue(json.contains(field), () -> field + " missing from " + json);
         }
         assertEquals(10, MatrixReader.read(out.resolve("W.csv")).rows());

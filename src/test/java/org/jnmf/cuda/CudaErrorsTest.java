@@ -118,7 +118,7 @@ class CudaErrorsTest {
             e = assertThrows(IllegalArgumentException.class, () -> cuda.upload(sparse));
             assertEquals(CudaBackend.SPARSE_MESSAGE, e.getMessage());
         }
-        Backends.Selection s = Backends.open("auto", Precision.SINGLE, 1, true);
+        Backends.Selection s = Backends.open("auto", Precision.SINGLE, 1, true, false);
         try (var backend = s.backend()) {
             assertEquals("java", backend.name());
         }
