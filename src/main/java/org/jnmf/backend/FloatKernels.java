@@ -145,21 +145,9 @@ final class FloatKernels {
      */
     static void multiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m,
                                      float[] out, int colFrom, int colTo) {
-        int j = colFrom;
-        for (; j + STRIP <= colTo; j += STRIP) {
-            strip(w, k, vBlocks, blockRows, n, m, out, j, 4);
-        }
-        for (; j + L <= colTo; j += L) {
-            strip(w, k, vBlocks, blockRows, n, m, out, j, 1);
-        }
-        if (j < colTo) {
-            scalarColumns(w, k, vBlocks, blockRows, n, m, out, j, colTo);
-        }
-    }
-
-    /** Columns [j, j + vectors·L) of Wᵀ·V; vectors is 4 or 1. Row panels never straddle two V blocks. */
-    private static void strip(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m, float[] out,
-                              int j, int vectors) {
+        int vectorEnd = colFrom + (colTo - colFrom) / L * L;
+        // Row panels outside, column strips inside: each panel's rows are then read front to back, which
+        // the hardware prefetcher follows; strips first would jump a whole row of V at every step.
         for (int b = 0; b * blockRows < n; b++) {
             float[] v = vBlocks[b];
             int base = b * blockRows;
@@ -167,26 +155,41 @@ final class FloatKernels {
             for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 int r1 = Math.min(rows, r0 + ROW_BLOCK);
                 boolean first = base + r0 == 0;
-                int p = 0;
-                for (; p + 4 <= k; p += 4) {
-                    if (vectors == 4) {
-                        panel4x4(w, k, v, base, m, out, j, p, r0, r1, first);
-                    } else {
-                        panel4x1(w, k, v, base, m, out, j, p, r0, r1, first);
-                    }
+                int j = colFrom;
+                for (; j + STRIP <= vectorEnd; j += STRIP) {
+                    panels(w, k, v, base, m, out, j, 4, r0, r1, first);
                 }
-                for (; p < k; p++) {
-                    for (int s = 0; s < vectors; s++) {
-                        panel1x1(w, k, v, base, m, out, j + s * L, p, r0, r1, first);
-                    }
+                for (; j < vectorEnd; j += L) {
+                    panels(w, k, v, base, m, out, j, 1, r0, r1, first);
                 }
             }
         }
         if (n == 0) {
             for (int p = 0; p < k; p++) {
-                for (int s = 0; s < vectors * L; s++) {
-                    out[p * m + j + s] = 0f;
+                for (int j = colFrom; j < vectorEnd; j++) {
+                    out[p * m + j] = 0f;
                 }
+            }
+        }
+        if (vectorEnd < colTo) {
+            scalarColumns(w, k, vBlocks, blockRows, n, m, out, vectorEnd, colTo);
+        }
+    }
+
+    /** Rows [r0, r1) of one V block into columns [j, j + vectors·L) of Wᵀ·V, for every k; vectors is 4 or 1. */
+    private static void panels(float[] w, int k, float[] v, int base, int m, float[] out, int j, int vectors,
+                               int r0, int r1, boolean first) {
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            if (vectors == 4) {
+                panel4x4(w, k, v, base, m, out, j, p, r0, r1, first);
+            } else {
+                panel4x1(w, k, v, base, m, out, j, p, r0, r1, first);
+            }
+        }
+        for (; p < k; p++) {
+            for (int s = 0; s < vectors; s++) {
+                panel1x1(w, k, v, base, m, out, j + s * L, p, r0, r1, first);
             }
         }
     }
