@@ -28,7 +28,7 @@
 /* Lanes per warp: the HALS sweeps spread each vector over the lanes of one warp. */
 #define NMF_WARP 32
 /* Warps per block of the HALS kernels (one vector per warp). */
-#define NMF_HALS_WARPS 8
+#define NMF_HALS_WARPS 16
 
 /* Fully unrolls the loop that follows on the GPU (so a lane's values stay in registers); nothing in C. */
 #ifdef __CUDACC__

@@ -206,11 +206,11 @@ __device__ void residual_partials(const T *v, const T *w, const T *h, int n, int
                                                 long long n) {                                              \
         mu_update<T>(x, num, den, guard, floor, n);                                                         \
     }                                                                                                       \
-    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 2)                                \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 1)                                \
         nmf_hals_columns##S(T *w, const T *a, const T *b, int n, int k) {            \
         hals_columns<T>(w, a, b, n, k);                                                                     \
     }                                                                                                       \
-    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 2)                                \
+    extern "C" __global__ void __launch_bounds__(NMF_HALS_WARPS * NMF_WARP, 1)                                \
         nmf_hals_rows##S(T *h, const T *c, const T *d, int k, int m) {               \
         hals_rows<T>(h, c, d, k, m);                                                                        \
     }                                                                                                       \

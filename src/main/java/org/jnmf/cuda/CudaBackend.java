@@ -64,9 +64,9 @@ public final class CudaBackend implements Backend {
     private static final int REDUCE_BLOCKS = 1024;
     private static final int UPDATE_THREADS = 256;
     private static final int UPDATE_MAX_BLOCKS = 1 << 16;
-    /** HALS sweeps: one warp per row of W / column of H, NMF_HALS_WARPS (8) warps per block. */
+    /** HALS sweeps: one warp per row of W / column of H, NMF_HALS_WARPS (16) warps per block. */
     private static final int WARP = 32;
-    private static final int HALS_WARPS = 8;
+    private static final int HALS_WARPS = 16;
     private static final int HALS_THREADS = HALS_WARPS * WARP;
     private static final long COPY_CHUNK = 64L << 20;
     private static final int STREAM_NON_BLOCKING = 1;
