@@ -41,6 +41,8 @@ final class FitJob implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private Thread hook;
 
+    private static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
+
     private enum Phase {
         /** Before the fit: an interrupt just removes what the job created. */
         PREPARING,
@@ -136,11 +138,18 @@ final class FitJob implements AutoCloseable {
             }
             phase = Phase.FITTING;
         }
-        ProgressBar bar = showProgress() ? progressBar(builder.build().maxIterations()) : null;
-        if (bar != null) {
+        // The bar appears only once a fit has run for a second: quick fits print nothing but their result.
+        ProgressBar[] bar = new ProgressBar[1];
+        if (showProgress()) {
+            long start = System.nanoTime();
             builder.progress((iteration, max, relativeError, change) -> {
-                bar.stepTo(iteration);
-                bar.setExtraMessage(String.format(Locale.ROOT, " error %.5f", relativeError));
+                if (bar[0] == null && System.nanoTime() - start > PROGRESS_AFTER_NANOS) {
+                    bar[0] = progressBar(max);
+                }
+                if (bar[0] != null) {
+                    bar[0].stepTo(iteration);
+                    bar[0].setExtraMessage(String.format(Locale.ROOT, " error %.5f", relativeError));
+                }
             });
         }
         NmfOptions options = builder.cancellation(cancellation).build();
@@ -150,8 +159,8 @@ final class FitJob implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new CliException(CliException.USAGE, inputLabel + ": " + e.getMessage(), e);
         } finally {
-            if (bar != null) {
-                bar.close();
+            if (bar[0] != null) {
+                bar[0].close();
             }
         }
         write(result, options, v, inputLabel);

@@ -311,10 +311,18 @@ class CliTest {
         String input = file("v.csv", csv(20, 10, 4)).toString();
         System.setProperty("jnmf.stderrTty", "true");
         try {
+            // A quick fit shows no bar; one that runs past a second does, unless --quiet.
             assertEquals(0, run("fit", input, "-k", "2", "-o", out.toString(), "--max-iter", "20", "--tol", "0"));
-            assertTrue(stderr.contains("NMF"), stderr);
+            assertEquals("", stderr);
             assertTrue(stdout.startsWith("rank 2"), stdout);
-            assertEquals(0, run("fit", input, "-k", "2", "-o", out.toString(), "--max-iter", "20", "--quiet"));
+            String[] slow = {"fit", input, "-k", "2", "-o", out.toString(), "--max-iter", "100000000", "--tol", "0",
+                "--check-every", "1", "--time-limit", "1300ms"};
+            assertEquals(0, run(slow));
+            assertTrue(stderr.contains("NMF"), stderr);
+            assertTrue(stdout.contains("(time_limit)"), stdout);
+            String[] quiet = java.util.Arrays.copyOf(slow, slow.length + 1);
+            quiet[slow.length] = "--quiet";
+            assertEquals(0, run(quiet));
             assertEquals("", stderr);
         } finally {
             System.setProperty("jnmf.stderrTty", "false");
