@@ -162,17 +162,41 @@ final class FloatKernels {
                 for (; j < vectorEnd; j += L) {
                     panels(w, k, v, base, m, out, j, 1, r0, r1, first);
                 }
+                if (vectorEnd < colTo) {
+                    tailPanel(w, k, v, base, m, out, vectorEnd, colTo, r0, r1, first);
+                }
             }
         }
         if (n == 0) {
             for (int p = 0; p < k; p++) {
-                for (int j = colFrom; j < vectorEnd; j++) {
+                for (int j = colFrom; j < colTo; j++) {
                     out[p * m + j] = 0f;
                 }
             }
         }
-        if (vectorEnd < colTo) {
-            scalarColumns(w, k, vBlocks, blockRows, n, m, out, vectorEnd, colTo);
+    }
+
+    /**
+     * The last (fewer than L) columns, row by row within the panel: reading V along its rows keeps these
+     * loads in the cache lines the vector strips just used, where walking down a column would miss on
+     * every row.
+     */
+    private static void tailPanel(float[] w, int k, float[] v, int base, int m, float[] out, int from, int to,
+                                  int r0, int r1, boolean first) {
+        for (int p = 0; p < k; p++) {
+            int o = p * m;
+            if (first) {
+                for (int j = from; j < to; j++) {
+                    out[o + j] = 0f;
+                }
+            }
+            for (int r = r0; r < r1; r++) {
+                float wp = w[(base + r) * k + p];
+                int vo = r * m;
+                for (int j = from; j < to; j++) {
+                    out[o + j] = Math.fma(wp, v[vo + j], out[o + j]);
+                }
+            }
         }
     }
 
@@ -257,24 +281,6 @@ final class FloatKernels {
             c = FloatVector.broadcast(S, w[(base + r) * k + p]).fma(x, c);
         }
         c.intoArray(out, o);
-    }
-
-    private static void scalarColumns(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m,
-                                      float[] out, int from, int to) {
-        for (int p = 0; p < k; p++) {
-            for (int j = from; j < to; j++) {
-                float c = 0f;
-                for (int b = 0; b * blockRows < n; b++) {
-                    float[] v = vBlocks[b];
-                    int base = b * blockRows;
-                    int rows = Math.min(blockRows, n - base);
-                    for (int r = 0; r < rows; r++) {
-                        c = Math.fma(w[(base + r) * k + p], v[r * m + j], c);
-                    }
-                }
-                out[p * m + j] = c;
-            }
-        }
     }
 
     /** out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t). */
