@@ -45,4 +45,18 @@ final class Binder {
         }
         throw new MissingSymbol(location + " does not export " + String.join(" or ", names));
     }
+
+    /**
+     * What a failed {@code invokeExact} threw, as an unchecked exception for the binding's caller: runtime
+     * exceptions and errors as they are (errors are thrown here), anything else wrapped.
+     */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
 }

@@ -53,21 +53,11 @@ final class Cublas {
         cublasDgemm = b.bind("cublasDgemm_v2", gemm);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
-
     int create(MemorySegment handle) {
         try {
             return (int) cublasCreate.invokeExact(handle);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -75,7 +65,7 @@ final class Cublas {
         try {
             return (int) cublasDestroy.invokeExact(handle);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -83,7 +73,7 @@ final class Cublas {
         try {
             return (int) cublasGetVersion.invokeExact(handle, version);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -91,7 +81,7 @@ final class Cublas {
         try {
             return (int) cublasSetStream.invokeExact(handle, stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -99,7 +89,7 @@ final class Cublas {
         try {
             return (int) cublasSetMathMode.invokeExact(handle, mode);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -111,7 +101,7 @@ final class Cublas {
             return (int) f.invokeExact(handle, transA, transB, m, n, k, alpha, MemorySegment.ofAddress(a), lda,
                     MemorySegment.ofAddress(b), ldb, beta, MemorySegment.ofAddress(c), ldc);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 

@@ -108,21 +108,11 @@ final class CudaDriver {
         cuEventDestroy = b.bind("cuEventDestroy_v2", intOfAddress);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
-
     int init(int flags) {
         try {
             return (int) cuInit.invokeExact(flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -130,7 +120,7 @@ final class CudaDriver {
         try {
             return (int) cuDriverGetVersion.invokeExact(version);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -138,7 +128,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetCount.invokeExact(count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -146,7 +136,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGet.invokeExact(device, ordinal);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -154,7 +144,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetName.invokeExact(name, length, device);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -162,7 +152,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceGetAttribute.invokeExact(value, attribute, device);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -170,7 +160,7 @@ final class CudaDriver {
         try {
             return (int) cuDeviceTotalMem.invokeExact(bytes, device);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -178,7 +168,7 @@ final class CudaDriver {
         try {
             return (int) cuDevicePrimaryCtxRetain.invokeExact(context, device);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -186,7 +176,7 @@ final class CudaDriver {
         try {
             return (int) cuDevicePrimaryCtxRelease.invokeExact(device);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -194,7 +184,7 @@ final class CudaDriver {
         try {
             return (int) cuCtxSetCurrent.invokeExact(context);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -202,7 +192,7 @@ final class CudaDriver {
         try {
             return (int) cuCtxSynchronize.invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -210,7 +200,7 @@ final class CudaDriver {
         try {
             return (int) cuMemGetInfo.invokeExact(free, total);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -218,7 +208,7 @@ final class CudaDriver {
         try {
             return (int) cuMemAlloc.invokeExact(pointer, bytes);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -226,7 +216,7 @@ final class CudaDriver {
         try {
             return (int) cuMemFree.invokeExact(pointer);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -234,7 +224,7 @@ final class CudaDriver {
         try {
             return (int) cuMemcpyHtoDAsync.invokeExact(destination, source, bytes, stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -242,7 +232,7 @@ final class CudaDriver {
         try {
             return (int) cuMemcpyDtoHAsync.invokeExact(destination, source, bytes, stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -251,7 +241,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleLoadDataEx.invokeExact(module, image, count, options, values);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -259,7 +249,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleGetFunction.invokeExact(function, module, name);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -267,7 +257,7 @@ final class CudaDriver {
         try {
             return (int) cuModuleUnload.invokeExact(module);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -276,7 +266,7 @@ final class CudaDriver {
             return (int) cuLaunchKernel.invokeExact(function, gridX, 1, 1, blockX, 1, 1, 0, stream, params,
                     MemorySegment.NULL);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -284,7 +274,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamCreate.invokeExact(stream, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -292,7 +282,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamDestroy.invokeExact(stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -300,7 +290,7 @@ final class CudaDriver {
         try {
             return (int) cuStreamSynchronize.invokeExact(stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -308,7 +298,7 @@ final class CudaDriver {
         try {
             return (int) cuEventCreate.invokeExact(event, flags);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -316,7 +306,7 @@ final class CudaDriver {
         try {
             return (int) cuEventRecord.invokeExact(event, stream);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -324,7 +314,7 @@ final class CudaDriver {
         try {
             return (int) cuEventSynchronize.invokeExact(event);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -332,7 +322,7 @@ final class CudaDriver {
         try {
             return (int) cuEventElapsedTime.invokeExact(milliseconds, start, end);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
@@ -340,7 +330,7 @@ final class CudaDriver {
         try {
             return (int) cuEventDestroy.invokeExact(event);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Binder.rethrow(t);
         }
     }
 
