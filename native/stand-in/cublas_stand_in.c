@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "jnmf_cublas.h"
+#include "fail_injection.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -32,32 +33,8 @@ struct cublasContext {
     int math;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char fail_name[64];
-static int fail_status;
-static int fail_skip;
-
-static int injected(const char *name) {
-    int status = 0;
-    pthread_mutex_lock(&lock);
-    if (fail_status != 0 && strcmp(fail_name, name) == 0) {
-        if (fail_skip > 0) {
-            fail_skip--;
-        } else {
-            status = fail_status;
-            fail_status = 0;
-        }
-    }
-    pthread_mutex_unlock(&lock);
-    return status;
-}
-
 EXPORT int jnmf_stand_in_cublas_fail(const char *function, int status, int skip) {
-    pthread_mutex_lock(&lock);
-    snprintf(fail_name, sizeof fail_name, "%s", function);
-    fail_status = status;
-    fail_skip = skip;
-    pthread_mutex_unlock(&lock);
+    fail_arm(function, status, skip);
     return 0;
 }
 

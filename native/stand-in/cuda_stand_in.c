@@ -29,6 +29,7 @@
 #include <cuda.h>
 #else
 #include "jnmf_cuda.h"
+#include "fail_injection.h"
 #endif
 #include "nmf_kernel_math.h"
 
@@ -69,10 +70,6 @@ static size_t device_total = (size_t) 16 << 30;
 static size_t device_used;
 static long long live_blocks;
 
-/* One pending injected failure. */
-static char fail_name[64];
-static int fail_status;
-static int fail_skip;
 
 struct CUctx_st {
     int retained;
@@ -87,20 +84,6 @@ struct CUevent_st {
     double seconds;
 };
 
-static int injected(const char *name) {
-    int status = 0;
-    pthread_mutex_lock(&lock);
-    if (fail_status != 0 && strcmp(fail_name, name) == 0) {
-        if (fail_skip > 0) {
-            fail_skip--;
-        } else {
-            status = fail_status;
-            fail_status = 0;
-        }
-    }
-    pthread_mutex_unlock(&lock);
-    return status;
-}
 
 /* Common entry check: injected failure, cuInit done, and (when needed) a context current on this thread. */
 static int enter(const char *name, int needs_context) {
@@ -125,11 +108,7 @@ static int enter(const char *name, int needs_context) {
     } while (0)
 
 EXPORT int jnmf_stand_in_fail(const char *function, int status, int skip) {
-    pthread_mutex_lock(&lock);
-    snprintf(fail_name, sizeof fail_name, "%s", function);
-    fail_status = status;
-    fail_skip = skip;
-    pthread_mutex_unlock(&lock);
+    fail_arm(function, status, skip);
     return 0;
 }
 
