@@ -43,6 +43,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main(err));
         // Subcommands get the streams; a new one is one more line here.
         cli.addSubcommand("fit", new FitCommand(out, err));
+        cli.addSubcommand("transform", new TransformCommand(out));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
         cli.setOut(new PrintWriter(out, true));
