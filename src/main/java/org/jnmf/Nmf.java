@@ -22,9 +22,6 @@ import org.jnmf.backend.DeviceMatrix;
  * <p>Thread-safe: every fit owns its backend, threads and buffers.
  */
 public final class Nmf {
-    /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
-    private static final double DIRECT_RESIDUAL_BELOW = 1e-6;
-
     private Nmf() {
     }
 
@@ -133,6 +130,13 @@ public final class Nmf {
             }
         }
 
+        private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
+            java.util.function.BiFunction<Integer, Integer, DeviceMatrix> allocator =
+                    (rows, cols) -> keep(backend.allocate(rows, cols));
+            return new FrobeniusStep(backend, v, w, h, allocator, options.algorithm() == Algorithm.HALS,
+                    options.floor(), normV2);
+        }
+
         private NmfResult iterate() {
             DeviceMatrix v = keep(backend.upload(input));
             normV2 = backend.squaredNorm(v);
@@ -145,57 +149,32 @@ public final class Nmf {
             };
             DeviceMatrix w = keep(backend.upload(n, k, start0.w()));
             DeviceMatrix h = keep(backend.upload(k, m, start0.h()));
-            DeviceMatrix vht = keep(backend.allocate(n, k));
-            DeviceMatrix wtv = keep(backend.allocate(k, m));
-            DeviceMatrix hht = keep(backend.allocate(k, k));
-            DeviceMatrix wtw = keep(backend.allocate(k, k));
-            boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
-            DeviceMatrix whht = mu ? keep(backend.allocate(n, k)) : null;
-            DeviceMatrix wtwh = mu ? keep(backend.allocate(k, m)) : null;
+            Step step = step(v, w, h);
 
-            // Products for the initial loss; HHᵀ is then kept current for the next W step.
-            backend.multiplyTransposedBy(w, v, wtv);
-            backend.gramOfColumns(w, wtw);
-            backend.gramOfRows(h, hht);
             List<Double> losses = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            double residual = residualSquared(v, w, h, wtv, wtw, hht);
-            double error0 = Math.sqrt(residual);
+            Step.Evaluation now = step.evaluate();
+            double error0 = Math.sqrt(2 * now.dataLoss());
             double previousError = error0;
-            losses.add(residual / 2);
+            losses.add(now.dataLoss());
             checks.add(0);
             StopReason stop = StopReason.MAX_ITERATIONS;
             int iteration = 0;
             boolean checkedLast = true;
-            double floor = options.floor();
             while (iteration < options.maxIterations()) {
-                backend.multiplyByTransposed(v, h, vht);
-                if (mu) {
-                    backend.multiply(w, hht, whht);
-                    backend.multiplicativeUpdate(w, vht, whht, floor);
-                } else {
-                    backend.halsUpdateColumns(w, vht, hht);
-                }
-                backend.multiplyTransposedBy(w, v, wtv);
-                backend.gramOfColumns(w, wtw);
-                if (mu) {
-                    backend.multiply(wtw, h, wtwh);
-                    backend.multiplicativeUpdate(h, wtv, wtwh, floor);
-                } else {
-                    backend.halsUpdateRows(h, wtv, wtw);
-                }
-                backend.gramOfRows(h, hht);
+                step.iterate();
                 iteration++;
                 checkedLast = false;
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    residual = residualSquared(v, w, h, wtv, wtw, hht);
-                    double error = Math.sqrt(residual);
-                    losses.add(residual / 2);
+                    now = step.evaluate();
+                    double error = Math.sqrt(2 * now.dataLoss());
+                    losses.add(now.dataLoss());
                     checks.add(iteration);
                     checkedLast = true;
                     double change = error0 > 0 ? (previousError - error) / error0 : 0;
                     if (options.progress() != null) {
-                        options.progress().onCheck(iteration, options.maxIterations(), relative(residual), change);
+                        options.progress().onCheck(iteration, options.maxIterations(),
+                                relative(now.residualSquared()), change);
                     }
                     previousError = error;
                     if (error0 == 0 || (options.tolerance() > 0 && change < options.tolerance())) {
@@ -213,8 +192,8 @@ public final class Nmf {
                 }
             }
             if (!checkedLast) {
-                residual = residualSquared(v, w, h, wtv, wtw, hht);
-                losses.add(residual / 2);
+                now = step.evaluate();
+                losses.add(now.dataLoss());
                 checks.add(iteration);
             }
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
@@ -223,22 +202,12 @@ public final class Nmf {
             return new NmfResult(wOut, hOut, iteration, stop,
                     losses.stream().mapToDouble(Double::doubleValue).toArray(),
                     checks.stream().mapToInt(Integer::intValue).toArray(),
-                    relative(residual), seconds, backend.name(), reason, options.algorithm(), init,
+                    relative(now.residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
                     backend.precision());
         }
 
         private double relative(double residual) {
             return normV2 > 0 ? Math.sqrt(residual / normV2) : 0;
-        }
-
-        /** ‖V − WH‖² from current products, or computed directly where the identity cancels. */
-        private double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, DeviceMatrix wtv,
-                                       DeviceMatrix wtw, DeviceMatrix hht) {
-            double r = normV2 - 2 * backend.dot(wtv, h) + backend.dot(wtw, hht);
-            if (r < DIRECT_RESIDUAL_BELOW * normV2) {
-                r = backend.residualSquared(v, w, h);
-            }
-            return Math.max(r, 0);
         }
 
         private DenseMatrix toMatrix(double[] values, int rows, int cols) {
