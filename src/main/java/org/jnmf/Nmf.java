@@ -63,6 +63,10 @@ public final class Nmf {
             checkShape("initial H", options.initialH(), k, m);
         }
         double sumOfV = Validation.checkNonNegative(v);
+        if (options.beta() <= 0) {
+            Validation.checkPositive(v, "the Itakura–Saito loss (β = 0) divides by every entry of V; use a β > 0,"
+                    + " or add a small constant to V");
+        }
         double meanOfV = sumOfV / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
@@ -131,10 +135,10 @@ public final class Nmf {
         }
 
         private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
-            java.util.function.BiFunction<Integer, Integer, DeviceMatrix> allocator =
-                    (rows, cols) -> keep(backend.allocate(rows, cols));
-            return new FrobeniusStep(backend, v, w, h, allocator, options.algorithm() == Algorithm.HALS,
-                    options.floor(), normV2);
+            if (options.beta() != 2) {
+                return new BetaStep(backend, v, w, h, options, this::keep);
+            }
+            return new FrobeniusStep(backend, v, w, h, options, this::keep, normV2, input.storedEntries());
         }
 
         private NmfResult iterate() {
@@ -152,12 +156,13 @@ public final class Nmf {
             Step step = step(v, w, h);
 
             List<Double> losses = new ArrayList<>();
+            List<Double> gradients = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            Step.Evaluation now = step.evaluate();
-            double error0 = Math.sqrt(2 * now.dataLoss());
+            Check now = check(step, 0, losses, gradients, checks);
+            double error0 = now.error();
+            double gradient0 = now.gradient();
             double previousError = error0;
-            losses.add(now.dataLoss());
-            checks.add(0);
+            double change = Double.NaN;
             StopReason stop = StopReason.MAX_ITERATIONS;
             int iteration = 0;
             boolean checkedLast = true;
@@ -166,19 +171,20 @@ public final class Nmf {
                 iteration++;
                 checkedLast = false;
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    now = step.evaluate();
-                    double error = Math.sqrt(2 * now.dataLoss());
-                    losses.add(now.dataLoss());
-                    checks.add(iteration);
+                    now = check(step, iteration, losses, gradients, checks);
                     checkedLast = true;
-                    double change = error0 > 0 ? (previousError - error) / error0 : 0;
+                    change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
                     if (options.progress() != null) {
                         options.progress().onCheck(iteration, options.maxIterations(),
-                                relative(now.residualSquared()), change);
+                                relative(now.fit().residualSquared()), change);
                     }
-                    previousError = error;
+                    previousError = now.error();
                     if (error0 == 0 || (options.tolerance() > 0 && change < options.tolerance())) {
                         stop = StopReason.CONVERGED;
+                        break;
+                    }
+                    if (options.kktTolerance() > 0 && now.gradient() <= options.kktTolerance() * gradient0) {
+                        stop = StopReason.STATIONARY;
                         break;
                     }
                 }
@@ -192,9 +198,8 @@ public final class Nmf {
                 }
             }
             if (!checkedLast) {
-                now = step.evaluate();
-                losses.add(now.dataLoss());
-                checks.add(iteration);
+                now = check(step, iteration, losses, gradients, checks);
+                change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
             }
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
             DenseMatrix hOut = toMatrix(backend.download(h), k, m);
@@ -202,8 +207,27 @@ public final class Nmf {
             return new NmfResult(wOut, hOut, iteration, stop,
                     losses.stream().mapToDouble(Double::doubleValue).toArray(),
                     checks.stream().mapToInt(Integer::intValue).toArray(),
-                    relative(now.residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
-                    backend.precision());
+                    relative(now.fit().residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
+                    backend.precision(), new NmfResult.Stopping(options.lossLabel(), now.fit().dataLoss(),
+                            gradients.stream().mapToDouble(Double::doubleValue).toArray(), change));
+        }
+
+        /**
+         * The figures of one check, recorded in the histories: the objective (loss plus penalties), its
+         * error √(2·objective) for the tolerance test, and ‖∇ᴾ‖_F.
+         */
+        private Check check(Step step, int iteration, List<Double> losses, List<Double> gradients,
+                            List<Integer> checks) {
+            Step.Fit fit = step.fit();
+            double objective = fit.dataLoss() + step.penalty();
+            double gradient = Math.sqrt(step.projectedGradientSquared());
+            losses.add(objective);
+            gradients.add(gradient);
+            checks.add(iteration);
+            return new Check(fit, Math.sqrt(Math.max(0, 2 * objective)), gradient);
+        }
+
+        private record Check(Step.Fit fit, double error, double gradient) {
         }
 
         private double relative(double residual) {
