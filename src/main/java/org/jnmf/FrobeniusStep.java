@@ -37,6 +37,7 @@ final class FrobeniusStep extends Step {
     private DeviceMatrix wtwh;
     private DeviceMatrix identity;
     private DeviceMatrix regularized;
+    private DeviceMatrix penalisedWtv;
     private final int innerW;
     private final int innerH;
     private DeviceMatrix previousW;
@@ -93,13 +94,21 @@ final class FrobeniusStep extends Step {
     }
 
     /**
-     * HALS sweeps of x (W when {@code columns}, else H) with the product g (A or C, penalised in place: it is
-     * recomputed before its next use) and the Gram matrix b (B or D, penalised into a copy: the loss reads it).
+     * HALS sweeps of x (W when {@code columns}, else H) with the product g (A or C) and the Gram matrix b
+     * (B or D), penalised into copies where the loss reads them later (C, D; A is recomputed first).
      */
     private void halsStep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b, double l1, double l2, int inner,
                           boolean columns) {
         if (l1 > 0) {
-            backend.combine(g, 0, g, -l1, g);
+            DeviceMatrix target = g;
+            if (!columns) {
+                if (penalisedWtv == null) {
+                    penalisedWtv = allocate(k, m);
+                }
+                target = penalisedWtv;
+            }
+            backend.combine(g, 0, g, -l1, target);
+            g = target;
         }
         DeviceMatrix gram = b;
         if (l2 > 0) {
