@@ -24,6 +24,10 @@ import java.util.Objects;
  *   <tr><td>normalization</td><td>NONE</td></tr>
  *   <tr><td>sortComponents</td><td>false</td></tr>
  *   <tr><td>tf32</td><td>false (or the system property {@code jnmf.cuda.tf32})</td></tr>
+ *   <tr><td>beta</td><td>2 (Frobenius loss)</td></tr>
+ *   <tr><td>l1W, l2W, l1H, l2H</td><td>0 (no regularisation)</td></tr>
+ *   <tr><td>kktTolerance</td><td>0 (off)</td></tr>
+ *   <tr><td>acceleration</td><td>0 (plain HALS)</td></tr>
  * </table>
  */
 public final class NmfOptions {
@@ -47,6 +51,13 @@ public final class NmfOptions {
     private final ProgressListener progress;
     private final DenseMatrix initialW;
     private final DenseMatrix initialH;
+    private final double beta;
+    private final double l1W;
+    private final double l2W;
+    private final double l1H;
+    private final double l2H;
+    private final double kktTolerance;
+    private final double acceleration;
 
     private NmfOptions(Builder b) {
         this.rank = b.rank;
@@ -69,6 +80,13 @@ public final class NmfOptions {
         this.progress = b.progress;
         this.initialW = b.initialW;
         this.initialH = b.initialH;
+        this.beta = b.beta;
+        this.l1W = b.l1W;
+        this.l2W = b.l2W;
+        this.l1H = b.l1H;
+        this.l2H = b.l2H;
+        this.kktTolerance = b.kktTolerance;
+        this.acceleration = b.acceleration;
     }
 
     /** Default options for the given rank. */
@@ -102,6 +120,13 @@ public final class NmfOptions {
         b.progress = progress;
         b.initialW = initialW;
         b.initialH = initialH;
+        b.beta = beta;
+        b.l1W = l1W;
+        b.l2W = l2W;
+        b.l1H = l1H;
+        b.l2H = l2H;
+        b.kktTolerance = kktTolerance;
+        b.acceleration = acceleration;
         return b;
     }
 
@@ -205,6 +230,51 @@ public final class NmfOptions {
         return initialH;
     }
 
+    /** The β of the β-divergence loss: 2 Frobenius (½‖V − WH‖²_F), 1 generalised Kullback–Leibler, 0 Itakura–Saito. */
+    public double beta() {
+        return beta;
+    }
+
+    /** The loss by name: frobenius, kl, is or beta=B. */
+    public String lossLabel() {
+        return beta == 2 ? "frobenius" : beta == 1 ? "kl" : beta == 0 ? "is" : "beta=" + beta;
+    }
+
+    /** Coefficient of ‖W‖₁ in the objective (see {@link Builder#regularization}). */
+    public double l1W() {
+        return l1W;
+    }
+
+    /** Coefficient of ½‖W‖²_F in the objective. */
+    public double l2W() {
+        return l2W;
+    }
+
+    /** Coefficient of ‖H‖₁ in the objective. */
+    public double l1H() {
+        return l1H;
+    }
+
+    /** Coefficient of ½‖H‖²_F in the objective. */
+    public double l2H() {
+        return l2H;
+    }
+
+    /** Whether any regularisation coefficient is non-zero. */
+    public boolean regularized() {
+        return l1W > 0 || l2W > 0 || l1H > 0 || l2H > 0;
+    }
+
+    /** Stop when ‖∇ᴾ‖_F ≤ kktTolerance · ‖∇ᴾ‖_F at the start; 0: off. */
+    public double kktTolerance() {
+        return kktTolerance;
+    }
+
+    /** Gillis–Glineur inner-sweep factor α of accelerated HALS; 0: plain HALS. */
+    public double acceleration() {
+        return acceleration;
+    }
+
     /** Builds {@link NmfOptions}; every setter checks its argument and names the fix. */
     public static final class Builder {
         private final int rank;
@@ -227,6 +297,14 @@ public final class NmfOptions {
         private ProgressListener progress;
         private DenseMatrix initialW;
         private DenseMatrix initialH;
+        private double beta = 2;
+        private double l1W;
+        private double l2W;
+        private double l1H;
+        private double l2H;
+        private double kktTolerance;
+        private double acceleration;
+        private boolean algorithmSet;
 
         private Builder(int rank) {
             if (rank < 1) {
@@ -237,6 +315,7 @@ public final class NmfOptions {
 
         public Builder algorithm(Algorithm algorithm) {
             this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            this.algorithmSet = true;
             return this;
         }
 
@@ -377,7 +456,82 @@ public final class NmfOptions {
             return this;
         }
 
+        /**
+         * The loss: the β-divergence D_β(V ‖ WH) for β in [0, 2], 2 being ½‖V − WH‖²_F (the default), 1 the
+         * generalised Kullback–Leibler divergence and 0 Itakura–Saito (which needs every entry of V &gt; 0).
+         * β ≠ 2 runs multiplicative updates (Févotte &amp; Idier 2011); without an explicit
+         * {@link #algorithm}, choosing such a loss selects {@link Algorithm#MULTIPLICATIVE}.
+         */
+        public Builder beta(double beta) {
+            if (!(beta >= 0 && beta <= 2)) {
+                throw new IllegalArgumentException("beta must be in [0, 2] (2 Frobenius, 1 Kullback–Leibler, 0 "
+                        + "Itakura–Saito); got " + beta);
+            }
+            this.beta = beta;
+            return this;
+        }
+
+        /**
+         * Elastic-net penalties on W and H; the objective becomes
+         * <pre>D(V ‖ WH) + l1W·‖W‖₁ + ½·l2W·‖W‖²_F + l1H·‖H‖₁ + ½·l2H·‖H‖²_F</pre>
+         * with D the loss ({@link #beta}). scikit-learn's {@code alpha_W}, {@code alpha_H} and {@code l1_ratio}
+         * for V n×m (n_samples × n_features) are l1W = m·alpha_W·l1_ratio, l2W = m·alpha_W·(1 − l1_ratio),
+         * l1H = n·alpha_H·l1_ratio, l2H = n·alpha_H·(1 − l1_ratio). All ≥ 0; 0 leaves a term out.
+         */
+        public Builder regularization(double l1W, double l2W, double l1H, double l2H) {
+            this.l1W = penalty("l1W", l1W);
+            this.l2W = penalty("l2W", l2W);
+            this.l1H = penalty("l1H", l1H);
+            this.l2H = penalty("l2H", l2H);
+            return this;
+        }
+
+        private static double penalty(String name, double value) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException(name + " must be a finite number ≥ 0; got " + value);
+            }
+            return value;
+        }
+
+        /**
+         * Stop when the projected-gradient norm ‖∇ᴾ f(W, H)‖_F (Lin 2007; f the objective with its penalties)
+         * at a check is at most this fraction of its value at the start; 0 (the default) turns the test off.
+         * The same definition for every algorithm and loss.
+         */
+        public Builder kktTolerance(double kktTolerance) {
+            if (!(kktTolerance >= 0) || Double.isInfinite(kktTolerance)) {
+                throw new IllegalArgumentException("kktTolerance must be a finite number ≥ 0; got " + kktTolerance);
+            }
+            this.kktTolerance = kktTolerance;
+            return this;
+        }
+
+        /**
+         * Accelerated HALS (Gillis &amp; Glineur 2012): after computing V·Hᵀ (or Wᵀ·V), repeat the cheap sweep up
+         * to 1 + ⌊α·ρ⌋ times, ρ being the ratio of the product's cost to a sweep's, while each repeat still
+         * moves the factor by more than a tenth of the first. 0 (the default) is plain HALS; 0.5 is the
+         * paper's choice. HALS only.
+         */
+        public Builder acceleration(double alpha) {
+            if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+                throw new IllegalArgumentException("acceleration must be a finite number ≥ 0; got " + alpha);
+            }
+            this.acceleration = alpha;
+            return this;
+        }
+
         public NmfOptions build() {
+            if (beta != 2 && !algorithmSet) {
+                algorithm = Algorithm.MULTIPLICATIVE;
+            }
+            if (beta != 2 && algorithm != Algorithm.MULTIPLICATIVE) {
+                throw new IllegalArgumentException("the " + (beta == 1 ? "Kullback–Leibler" : "β = " + beta)
+                        + " loss runs with multiplicative updates only; use algorithm mu (or the Frobenius loss)");
+            }
+            if (acceleration > 0 && algorithm != Algorithm.HALS) {
+                throw new IllegalArgumentException("acceleration applies to HALS only; got algorithm "
+                        + algorithm.label());
+            }
             if (initialization == Initialization.CUSTOM && (initialW == null || initialH == null)) {
                 throw new IllegalArgumentException("CUSTOM initialisation needs initialFactors(W, H)");
             }
