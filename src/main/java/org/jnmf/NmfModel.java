@@ -123,6 +123,14 @@ public final class NmfModel {
         return new NmfModel(w, h, meta);
     }
 
+    /** A model of W and H with extra fields in its header (checkpoints use this). */
+    static NmfModel withMetadata(DenseMatrix w, DenseMatrix h, Map<String, Object> extra) {
+        NmfModel plain = of(w, h);
+        Map<String, Object> meta = new LinkedHashMap<>(plain.metadata);
+        meta.putAll(extra);
+        return new NmfModel(w, h, meta);
+    }
+
     /** W (n×k). */
     public DenseMatrix w() {
         return w;
