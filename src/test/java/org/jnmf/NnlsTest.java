@@ -334,6 +334,37 @@ class NnlsTest {
     }
 
     @Test
+    void aGramRoundedToFloat32StaysSolvable() {
+        // A Gram matrix formed in float32 (as a GPU would) from a rank-deficient A is singular only up to
+        // rounding and may be slightly indefinite; the solve must still end with a finite, non-negative answer
+        // whose objective is the exact problem's minimum up to float32 rounding.
+        for (long seed = 0; seed < 10; seed++) {
+            Problem exact = rankDeficient(12, 6, 20, 300 + seed);
+            double[] g = exact.gram.clone();
+            double[] c = exact.cross.clone();
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) g[i];
+            }
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) c[i];
+            }
+            double[] x = Nnls.solve(g, c, exact.k, exact.r, null).x();
+            for (int j = 0; j < exact.r; j++) {
+                double[] best = bruteForce(exact, j);
+                double[] bestColumn = new double[exact.k * exact.r];
+                for (int i = 0; i < exact.k; i++) {
+                    bestColumn[i * exact.r + j] = best[i];
+                    assertTrue(x[i * exact.r + j] >= 0 && Double.isFinite(x[i * exact.r + j]));
+                }
+                double want = objective(exact, bestColumn, j);
+                double got = objective(exact, x, j);
+                assertTrue(got - want <= 1e-4 * (1 + Math.abs(want)), "seed " + seed + ", column " + j + ": "
+                        + got + " vs the minimum " + want);
+            }
+        }
+    }
+
+    @Test
     void aZeroGramGivesZero() {
         int k = 5;
         int r = 7;
