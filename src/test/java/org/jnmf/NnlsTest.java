@@ -334,6 +334,33 @@ class NnlsTest {
     }
 
     @Test
+    void theBackupRuleAloneReachesTheSameOptimum() {
+        // The backup rule alone moves only the largest infeasible index each round (Murty's single principal
+        // pivoting): slower, but finite and ending at the same unique minimiser.
+        for (long seed = 0; seed < 5; seed++) {
+            Problem p = gaussian(30, 12, 40, 500 + seed);
+            Nnls.Solution fast = Nnls.solve(p.gram, p.cross, p.k, p.r, null);
+            Nnls.Solution backupOnly = Nnls.solveWithPatience(p.gram, p.cross, p.k, p.r, -1);
+            assertArrayEquals(fast.x(), backupOnly.x(), 1e-10);
+            assertKkt(p, backupOnly.x(), 1e-10);
+            // One index per round from x = 0: at least as many rounds as the largest support, less one (the
+            // first solve, with F empty, is not counted as a round).
+            int largestSupport = 0;
+            for (int j = 0; j < p.r; j++) {
+                int support = 0;
+                for (int i = 0; i < p.k; i++) {
+                    support += fast.x()[i * p.r + j] > 0 ? 1 : 0;
+                }
+                largestSupport = Math.max(largestSupport, support);
+            }
+            assertTrue(backupOnly.rounds() >= largestSupport - 1, backupOnly.rounds() + " rounds, support "
+                    + largestSupport);
+            // Patience 0: the full exchange while the infeasible count falls, the backup rule at once otherwise.
+            assertArrayEquals(fast.x(), Nnls.solveWithPatience(p.gram, p.cross, p.k, p.r, 0).x(), 1e-10);
+        }
+    }
+
+    @Test
     void aGramRoundedToFloat32StaysSolvable() {
         // A Gram matrix formed in float32 (as a GPU would) from a rank-deficient A is singular only up to
         // rounding and may be slightly indefinite; the solve must still end with a finite, non-negative answer
