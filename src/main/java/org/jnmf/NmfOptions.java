@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * <table>
  *   <caption>Defaults</caption>
  *   <tr><td>algorithm</td><td>HALS</td></tr>
- *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM</td></tr>
+ *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM (RANDOM with restarts)</td></tr>
  *   <tr><td>seed</td><td>0</td></tr>
  *   <tr><td>maxIterations</td><td>200</td></tr>
  *   <tr><td>tolerance</td><td>1e-4 (0 disables the convergence test)</td></tr>
