@@ -86,6 +86,11 @@ public final class NmfModel {
         meta.put("tolerance", options.tolerance());
         meta.put("check_every", options.checkInterval());
         meta.put("floor", options.floor());
+        meta.put("loss_function", options.lossLabel());
+        meta.put("l1_w", options.l1W());
+        meta.put("l2_w", options.l2W());
+        meta.put("l1_h", options.l1H());
+        meta.put("l2_h", options.l2H());
         meta.put("normalization", options.normalization().label());
         meta.put("sort_components", options.sortComponents());
         meta.put("restarts", options.restarts());
