@@ -214,6 +214,57 @@ class CliTest {
     }
 
     @Test
+    void lossPenaltyAndStoppingOptionsReachTheFit() throws IOException {
+        Path input = file("v.csv", csv(12, 8, 4));
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "kl", "--l1-w", "0.1",
+                "--l2-w", "0.2", "--l1-h", "0.3", "--l2-h", "0.4", "--kkt-tol", "1e-3", "--max-iter", "20",
+                "--quiet"), stderr);
+        String json = summary();
+        for (String field : List.of("\"algorithm\": \"mu\"", "\"loss_name\": \"kl\"", "\"l1_w\": 0.1",
+                "\"l2_w\": 0.2", "\"l1_h\": 0.3", "\"l2_h\": 0.4", "\"kkt_tolerance\": 0.001",
+                "\"relative_projected_gradient\": ", "\"relative_decrease\": ", "\"projected_gradient_history\": [",
+                "\"data_loss\": ")) {
+            assertTrue(json.contains(field), () -> field + " missing from " + json);
+        }
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "beta", "--beta",
+                "0.5", "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"loss_name\": \"beta=0.5\""), summary());
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--accelerate",
+                "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"acceleration\": 0.5"), summary());
+    }
+
+    @Test
+    void badLossPenaltyAndStoppingOptionsAreOneLineErrors() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        String o = out.toString();
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "hinge"),
+                "--loss must be frobenius, kl, is or beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta"), "--loss beta needs --beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta", "--beta", "3"),
+                "--beta must be in [0, 2]");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--beta", "0.5"), "--beta goes with --loss beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "kl", "--algorithm", "hals"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "-1"), "--l1-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-w", "NaN"), "--l2-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-h", "-0.5"), "--l1-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-h", "Infinity"),
+                "--l2-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--kkt-tol", "-1"),
+                "--kkt-tol must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "lots"), "--l1-w", "'lots'");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "-1"),
+                "--accelerate must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "--algorithm", "mu"),
+                "--accelerate applies to --algorithm hals");
+        assertUsageError(run("fit", file("z.csv", "1,2\n0,3\n").toString(), "-k", "1", "-o", o, "--loss", "is"),
+                "Itakura", "row 1, column 0");
+    }
+
+    @Test
     void badOptionsAreOneLineErrors() throws IOException {
         String input = file("v.csv", csv(5, 4, 3)).toString();
         assertUsageError(run("fit", input, "-k", "0", "-o", out.toString()), "--rank must be at least 1; got 0");
