@@ -46,6 +46,14 @@ public final class Nmf {
      * the options'); with {@code backend == null}, the options choose and this method closes it.
      */
     public static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
+        if (options.restarts() > 1) {
+            return Restarts.fit(v, options, backend);
+        }
+        return Components.arrange(fitOnce(v, options, backend), options);
+    }
+
+    /** One run, its factors as the algorithm left them. */
+    private static NmfResult fitOnce(Matrix v, NmfOptions options, Backend backend) {
         long start = System.nanoTime();
         int n = v.rows();
         int m = v.cols();
@@ -54,7 +62,7 @@ public final class Nmf {
             throw new IllegalArgumentException("V is empty (" + n + "×" + m + "); NMF needs at least one row and one column");
         }
         Initialization init = options.initializationFor(n, m);
-        if ((init == Initialization.NNDSVD || init == Initialization.NNDSVDA) && k > Math.min(n, m)) {
+        if (init.usesSvd() && k > Math.min(n, m)) {
             throw new IllegalArgumentException("rank must be ≤ min(n, m) = " + Math.min(n, m) + " for "
                     + init.label() + " initialisation; got " + k + ". Use random initialisation or a smaller rank.");
         }
@@ -146,8 +154,8 @@ public final class Nmf {
             normV2 = backend.squaredNorm(v);
             Initializer.Factors start0 = switch (init) {
                 case RANDOM -> Initializer.random(n, m, k, meanOfV, options.seed());
-                case NNDSVD, NNDSVDA -> Initializer.nndsvd(backend, v, n, m, k, meanOfV, options.seed(),
-                        init == Initialization.NNDSVDA);
+                case NNDSVD, NNDSVDA, NNDSVDAR -> Initializer.nndsvd(backend, v, n, m, k, meanOfV, options.seed(),
+                        init);
                 case CUSTOM -> new Initializer.Factors(options.initialW().toDoubleArray(),
                         options.initialH().toDoubleArray());
             };

@@ -20,6 +20,9 @@ import java.util.Objects;
  *   <tr><td>threads</td><td>all available processors</td></tr>
  *   <tr><td>backend</td><td>{@code auto} (or the system property {@code jnmf.backend})</td></tr>
  *   <tr><td>floor</td><td>0 (off)</td></tr>
+ *   <tr><td>restarts</td><td>1</td></tr>
+ *   <tr><td>normalization</td><td>NONE</td></tr>
+ *   <tr><td>sortComponents</td><td>false</td></tr>
  *   <tr><td>tf32</td><td>false (or the system property {@code jnmf.cuda.tf32})</td></tr>
  *   <tr><td>beta</td><td>2 (Frobenius loss)</td></tr>
  *   <tr><td>l1W, l2W, l1H, l2H</td><td>0 (no regularisation)</td></tr>
@@ -40,6 +43,9 @@ public final class NmfOptions {
     private final int threads;
     private final String backend;
     private final double floor;
+    private final int restarts;
+    private final Normalization normalization;
+    private final boolean sortComponents;
     private final boolean tf32;
     private final Cancellation cancellation;
     private final ProgressListener progress;
@@ -66,6 +72,9 @@ public final class NmfOptions {
         this.threads = b.threads;
         this.backend = b.backend;
         this.floor = b.floor;
+        this.restarts = b.restarts;
+        this.normalization = b.normalization;
+        this.sortComponents = b.sortComponents;
         this.tf32 = b.tf32;
         this.cancellation = b.cancellation;
         this.progress = b.progress;
@@ -103,6 +112,9 @@ public final class NmfOptions {
         b.threads = threads;
         b.backend = backend;
         b.floor = floor;
+        b.restarts = restarts;
+        b.normalization = normalization;
+        b.sortComponents = sortComponents;
         b.tf32 = tf32;
         b.cancellation = cancellation;
         b.progress = progress;
@@ -131,10 +143,16 @@ public final class NmfOptions {
         return initialization;
     }
 
-    /** The initialisation used for an n×m input: the one asked for, else NNDSVDA if rank ≤ min(n, m), else RANDOM. */
+    /**
+     * The initialisation used for an n×m input: the one asked for, else RANDOM for several restarts, else
+     * NNDSVDA if rank ≤ min(n, m), else RANDOM.
+     */
     public Initialization initializationFor(int rows, int cols) {
         if (initialization != null) {
             return initialization;
+        }
+        if (restarts > 1) {
+            return Initialization.RANDOM;
         }
         return rank <= Math.min(rows, cols) ? Initialization.NNDSVDA : Initialization.RANDOM;
     }
@@ -175,6 +193,20 @@ public final class NmfOptions {
 
     public double floor() {
         return floor;
+    }
+
+    /** Number of seeded runs; the one with the lowest final loss is kept (see {@link Builder#restarts}). */
+    public int restarts() {
+        return restarts;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** Whether components are reordered by weight, largest first (see {@link Builder#sortComponents}). */
+    public boolean sortComponents() {
+        return sortComponents;
     }
 
     /** Whether float32 GEMMs on the GPU may use TF32 tensor cores. */
@@ -257,6 +289,9 @@ public final class NmfOptions {
         private int threads = Runtime.getRuntime().availableProcessors();
         private String backend = System.getProperty("jnmf.backend", "auto");
         private double floor;
+        private int restarts = 1;
+        private Normalization normalization = Normalization.NONE;
+        private boolean sortComponents;
         private boolean tf32 = Boolean.getBoolean("jnmf.cuda.tf32");
         private Cancellation cancellation;
         private ProgressListener progress;
@@ -366,6 +401,35 @@ public final class NmfOptions {
         }
 
         /**
+         * Run the fit {@code restarts} times from different random starts and keep the one with the lowest
+         * final loss; {@link NmfResult#restartLosses()} lists every run's. Run 0 uses {@link #seed}, run i
+         * the i-th number of a {@code SplittableRandom} seeded with it. Needs a seeded start: the default
+         * becomes RANDOM, and NNDSVDAR is allowed too.
+         */
+        public Builder restarts(int restarts) {
+            if (restarts < 1) {
+                throw new IllegalArgumentException("restarts must be at least 1; got " + restarts);
+            }
+            this.restarts = restarts;
+            return this;
+        }
+
+        /** Scale W's columns to unit sum (L1) or norm (L2) when the fit ends, carrying the scale into H. */
+        public Builder normalization(Normalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
+            return this;
+        }
+
+        /**
+         * Reorder the components when the fit ends by weight ‖W[:,j]‖₂·‖H[j,:]‖₂ (the Frobenius norm of the
+         * rank-one term W[:,j]·H[j,:]), largest first.
+         */
+        public Builder sortComponents(boolean sortComponents) {
+            this.sortComponents = sortComponents;
+            return this;
+        }
+
+        /**
          * On the cuda backend in float32, let cuBLAS use TF32 tensor cores: several times faster GEMMs,
          * about 1e-3 relative error per product. Off by default (or as {@code -Djnmf.cuda.tf32} says).
          */
@@ -470,6 +534,12 @@ public final class NmfOptions {
             }
             if (initialization == Initialization.CUSTOM && (initialW == null || initialH == null)) {
                 throw new IllegalArgumentException("CUSTOM initialisation needs initialFactors(W, H)");
+            }
+            if (restarts > 1 && initialization != null && initialization != Initialization.RANDOM
+                    && initialization != Initialization.NNDSVDAR) {
+                throw new IllegalArgumentException(restarts + " restarts need a random start, but "
+                        + initialization.label() + " initialisation starts every run (almost) the same; use random"
+                        + " or nndsvdar initialisation, or a single run");
             }
             return new NmfOptions(this);
         }

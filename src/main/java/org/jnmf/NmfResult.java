@@ -8,9 +8,13 @@ package org.jnmf;
  * ({@link #dataLoss()} is the divergence alone). The history holds one value per check, the first before
  * any iteration, with the iteration count of each check beside it.
  */
-public final class NmfResult {
-    private final DenseMatrix w;
-    private final DenseMatrix h;
+public final class NmfResult implements Cloneable {
+    // Not final: withFactors() and withRestarts() set them on a copy, before the result is handed out.
+    private DenseMatrix w;
+    private DenseMatrix h;
+    private double[] restartLosses;
+    private long[] restartSeeds;
+    private int bestRestart;
     private final int iterations;
     private final StopReason stopReason;
     private final double[] lossHistory;
@@ -176,6 +180,50 @@ public final class NmfResult {
      */
     public double relativeDecrease() {
         return stopping == null ? Double.NaN : stopping.relativeDecrease();
+    }
+
+    /**
+     * The final loss of every run when the options asked for several {@link NmfOptions#restarts()}, in run
+     * order (fewer than asked for when a run was cancelled or the time limit ended the series); a single
+     * entry, this result's loss, for a single run.
+     */
+    public double[] restartLosses() {
+        return restartLosses == null ? new double[] {loss()} : restartLosses.clone();
+    }
+
+    /** The seed of each run in {@link #restartLosses()}. */
+    public long[] restartSeeds() {
+        return restartSeeds == null ? new long[0] : restartSeeds.clone();
+    }
+
+    /** Which run of {@link #restartLosses()} this result is (0 for a single run). */
+    public int bestRestart() {
+        return bestRestart;
+    }
+
+    /** A copy with other factors (normalised or reordered ones). */
+    NmfResult withFactors(DenseMatrix w, DenseMatrix h) {
+        NmfResult copy = copy();
+        copy.w = w;
+        copy.h = h;
+        return copy;
+    }
+
+    /** A copy that records a series of runs it is the best of. */
+    NmfResult withRestarts(double[] losses, long[] seeds, int best) {
+        NmfResult copy = copy();
+        copy.restartLosses = losses.clone();
+        copy.restartSeeds = seeds.clone();
+        copy.bestRestart = best;
+        return copy;
+    }
+
+    private NmfResult copy() {
+        try {
+            return (NmfResult) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Override

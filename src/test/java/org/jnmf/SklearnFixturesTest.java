@@ -91,4 +91,45 @@ class SklearnFixturesTest {
         double dh = TestMatrices.relativeDifference(r.h().toDoubleArray(), dense("dense60x40_" + name + "_H.npy").toDoubleArray());
         assertTrue(dw < 1e-7 && dh < 1e-7, "W differs by " + dw + ", H by " + dh);
     }
+
+    /**
+     * NNDSVDAR fills NNDSVD's zeros with |N(0,1)|·mean(V)/100. scikit-learn draws them from NumPy's generator,
+     * so only the entries it did not fill can be compared (with its own NNDSVD, to the SVD agreement above);
+     * the filled ones must sit where NNDSVD has zeros, be positive and of the documented size.
+     */
+    @org.junit.jupiter.api.Test
+    void nndsvdarKeepsNndsvdAndFillsItsZerosWithSmallRandomValues() {
+        DenseMatrix v = dense("dense60x40.npy");
+        double mean = java.util.Arrays.stream(v.toDoubleArray()).average().orElseThrow();
+        NmfOptions.Builder options = NmfOptions.builder(5).maxIterations(0).precision(Precision.DOUBLE).seed(3);
+        NmfResult plain = Nmf.fit(v, options.initialization(Initialization.NNDSVD).build());
+        NmfResult ar = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).build());
+        assertEquals(Initialization.NNDSVDAR, ar.initialization());
+        double[][] ours = {ar.w().toDoubleArray(), ar.h().toDoubleArray()};
+        double[][] zeros = {plain.w().toDoubleArray(), plain.h().toDoubleArray()};
+        double[][] theirs = {dense("dense60x40_nndsvdar_W.npy").toDoubleArray(), dense("dense60x40_nndsvdar_H.npy").toDoubleArray()};
+        double[][] theirPlain = {dense("dense60x40_nndsvd_W.npy").toDoubleArray(), dense("dense60x40_nndsvd_H.npy").toDoubleArray()};
+        int filled = 0;
+        double filledSum = 0;
+        for (int f = 0; f < 2; f++) {
+            for (int i = 0; i < ours[f].length; i++) {
+                if (zeros[f][i] != 0) {
+                    assertEquals(zeros[f][i], ours[f][i], 0.0, "an NNDSVD entry changed");
+                    assertEquals(theirs[f][i], ours[f][i], 1e-7 * Math.abs(theirs[f][i]), "differs from scikit-learn");
+                } else {
+                    assertEquals(0, theirPlain[f][i], "scikit-learn's NNDSVD has no zero here");
+                    assertTrue(ours[f][i] > 0 && ours[f][i] < 6 * mean / 100, "filled value " + ours[f][i]);
+                    filled++;
+                    filledSum += ours[f][i];
+                }
+            }
+        }
+        assertTrue(filled > 100, "only " + filled + " zeros filled");
+        // E|N(0,1)| = √(2/π): the fills average 0.798·mean/100, here within a few standard errors.
+        assertEquals(Math.sqrt(2 / Math.PI) * mean / 100, filledSum / filled, 0.15 * mean / 100);
+        NmfResult again = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).build());
+        assertTrue(again.w().equals(ar.w()) && again.h().equals(ar.h()), "same seed, different start");
+        NmfResult otherSeed = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).seed(4).build());
+        assertTrue(!otherSeed.w().equals(ar.w()), "another seed, same fill");
+    }
 }

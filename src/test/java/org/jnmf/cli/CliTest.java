@@ -276,7 +276,7 @@ class CliTest {
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--time-limit", "5x"),
                 "--time-limit '5x' is not a duration");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
-                "--algorithm must be hals or mu");
+                "--algorithm must be hals, mu or anls");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
                 "--backend must be auto or one of cuda, java");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
