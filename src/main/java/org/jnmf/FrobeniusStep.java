@@ -25,7 +25,7 @@ import org.jnmf.backend.DeviceMatrix;
  * L2 penalty joins the Gram matrix's diagonal and an L1 penalty the cross products, which makes the
  * penalised half-problem an NNLS problem again.
  */
-final class FrobeniusStep extends Step {
+class FrobeniusStep extends Step {
     /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
     private static final double DIRECT_RESIDUAL_BELOW = 1e-6;
     /** Gillis and Glineur's δ: stop the inner sweeps once one moves the factor by at most δ times the first. */
@@ -77,10 +77,16 @@ final class FrobeniusStep extends Step {
         backend.gramOfRows(h, hht);
     }
 
+    /** The matrix the products read: V here; a masked fit completes V first. */
+    protected DeviceMatrix data() {
+        return v;
+    }
+
     @Override
     void iterate() {
-        if (!vhtCurrent) {
-            backend.multiplyByTransposed(v, h, vht);
+        DeviceMatrix data = data();
+        if (!vhtCurrent || data != v) {
+            backend.multiplyByTransposed(data, h, vht);
         }
         vhtCurrent = false;
         if (hals) {
@@ -92,7 +98,7 @@ final class FrobeniusStep extends Step {
             addPenaltyGradient(whht, options.l1W(), options.l2W(), w);
             backend.multiplicativeUpdate(w, vht, whht, floor);
         }
-        backend.multiplyTransposedBy(w, v, wtv);
+        backend.multiplyTransposedBy(w, data(), wtv);
         backend.gramOfColumns(w, wtw);
         if (hals) {
             halsStep(h, wtv, wtw, options.l1H(), options.l2H(), innerH, false);

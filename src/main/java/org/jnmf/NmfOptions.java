@@ -28,6 +28,7 @@ import java.util.Objects;
  *   <tr><td>l1W, l2W, l1H, l2H</td><td>0 (no regularisation)</td></tr>
  *   <tr><td>kktTolerance</td><td>0 (off)</td></tr>
  *   <tr><td>acceleration</td><td>0 (plain HALS)</td></tr>
+ *   <tr><td>missing, mask</td><td>none (every entry observed)</td></tr>
  * </table>
  */
 public final class NmfOptions {
@@ -58,6 +59,8 @@ public final class NmfOptions {
     private final double l2H;
     private final double kktTolerance;
     private final double acceleration;
+    private final Missing missing;
+    private final Matrix mask;
 
     private NmfOptions(Builder b) {
         this.rank = b.rank;
@@ -87,6 +90,8 @@ public final class NmfOptions {
         this.l2H = b.l2H;
         this.kktTolerance = b.kktTolerance;
         this.acceleration = b.acceleration;
+        this.missing = b.missing;
+        this.mask = b.mask;
     }
 
     /** Default options for the given rank. */
@@ -127,6 +132,8 @@ public final class NmfOptions {
         b.l2H = l2H;
         b.kktTolerance = kktTolerance;
         b.acceleration = acceleration;
+        b.missing = missing;
+        b.mask = mask;
         return b;
     }
 
@@ -270,6 +277,16 @@ public final class NmfOptions {
         return kktTolerance;
     }
 
+    /** Which entries of V are missing (see {@link Builder#missing}); {@link Missing#NONE} with a {@link #mask()}. */
+    public Missing missing() {
+        return missing;
+    }
+
+    /** The 0/1 matrix of observed entries (1) and missing ones (0), or null. */
+    public Matrix mask() {
+        return mask;
+    }
+
     /** Gillis–Glineur inner-sweep factor α of accelerated HALS; 0: plain HALS. */
     public double acceleration() {
         return acceleration;
@@ -305,6 +322,8 @@ public final class NmfOptions {
         private double kktTolerance;
         private double acceleration;
         private boolean algorithmSet;
+        private Missing missing = Missing.NONE;
+        private Matrix mask;
 
         private Builder(int rank) {
             if (rank < 1) {
@@ -520,7 +539,26 @@ public final class NmfOptions {
             return this;
         }
 
+        /**
+         * Missing entries of V ({@link Missing#NAN}: NaN ones; {@link Missing#ZEROS}: zeros, as in rating
+         * matrices): the loss ½‖M ⊙ (V − WH)‖²_F and the updates then use the observed entries only (M the
+         * 0/1 mask of observed entries), for HALS, MU and ANLS, Frobenius loss. V is then held densely.
+         */
+        public Builder missing(Missing missing) {
+            this.missing = Objects.requireNonNull(missing, "missing");
+            return this;
+        }
+
+        /** An explicit mask, V's shape: 1 where an entry is observed, 0 where it is missing; null for none. */
+        public Builder mask(Matrix mask) {
+            this.mask = mask;
+            return this;
+        }
+
         public NmfOptions build() {
+            if (mask != null && missing != Missing.NONE) {
+                throw new IllegalArgumentException("give either a mask or missing(" + missing.label() + "), not both");
+            }
             if (beta != 2 && !algorithmSet) {
                 algorithm = Algorithm.MULTIPLICATIVE;
             }
