@@ -263,6 +263,7 @@ final class FitJob implements AutoCloseable {
                 .put("l2_h", options.l2H())
                 .put("kkt_tolerance", options.kktTolerance())
                 .put("acceleration", options.acceleration())
+                .put("missing", options.mask() != null ? "mask" : options.missing().label())
                 .put("data_loss", r.dataLoss())
                 .put("relative_decrease", r.relativeDecrease())
                 .put("relative_projected_gradient", r.relativeProjectedGradient())

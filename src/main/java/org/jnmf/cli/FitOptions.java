@@ -15,6 +15,7 @@ import org.jnmf.SparseMatrix;
 import org.jnmf.io.MatrixReader;
 import org.jnmf.Initialization;
 import org.jnmf.Matrix;
+import org.jnmf.Missing;
 import org.jnmf.NmfOptions;
 import org.jnmf.Precision;
 import org.jnmf.backend.Backends;
@@ -75,6 +76,16 @@ final class FitOptions {
             description = "hals: repeat the cheap inner sweeps while they pay (Gillis & Glineur 2012), at most"
                     + " 1 + ALPHA·(product cost / sweep cost) times. Without ALPHA: 0.5. Default: off.")
     Double accelerate;
+
+    @Option(names = "--missing", paramLabel = "WHICH", defaultValue = "none",
+            description = "Entries of V that are missing, left out of the loss and the updates: nan (NaN entries),"
+                    + " zeros (rating matrices) or none. Frobenius loss. Default: ${DEFAULT-VALUE}.")
+    String missing;
+
+    @Option(names = "--mask", paramLabel = "FILE",
+            description = "A 0/1 matrix of V's shape, any input format: 1 where an entry is observed, 0 where"
+                    + " it is missing.")
+    Path mask;
 
     @Option(names = "--init", paramLabel = "NAME",
             description = "random, nndsvd, nndsvda or nndsvdar. Default: nndsvda when k ≤ min(n, m), else random"
@@ -214,6 +225,7 @@ final class FitOptions {
             });
         }
         addStartAndOutputOptions(b);
+        addMissingValues(b);
         if (maxIterations < 0) {
             throw CliException.usage("--max-iter must be at least 0; got " + maxIterations);
         }
@@ -287,6 +299,30 @@ final class FitOptions {
             throw CliException.usage(flag + " must be a finite number ≥ 0; got " + value);
         }
         return value;
+    }
+
+    /** --missing and --mask (read here, named in its errors). */
+    private void addMissingValues(NmfOptions.Builder b) {
+        Missing which = switch (missing.toLowerCase(Locale.ROOT)) {
+            case "none" -> Missing.NONE;
+            case "nan" -> Missing.NAN;
+            case "zeros" -> Missing.ZEROS;
+            default -> throw CliException.usage("--missing must be nan, zeros or none; got '" + missing + "'");
+        };
+        if (mask != null && which != Missing.NONE) {
+            throw CliException.usage("--mask and --missing " + missing + " both say which entries are missing;"
+                    + " give one");
+        }
+        b.missing(which);
+        if (mask != null) {
+            try {
+                b.mask(MatrixReader.read(mask));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--mask " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw CliException.usage("--mask: " + e.getMessage());
+            }
+        }
     }
 
     /**

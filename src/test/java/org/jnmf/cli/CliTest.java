@@ -237,6 +237,20 @@ class CliTest {
     }
 
     @Test
+    void missingValuesAndAnlsReachTheFit() throws IOException {
+        Path input = file("v.csv", "1,nan,3\n2,4,nan\n3,6,9\n1,2,3\n");
+        assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--missing", "nan",
+                "--algorithm", "anls", "--max-iter", "50", "--quiet"), stderr);
+        String json = summary();
+        assertTrue(json.contains("\"missing\": \"nan\"") && json.contains("\"algorithm\": \"anls\""), json);
+        // Rank 1, rows multiples of (1, 2, 3): the two missing entries are 2 and 6.
+        double[] w = ((DenseMatrix) MatrixReader.read(out.resolve("W.npy"))).toDoubleArray();
+        double[] h = ((DenseMatrix) MatrixReader.read(out.resolve("H.npy"))).toDoubleArray();
+        assertEquals(2, w[0] * h[1], 1e-6);
+        assertEquals(6, w[1] * h[2], 1e-6);
+    }
+
+    @Test
     void badLossPenaltyAndStoppingOptionsAreOneLineErrors() throws IOException {
         String input = file("v.csv", csv(5, 4, 3)).toString();
         String o = out.toString();
@@ -262,6 +276,19 @@ class CliTest {
                 "--accelerate applies to --algorithm hals");
         assertUsageError(run("fit", file("z.csv", "1,2\n0,3\n").toString(), "-k", "1", "-o", o, "--loss", "is"),
                 "Itakura", "row 1, column 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--algorithm", "anls", "--loss", "kl"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "blanks"),
+                "--missing must be nan, zeros or none");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--mask", input),
+                "--mask and --missing nan both say");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", dir.resolve("nope.csv").toString()),
+                "--mask", "nope.csv");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", file("m.csv", "1,0\n0,1\n").toString()),
+                "the mask must have V's shape 5×4; got 2×2");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", input), "the mask must hold only 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--loss", "kl"),
+                "missing values work with the Frobenius loss only");
     }
 
     @Test
