@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnmf.DenseMatrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 
 /**
@@ -81,8 +82,11 @@ final class NpyReader {
                 place(builder, h, e, values.next());
             }
         } else {
-            // Compressed: the header's size is a claim; keep only what actually arrives.
-            DoubleChunks chunks = new DoubleChunks();
+            // Compressed: the header's size is a claim; keep only what actually arrives. The claim still
+            // decides up front whether the matrix could fit at all (the values in doubles, then the matrix).
+            MatrixTooLargeException.requireHeap(count * 8 + dataBytes, name + ": shape (" + h.rows + ", "
+                    + h.cols + ") of '" + h.descr + "', read from compressed data,");
+            DoubleChunks chunks = new DoubleChunks(name);
             while (chunks.size() < count) {
                 chunks.add(values.next());
             }

@@ -41,8 +41,26 @@ final class Source {
         return new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
     }
 
-    /** Lines of text, counted, with any line end ({@code \n}, {@code \r\n}, {@code \r}). */
+    /**
+     * Lines of UTF-8 text (a leading byte-order mark is skipped), counted, with any line end ({@code \n},
+     * {@code \r\n}, {@code \r}). UTF-16 text, which spreadsheets on Windows write as "Unicode text", is
+     * refused by its byte-order mark with the fix rather than read as garbage.
+     */
     TextLines lines() {
+        if (in.markSupported()) {
+            try {
+                in.mark(2);
+                int first = in.read();
+                int second = in.read();
+                in.reset();
+                if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF)) {
+                    throw MatrixFormatException.at(name, 1, 1, "the file is UTF-16 text (it starts with a UTF-16"
+                            + " byte-order mark); save it as UTF-8 (in a spreadsheet: CSV UTF-8) or plain ASCII");
+                }
+            } catch (IOException e) {
+                throw failure(e, 1);
+            }
+        }
         return new TextLines(this);
     }
 

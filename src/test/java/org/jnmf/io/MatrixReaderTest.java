@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 import org.junit.jupiter.api.Test;
@@ -275,28 +276,45 @@ class MatrixReaderTest {
         assertAt(e, 2, 1, "1000000000000 entries", "bytes");
         assertAt(fails(text("bigarray.mtx", "%%MatrixMarket matrix array real general\n100000 100000\n1\n")), 2, 1,
                 "100000×100000", "truncated");
-        // Compressed: the count is only a claim, so the reader grows storage and fails at the real end.
+        // Compressed: the count is only a claim, so the reader grows storage and fails at the real end...
         Path gz = bytes("big.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
-                + "2000000 2000000 1000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
-        assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000000 entries");
+                + "2000000 2000000 1000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
+        assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000 entries");
+        // ...unless the claim could not fit in the heap at all: then it is refused before reading on.
+        Path huge = bytes("huge.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
+                + "2000000 2000000 2000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
+        MatrixTooLargeException tooLarge = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(huge));
+        assertTrue(tooLarge.getMessage().startsWith(huge + ", line 2: a 2000000×2000000 sparse matrix"),
+                tooLarge.getMessage());
+        assertTrue(tooLarge.getMessage().contains("-Xmx"), tooLarge.getMessage());
+        assertTrue(tooLarge.needed() > tooLarge.available());
         MatrixFormatException npyPlain = fails(bytes("big.npy", npy(1,
                 "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2))));
         assertTrue(npyPlain.getMessage().contains("needs 80000000000000000 data bytes but the file holds 16"),
                 npyPlain.getMessage());
-        byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+        byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000, 1000), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
         Path npyGz = bytes("big.npy.gz", gzip(npyHeader));
         MatrixFormatException z = fails(npyGz);
         assertTrue(z.getMessage().contains("byte 144") && z.getMessage().contains("truncated"), z.getMessage());
+        byte[] hugeNpy = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
+        Path hugeGz = bytes("huge.npy.gz", gzip(hugeNpy));
+        MatrixTooLargeException refused = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(hugeGz));
+        assertTrue(refused.getMessage().contains("shape (100000000, 100000000)")
+                && refused.getMessage().contains("needs 142.1 PiB of Java heap"), refused.getMessage());
     }
 
     @Test
     void absurdRowCountOfASparseFileIsBoundedByTheHeap() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16L << 30,
                 "the heap is large enough to hold 8 GiB of row pointers");
-        assertAt(fails(text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n")),
-                2, 1, "2147483000 rows", "-Xmx");
+        Path rows = text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n");
+        MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(rows));
+        assertTrue(e.getMessage().startsWith(rows + ", line 2: a 2147483000×1 sparse matrix (2147483000 row pointers)"
+                + " needs 16.0 GiB of Java heap but only "), e.getMessage());
+        assertTrue(e.getMessage().contains("JAVA_OPTS=-Xmx"), e.getMessage());
     }
 
     // ---- NumPy ----
@@ -406,6 +424,37 @@ class MatrixReaderTest {
         assertAt(fails(text("c.csv", "a\nb\nc\n")), 2, 1, "names only");
         MatrixFormatException blank = fails(text("b.csv", "\n  \n"));
         assertTrue(blank.getMessage().contains("no rows"), blank.getMessage());
+    }
+
+    // ---- text encodings ----
+
+    @Test
+    void unicodeOdditiesAreAcceptedOrNamed() throws IOException {
+        // Accepted: a UTF-8 byte-order mark, CRLF and lone-CR line ends.
+        DenseMatrix bom = (DenseMatrix) MatrixReader.read(text("bom.csv", "\uFEFF1,2\r\n3,4\r\n"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, bom.toDoubleArray());
+        DenseMatrix cr = (DenseMatrix) MatrixReader.read(text("cr.csv", "1,2\r3,4\r"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, cr.toDoubleArray());
+        SparseMatrix mtx = (SparseMatrix) MatrixReader.read(text("bom.mtx",
+                "\uFEFF%%MatrixMarket matrix coordinate real general\r\n1 1 1\r\n1 1 2\r\n"));
+        assertEquals(2.0, mtx.get(0, 0));
+        // Refused, naming the character that looks right but is not ASCII.
+        assertAt(fails(text("nbsp.csv", "1,\u00A02\n")), 1, 3, "U+00A0 NO-BREAK SPACE", "ASCII digits");
+        assertAt(fails(text("thousands.csv", "1,2\u00A0500\n")), 1, 3, "U+00A0 NO-BREAK SPACE");
+        assertAt(fails(text("wide.csv", "1,\uFF12\n")), 1, 3, "'\uFF12'", "U+FF12 FULLWIDTH DIGIT TWO");
+        assertAt(fails(text("minus.mtx", "%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 \u22121\n")),
+                3, 5, "U+2212 MINUS SIGN", "is not a number");
+        assertAt(fails(text("index.mtx", "%%MatrixMarket matrix coordinate real general\n1 1 1\n\uFF11 1 1\n")),
+                3, 1, "row index", "U+FF11 FULLWIDTH DIGIT ONE");
+        assertAt(fails(text("size.mtx", "%%MatrixMarket matrix coordinate real general\n1\u2007 1 1\n1 1 1\n")),
+                2, 1, "U+2007 FIGURE SPACE", "size line");
+        assertAt(fails(bytes("latin1.csv", new byte[] {'1', ',', (byte) 0xB5, '\n'})), 1, 3, "U+FFFD",
+                "not UTF-8", "save the file as UTF-8");
+        assertAt(fails(bytes("nul.tsv", new byte[] {'1', '\t', 0, '2', '\n'})), 1, 3, "'U+00002'");
+        byte[] utf16 = "\uFEFF1,2\r\n".getBytes(StandardCharsets.UTF_16LE);
+        assertAt(fails(bytes("utf16.csv", utf16)), 1, 1, "UTF-16", "save it as UTF-8");
+        assertAt(fails(bytes("utf16be.mtx.gz", gzip("\uFEFF%%MatrixMarket".getBytes(StandardCharsets.UTF_16BE)))),
+                1, 1, "UTF-16");
     }
 
     // ---- files ----
