@@ -93,7 +93,8 @@ public final class MatrixReader {
             if (length == 0) {
                 throw MatrixFormatException.inFile(name, "the file is empty; it should hold a matrix");
             }
-            return parse(new Source(name, gzip, gzip ? -1 : length, open(in, gzip, name)), kind, options);
+            return parse(new Source(name, gzip, gzip ? -1 : length, open(in, gzip, name), gzip ? null : path), kind,
+                    options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
         }

@@ -7,11 +7,13 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.zip.ZipException;
 
 /**
  * One opened input file: its name for messages, whether it is gzip-compressed, and (uncompressed only)
- * its length, against which readers check the sizes a header declares before allocating.
+ * its length, against which readers check the sizes a header declares before allocating, and its path,
+ * for readers that map the file instead of streaming it.
  */
 final class Source {
     final String name;
@@ -19,12 +21,19 @@ final class Source {
     /** Length in bytes of the file, or -1 when compressed (the decompressed length is unknown). */
     final long length;
     final InputStream in;
+    /** The uncompressed file itself, or null (compressed, or not a file). */
+    final Path path;
 
     Source(String name, boolean gzip, long length, InputStream in) {
+        this(name, gzip, length, in, null);
+    }
+
+    Source(String name, boolean gzip, long length, InputStream in, Path path) {
         this.name = name;
         this.gzip = gzip;
         this.length = length;
         this.in = in;
+        this.path = path;
     }
 
     /**

@@ -8,6 +8,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
 import org.jnmf.MatrixTooLargeException;
@@ -31,8 +33,37 @@ class MatrixReaderFuzzTest {
     }
 
     @FuzzTest(maxDuration = "60s")
-    void npy(byte[] input) {
+    void npy(byte[] input) throws IOException {
         check(input, "npy", ReadOptions.defaults());
+        // An uncompressed .npy file is memory-mapped, not streamed: that path must agree with the stream.
+        Path file = SCRATCH.resolve("fuzz.npy");
+        Files.write(file, input);
+        Object mapped;
+        try {
+            mapped = MatrixReader.read(file);
+            assertValid((Matrix) mapped);
+        } catch (MatrixFormatException | MatrixTooLargeException | UncheckedIOException e) {
+            mapped = e.getClass().getSimpleName();
+        }
+        Object streamed = outcome(input, "npy", ReadOptions.defaults(), true);
+        if (mapped instanceof Matrix a && streamed instanceof Matrix b) {
+            assertTrue(same(a, b), "the mapped and the streamed reading differ");
+        } else {
+            assertEquals(streamed instanceof Matrix, mapped instanceof Matrix,
+                    "mapped: " + mapped + "; streamed: " + streamed);
+        }
+    }
+
+    private static final Path SCRATCH;
+
+    static {
+        try {
+            SCRATCH = Files.createTempDirectory("jnmf-fuzz");
+            SCRATCH.toFile().deleteOnExit();
+            SCRATCH.resolve("fuzz.npy").toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @FuzzTest(maxDuration = "60s")

@@ -342,6 +342,32 @@ class MatrixReaderTest {
     }
 
     @Test
+    void mappedNpyEqualsTheStreamedReadingInEveryLayout() throws IOException {
+        int rows = 300;
+        int cols = 170;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        float[] f = new float[rows * cols];
+        double[] d = new double[rows * cols];
+        for (int e = 0; e < f.length; e++) {
+            f[e] = (float) random.nextDouble();
+            d[e] = random.nextDouble() * 1e6;
+        }
+        for (boolean fortran : new boolean[] {false, true}) {
+            String shape = "'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': (" + rows + ", " + cols + "), }";
+            byte[] single = npy(1, "{'descr': '<f4', " + shape, floats(f));
+            byte[] big = npy(2, "{'descr': '>f8', " + shape, doubles(ByteOrder.BIG_ENDIAN, d));
+            for (byte[] file : new byte[][] {single, big}) {
+                DenseMatrix mapped = (DenseMatrix) MatrixReader.read(bytes("m.npy", file));
+                DenseMatrix streamed = (DenseMatrix) MatrixReader.read(bytes("m.npy.gz", gzip(file)));
+                assertEquals(streamed, mapped);
+                int e = 123 * cols + 45; // element (123, 45) of the row-major matrix
+                int stored = fortran ? 45 * rows + 123 : e;
+                assertEquals(file == single ? f[stored] : d[stored], mapped.get(123, 45));
+            }
+        }
+    }
+
+    @Test
     void npyErrors() throws IOException {
         byte[] good = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4));
