@@ -246,7 +246,7 @@ public final class DenseMatrix implements Matrix {
                 throw new IllegalArgumentException("blockRows must be in 1.." + blockRowsFor(rows, cols) + "; got " + blockRows);
             }
             MatrixTooLargeException.requireHeap((long) rows * cols * precision.bytes(),
-                    "a " + rows + "×" + cols + " " + precision.label() + " matrix");
+                    "a " + rows + "×" + cols + (precision == Precision.SINGLE ? " float32" : " float64") + " matrix");
             this.rows = rows;
             this.cols = cols;
             this.precision = precision;
