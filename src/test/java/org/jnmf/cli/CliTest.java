@@ -264,6 +264,19 @@ class CliTest {
     }
 
     @Test
+    void unexpectedFailuresAreOneLineInternalErrors() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
+        assertEquals(1, Main.report(new NullPointerException("boom"), err, false));
+        assertEquals(1, Main.report(new OutOfMemoryError("Java heap space"), err, false));
+        String[] lines = e.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, e.toString(StandardCharsets.UTF_8));
+        assertTrue(lines[0].startsWith("jnmf: internal error: java.lang.NullPointerException: boom")
+                && lines[0].contains("--debug"), lines[0]);
+        assertTrue(lines[1].startsWith("jnmf: out of memory (Java heap space)") && lines[1].contains("-Xmx"), lines[1]);
+    }
+
+    @Test
     void unwritableOutputFolderFailsBeforeFitting() throws IOException {
         Path input = file("v.csv", csv(5, 4, 3));
         Path blocker = file("blocker.txt", "not a folder");
