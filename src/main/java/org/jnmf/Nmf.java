@@ -66,8 +66,10 @@ public final class Nmf {
             checkShape("initial H", options.initialH(), k, m);
         }
         double sumOfV = Validation.checkNonNegative(v);
-        Validation.checkRange(v, backend != null ? backend.precision()
-                : options.precision() != null ? options.precision() : v.precision());
+        Precision working = backend != null ? backend.precision()
+                : options.precision() != null ? options.precision() : v.precision();
+        Validation.checkRange(v, working);
+        Validation.checkHeap(v, k, working, options.algorithm());
         double meanOfV = sumOfV / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();

@@ -88,6 +88,23 @@ final class Validation {
         }
     }
 
+    /**
+     * Refuses a fit whose factors and work matrices cannot fit in the heap besides V, before any of them
+     * is allocated: the initial factors (float64), W and H, the products V·Hᵀ and Wᵀ·V (and, for MU, W·HHᵀ
+     * and WᵀW·H), and a copy of a dense V in another precision. GPU memory is checked by the cuda backend
+     * as it allocates, before the first iteration.
+     */
+    static void checkHeap(Matrix v, int k, Precision precision, Algorithm algorithm) {
+        long n = v.rows();
+        long m = v.cols();
+        long factors = (n + m) * k;
+        long work = factors * (algorithm == Algorithm.MULTIPLICATIVE ? 2 : 1) + 2L * k * k;
+        long copy = v instanceof DenseMatrix && v.precision() != precision ? n * m : 0;
+        long bytes = 8 * factors + (factors + work + copy) * precision.bytes();
+        MatrixTooLargeException.requireHeap(bytes, "a rank-" + k + " fit of a " + n + "×" + m + " matrix (W, H"
+                + " and the work matrices" + (copy > 0 ? ", and V in " + precision.label() + " precision" : "") + ")");
+    }
+
     private static IllegalArgumentException offending(double x, int i, int j) {
         String what = Double.isNaN(x) ? "a NaN" : Double.isInfinite(x) ? "an infinite" : "a negative";
         return new IllegalArgumentException("V has " + what + " entry (" + x + ") at row " + i + ", column " + j

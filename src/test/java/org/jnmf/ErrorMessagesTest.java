@@ -58,6 +58,19 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void aFitWhoseFactorsCannotFitTheHeapIsRefusedBeforeAllocating() {
+        int n = 40_000;
+        long k = Runtime.getRuntime().maxMemory() / (8L * n) + 1000;
+        org.junit.jupiter.api.Assumptions.assumeTrue(k * n < Integer.MAX_VALUE - 16, "the heap is too large to exceed");
+        SparseMatrix v = SparseMatrix.ofTriplets(n, 3, new int[] {0}, new int[] {0}, new double[] {1});
+        MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class,
+                () -> Nmf.fit(v, NmfOptions.builder((int) k).initialization(Initialization.RANDOM).build()));
+        assertTrue(e.getMessage().startsWith("a rank-" + k + " fit of a 40000×3 matrix (W, H and the work matrices)"
+                + " needs "), e.getMessage());
+        assertTrue(e.needed() > e.available());
+    }
+
+    @Test
     void aMatrixBeyondTheHeapIsRefusedBeforeAllocating() {
         long heap = Runtime.getRuntime().maxMemory();
         int rows = (int) Math.min(Integer.MAX_VALUE - 16, heap / 8 / 1000 + 1000);
