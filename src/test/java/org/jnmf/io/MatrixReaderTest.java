@@ -483,6 +483,28 @@ class MatrixReaderTest {
                 1, 1, "UTF-16");
     }
 
+    @Test
+    void numbersInJavaOnlyOrLocaleFormsAndOverflowingIndicesAreRefused() throws IOException {
+        assertAt(fails(text("d.csv", "1,2d\n")), 1, 3, "'2d' is not a number");
+        assertAt(fails(text("h.csv", "1,0x1p3\n")), 1, 3, "'0x1p3' is not a number");
+        assertAt(fails(text("u.csv", "1,1_000\n")), 1, 3, "'1_000' is not a number");
+        assertAt(fails(text("c.tsv", "1\t2,5\n")), 1, 3, "'2,5' is not a number");
+        assertAt(fails(text("e.csv", "1,1e\n")), 1, 3, "'1e' is not a number");
+        assertAt(fails(text("p.csv", "1,1.2.3\n")), 1, 3, "'1.2.3' is not a number");
+        assertAt(fails(text("s.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n+1 1 1\n")), 3, 1,
+                "row index '+1'", "not a positive integer");
+        assertAt(fails(text("o.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 99999999999999999999 1\n")),
+                3, 3, "column index 9223372036854775807 is out of range 1..2");
+        assertAt(fails(text("z.mtx", "%%MatrixMarket matrix coordinate real general\n2 99999999999999999999 1\n1 1 1\n")),
+                2, 1, "more than 2³¹ rows or columns");
+        MatrixFormatException npyShape = fails(bytes("o.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", new byte[8])));
+        assertTrue(npyShape.getMessage().contains("more than 2³¹ rows or columns"), npyShape.getMessage());
+        MatrixFormatException negative = fails(bytes("n.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 1), }", new byte[8])));
+        assertTrue(negative.getMessage().contains("expected a non-negative integer in 'shape'"), negative.getMessage());
+    }
+
     // ---- files ----
 
     @Test
