@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
         cli.addSubcommand("fit", new FitCommand(out, err));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
+        cli.addSubcommand("bench", BenchCommand.commandLine(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
