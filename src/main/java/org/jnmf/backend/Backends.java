@@ -111,6 +111,12 @@ public final class Backends {
                     "auto: " + java + ", " + choice.why() + "; " + whyNotCuda);
         }
         BlasBackend.Attempt blas = BlasBackend.attempt(precision, threads);
+        if (blas.usable() && blas.backend().fallbackKernels()) {
+            blas.backend().close();
+            return new Selection(new JavaBackend(precision, threads), "auto: " + java + "; BLAS would be faster ("
+                    + choice.why() + ") but OpenBLAS runs its generic SSE3 kernels on this CPU (set OPENBLAS_CORETYPE,"
+                    + " see jnmf devices); " + whyNotCuda);
+        }
         if (blas.usable()) {
             return new Selection(blas.backend(), "auto: BLAS (" + blas.backend().summary() + "), " + choice.why()
                     + "; " + whyNotCuda);

@@ -79,6 +79,11 @@ public final class BlasBackend extends JavaBackend {
         return "blas";
     }
 
+    /** Whether OpenBLAS runs its generic SSE3 kernels on this CPU (it did not recognise it), far below its best. */
+    public boolean fallbackKernels() {
+        return cblas.fallbackKernels;
+    }
+
     /** The library and thread count, for the selection reason. */
     public String summary() {
         return cblas.description + ", " + threads + " threads";

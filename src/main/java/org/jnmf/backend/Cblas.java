@@ -65,6 +65,8 @@ final class Cblas {
 
     final String location;
     final String description;
+    /** OpenBLAS fell back to its generic SSE3 (Prescott) kernels on a CPU with wider vectors. */
+    final boolean fallbackKernels;
     private final MethodHandle sgemm;
     private final MethodHandle dgemm;
     private final MethodHandle ssyrk;
@@ -79,7 +81,9 @@ final class Cblas {
         this.dsyrk = bind(lookup, "cblas_dsyrk", DSYRK);
         this.setThreads = lookup.find("openblas_set_num_threads")
                 .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.ofVoid(JAVA_INT))).orElse(null);
-        this.description = describe(lookup, location, setThreads != null);
+        this.fallbackKernels = setThreads != null && "Prescott".equalsIgnoreCase(cString(lookup, "openblas_get_corename"))
+                && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        this.description = describe(lookup, location, setThreads != null, fallbackKernels);
     }
 
     /** The library the system property names, or the first default one that works; cached per property value. */
@@ -125,13 +129,13 @@ final class Cblas {
     }
 
     /** "OpenBLAS 0.3.21 ... (Cooperlake kernels), libopenblas.so.0" where OpenBLAS says so, else the location. */
-    private static String describe(SymbolLookup lookup, String location, boolean openblas) {
+    private static String describe(SymbolLookup lookup, String location, boolean openblas, boolean fallback) {
         if (!openblas) {
             return location + " (thread count from the library's own environment variable)";
         }
         String config = cString(lookup, "openblas_get_config");
         String core = cString(lookup, "openblas_get_corename");
-        String hint = "Prescott".equalsIgnoreCase(core) && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+        String hint = fallback
                 ? "; OpenBLAS did not recognise this CPU and fell back to its SSE3 kernels: start the JVM with"
                         + " OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX (AVX-512) in the environment for the fast ones"
                 : "";

@@ -10,6 +10,7 @@ import org.jnmf.Precision;
  *   <li>dense V with rank k &lt; {@link #BLAS_MIN_RANK} (the thin products of usual NMF): Java;</li>
  *   <li>dense V with k ≥ {@link #BLAS_MIN_RANK}: BLAS, where the products approach square GEMM.</li>
  * </ul>
+ * {@link Backends} still takes Java where OpenBLAS runs its generic SSE3 kernels (a CPU it does not know).
  * The measurements behind it are in {@code benchmarks/results/cpu-backend-choice-2026-11-26.md}: at k = 20
  * and 50 the Vector API kernels match or beat OpenBLAS on V·Hᵀ and Wᵀ·V together, while on square GEMM
  * OpenBLAS's packed kernels lead by 5–25 %; the crossover lies between, and {@code ./jnmf bench gemm
