@@ -204,13 +204,13 @@ class BlasBackendTest {
             assertTrue(s.reason().contains("faster than BLAS at rank 3 < " + CpuChoice.BLAS_MIN_RANK), s.reason());
         }
         Backends.Shape wide = new Backends.Shape(800, 600, CpuChoice.BLAS_MIN_RANK, false);
-        boolean fallback;
+        boolean genericKernels;
         try (BlasBackend probe = open(Precision.DOUBLE, 1)) {
-            fallback = probe.fallbackKernels();
+            genericKernels = probe.fallbackKernels();
         }
         Backends.Selection w = Backends.open("auto", Precision.DOUBLE, 1, wide, false);
         try (Backend b = w.backend()) {
-            if (fallback) {
+            if (genericKernels) {
                 // OpenBLAS did not know this CPU (OPENBLAS_CORETYPE unset): its SSE3 kernels are no faster.
                 assertEquals("java", b.name(), w.reason());
                 assertTrue(w.reason().contains("generic SSE3 kernels"), w.reason());
@@ -220,12 +220,12 @@ class BlasBackendTest {
                         w.reason());
             }
         }
-        Backends.Selection fallback = withLibrary("/nonexistent/libblas.so",
+        Backends.Selection missing = withLibrary("/nonexistent/libblas.so",
                 () -> Backends.open("auto", Precision.DOUBLE, 1, wide, false));
-        try (Backend b = fallback.backend()) {
-            assertEquals("java", b.name(), fallback.reason());
-            assertTrue(fallback.reason().contains("BLAS would be faster")
-                    && fallback.reason().contains("/nonexistent/libblas.so"), fallback.reason());
+        try (Backend b = missing.backend()) {
+            assertEquals("java", b.name(), missing.reason());
+            assertTrue(missing.reason().contains("BLAS would be faster")
+                    && missing.reason().contains("/nonexistent/libblas.so"), missing.reason());
         }
     }
 
