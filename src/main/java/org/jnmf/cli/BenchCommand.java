@@ -97,7 +97,11 @@ final class BenchCommand implements Callable<Integer> {
                                 + "; got '" + b + "'");
                     }
                 }
-                return backends.stream().map(b -> b.toLowerCase(Locale.ROOT)).toList();
+                List<String> named = backends.stream().map(b -> b.toLowerCase(Locale.ROOT)).toList();
+                if (named.contains("blas")) {
+                    out.println("# " + BlasBackend.report().lines().findFirst().orElse(""));
+                }
+                return named;
             }
             List<String> usable = new ArrayList<>(List.of("java"));
             BlasBackend.Attempt blas = BlasBackend.attempt(Precision.SINGLE, 1);
