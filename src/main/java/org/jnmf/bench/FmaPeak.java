@@ -14,6 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class FmaPeak {
     private static final int CHAINS = 16;
+    /** Loop iterations per chunk (16 FMAs each): about 0.1 ms compiled. */
+    private static final long CHUNK = 1 << 16;
+    private static final long ROUND_NANOS = 100_000_000L;
     // Constants, so that C2 intrinsifies the vector operations (a species passed as a parameter defeats it).
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
@@ -24,12 +27,10 @@ public final class FmaPeak {
 
     /** GFLOP/s of float32 (single = true) or float64 FMAs on {@code threads} threads, best of {@code rounds}. */
     public static double gflops(boolean single, int threads, int rounds) {
-        long iterations = 1L << 23;
         warmUp(single);
         double best = 0;
         for (int round = 0; round < rounds; round++) {
-            double seconds = runAll(single, threads, iterations);
-            best = Math.max(best, lanes(single) * 2.0 * CHAINS * iterations * threads / seconds / 1e9);
+            best = Math.max(best, round(single, threads, ROUND_NANOS));
         }
         return best;
     }
@@ -38,19 +39,32 @@ public final class FmaPeak {
         return single ? FLOATS.length() : DOUBLES.length();
     }
 
-    private static double runAll(boolean single, int threads, long iterations) {
+    /**
+     * All threads run chunks of FMAs for about {@code nanos}; the rate is the work done over the wall time
+     * until the last thread stops (bounded even if the loop never got compiled).
+     */
+    private static double round(boolean single, int threads, long nanos) {
+        long[] chunks = new long[threads];
         CyclicBarrier start = new CyclicBarrier(threads + 1);
-        CyclicBarrier end = new CyclicBarrier(threads + 1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            int index = t;
             Thread worker = new Thread(() -> {
                 try {
                     start.await();
-                    sink += chains(single, iterations);
-                    end.await();
                 } catch (Exception e) {
                     Thread.currentThread().interrupt();
+                    return;
                 }
+                long deadline = System.nanoTime() + nanos;
+                long done = 0;
+                double sum = 0;
+                do {
+                    sum += chains(single, CHUNK);
+                    done++;
+                } while (System.nanoTime() < deadline);
+                chunks[index] = done;
+                sink += sum;
             }, "jnmf-fma-peak");
             worker.setDaemon(true);
             worker.start();
@@ -59,21 +73,25 @@ public final class FmaPeak {
         try {
             start.await();
             long t0 = System.nanoTime();
-            end.await();
-            long t1 = System.nanoTime();
             for (Thread w : workers) {
                 w.join();
             }
-            return (t1 - t0) / 1e9;
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long total = 0;
+            for (long c : chunks) {
+                total += c;
+            }
+            return (double) total * CHUNK * CHAINS * lanes(single) * 2 / seconds / 1e9;
         } catch (Exception e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the FMA peak", e);
         }
     }
 
-    /** Runs short loops until one is fast (compiled by C2), at most a few hundred; compiled code is shared by all threads. */
+    /** Runs short loops until one is fast (compiled by C2) or a second has passed; compiled code is shared by all threads. */
     private static void warmUp(boolean single) {
-        for (int i = 0; i < 500; i++) {
+        long end = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
             sink += chains(single, 20_000);
             if (System.nanoTime() - t0 < 1_000_000) {
