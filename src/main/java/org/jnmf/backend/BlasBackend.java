@@ -175,9 +175,34 @@ public final class BlasBackend extends JavaBackend {
         return s;
     }
 
-    /** The off-heap blocks of a data matrix: its resident copy, or a staged copy of a single-block one. */
+    /**
+     * The off-heap row blocks of a matrix in V's place: V's resident copy, or, for a work matrix shaped like
+     * V ({@link #allocateLike}, rewritten between products), a copy of its blocks staged in {@code slot}.
+     */
     private MemorySegment[] blocksOf(Dense x, int slot) {
-        return x instanceof Resident r ? r.blocks : new MemorySegment[] {stage(slot, x)};
+        if (x instanceof Resident r) {
+            return r.blocks;
+        }
+        int blocks = x.f != null ? x.f.length : x.d.length;
+        long element = layout().byteSize();
+        long total = 0;
+        for (int b = 0; b < blocks; b++) {
+            total += x.f != null ? x.f[b].length : x.d[b].length;
+        }
+        MemorySegment s = staging[slot].get(total * element);
+        MemorySegment[] slices = new MemorySegment[blocks];
+        long offset = 0;
+        for (int b = 0; b < blocks; b++) {
+            int length = x.f != null ? x.f[b].length : x.d[b].length;
+            slices[b] = s.asSlice(offset * element, Math.max(1, length) * element);
+            if (x.f != null) {
+                MemorySegment.copy(x.f[b], 0, s, ValueLayout.JAVA_FLOAT, offset * element, length);
+            } else {
+                MemorySegment.copy(x.d[b], 0, s, ValueLayout.JAVA_DOUBLE, offset * element, length);
+            }
+            offset += length;
+        }
+        return slices;
     }
 
     private MemorySegment output(Dense out) {

@@ -22,6 +22,7 @@ import org.jnmf.TestMatrices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -125,6 +126,54 @@ class BlasBackendTest {
             check("Wᵀ·V over 23 blocks", blas, ref, 6, 41, DOUBLE_TOLERANCE,
                     (b, out) -> b.multiplyTransposedBy(b.upload(23, 6, w), b == blas ? bv : ref.upload(dense), out));
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Precision.class)
+    void aWorkMatrixShapedLikeABlockedVStandsInItsPlace(Precision precision) {
+        // The β-divergence steps form V ⊙ (WH)^(β−2) in a matrix from allocateLike and multiply by it.
+        int n = 31, m = 27, k = 4;
+        Matrix v = TestMatrices.reblocked(DenseMatrix.wrap(n, m, TestMatrices.uniform(n * m, 51)), 7);
+        double[] w = TestMatrices.uniform(n * k, 52);
+        double[] h = TestMatrices.uniform(k * m, 53);
+        double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE * 10 : DOUBLE_TOLERANCE;
+        try (BlasBackend blas = open(precision, 2); ReferenceBackend ref = new ReferenceBackend()) {
+            DeviceMatrix bv = blas.upload(v);
+            DeviceMatrix rv = ref.upload(v);
+            BiConsumer<Backend, DeviceMatrix> ratio = (b, like) -> b.sampledPower(b == blas ? bv : rv,
+                    b.upload(n, k, w), b.upload(k, m, h), -1, like);
+            check("(V ⊘ WH)·Hᵀ", blas, ref, n, k, tolerance, (b, out) -> {
+                DeviceMatrix like = b.allocateLike(b == blas ? bv : rv);
+                ratio.accept(b, like);
+                b.multiplyByTransposed(like, b.upload(k, m, h), out);
+            });
+            check("Wᵀ·(V ⊘ WH)", blas, ref, k, m, tolerance, (b, out) -> {
+                DeviceMatrix like = b.allocateLike(b == blas ? bv : rv);
+                ratio.accept(b, like);
+                b.multiplyTransposedBy(b.upload(n, k, w), like, out);
+            });
+        }
+    }
+
+    @ParameterizedTest(name = "{0} β={1}")
+    @MethodSource("betaFits")
+    void betaDivergenceFitsAgreeWithTheJavaBackend(Precision precision, double beta) {
+        try (BlasBackend probe = open(precision, 1)) {
+            assertEquals("blas", probe.name());
+        }
+        DenseMatrix v = TestMatrices.lowRank(50, 40, 3, 0.05, 61);
+        NmfOptions.Builder options = NmfOptions.builder(3).algorithm(Algorithm.MULTIPLICATIVE).beta(beta)
+                .precision(precision).seed(5).initialization(Initialization.NNDSVDA).maxIterations(40).tolerance(0)
+                .threads(2);
+        NmfResult java = Nmf.fit(v, options.backend("java").build());
+        NmfResult blas = Nmf.fit(v, options.backend("blas").build());
+        double tolerance = precision == Precision.SINGLE ? 1e-3 : 1e-9;
+        assertTrue(TestMatrices.relativeDifference(product(blas), product(java)) < tolerance,
+                () -> "W·H differ by " + TestMatrices.relativeDifference(product(blas), product(java)));
+    }
+
+    static Stream<Arguments> betaFits() {
+        return Stream.of(Precision.values()).flatMap(p -> Stream.of(Arguments.of(p, 1.0), Arguments.of(p, 0.5)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
