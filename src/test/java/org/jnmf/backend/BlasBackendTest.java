@@ -115,6 +115,24 @@ class BlasBackendTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Precision.class)
+    void oneAndThreeThreadsAgreeToRoundingNotNecessarilyToTheBit(Precision precision) {
+        int n = 400, m = 300, k = 12;
+        Matrix v = DenseMatrix.wrap(n, m, TestMatrices.uniform(n * m, 71));
+        double[] h = TestMatrices.uniform(k * m, 72);
+        double[][] results = new double[2][];
+        int[] threads = {1, 3};
+        for (int t = 0; t < 2; t++) {
+            try (BlasBackend blas = open(precision, threads[t]); DeviceMatrix out = blas.allocate(n, k)) {
+                blas.multiplyByTransposed(blas.upload(v), blas.upload(k, m, h), out);
+                results[t] = blas.download(out);
+            }
+        }
+        double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
+        assertTrue(TestMatrices.relativeDifference(results[1], results[0]) <= tolerance);
+    }
+
     @Test
     void rowBlocksOfVAccumulateInWtV() {
         // Many one-row blocks: Wᵀ·V is a sum over blocks, V·Hᵀ a row range per block.
