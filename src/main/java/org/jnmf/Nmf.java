@@ -178,7 +178,13 @@ public final class Nmf {
         private NmfResult iterate() {
             DeviceMatrix v = keep(backend.upload(input));
             normV2 = backend.squaredNorm(v);
-            Initializer.Factors start0 = switch (init) {
+            Checkpoint resume = options.resumeFrom();
+            if (resume != null) {
+                resume.checkCompatible(options, n, m, backend.precision());
+            }
+            Initializer.Factors start0 = resume != null
+                    ? new Initializer.Factors(resume.w().toDoubleArray(), resume.h().toDoubleArray())
+                    : switch (init) {
                 case RANDOM -> Initializer.random(n, m, k, meanOfV, options.seed());
                 case NNDSVD, NNDSVDA, NNDSVDAR -> Initializer.nndsvd(backend, v, n, m, k, meanOfV, options.seed(),
                         init);
@@ -192,14 +198,30 @@ public final class Nmf {
             List<Double> losses = new ArrayList<>();
             List<Double> gradients = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            Check now = check(step, 0, losses, gradients, checks);
-            double error0 = now.error();
-            double gradient0 = now.gradient();
-            double previousError = error0;
+            Check now = null;
+            int iteration = 0;
+            if (resume == null) {
+                now = check(step, 0, losses, gradients, checks);
+            } else {
+                iteration = resume.iteration();
+                for (double x : resume.losses()) {
+                    losses.add(x);
+                }
+                for (double x : resume.gradients()) {
+                    gradients.add(x);
+                }
+                for (int x : resume.checks()) {
+                    checks.add(x);
+                }
+            }
+            // The errors as check() derives them from the recorded losses, so a resumed fit tests the same numbers.
+            double error0 = errorOf(losses.getFirst());
+            double gradient0 = gradients.getFirst();
+            double previousError = errorOf(losses.getLast());
             double change = Double.NaN;
             StopReason stop = StopReason.MAX_ITERATIONS;
-            int iteration = 0;
-            boolean checkedLast = true;
+            boolean checkedLast = now != null;
+            int checkpointed = iteration;
             while (iteration < options.maxIterations()) {
                 step.iterate();
                 iteration++;
@@ -222,6 +244,10 @@ public final class Nmf {
                         break;
                     }
                 }
+                if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
+                    checkpoint(iteration, w, h, losses, gradients, checks);
+                    checkpointed = iteration;
+                }
                 if (options.cancellation() != null && options.cancellation().isCancelled()) {
                     stop = StopReason.CANCELLED;
                     break;
@@ -234,6 +260,9 @@ public final class Nmf {
             if (!checkedLast) {
                 now = check(step, iteration, losses, gradients, checks);
                 change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
+            }
+            if (options.checkpointEvery() > 0 && checkpointed != iteration) {
+                checkpoint(iteration, w, h, losses, gradients, checks);
             }
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
             DenseMatrix hOut = toMatrix(backend.download(h), k, m);
@@ -258,7 +287,22 @@ public final class Nmf {
             losses.add(objective);
             gradients.add(gradient);
             checks.add(iteration);
-            return new Check(fit, Math.sqrt(Math.max(0, 2 * objective)), gradient);
+            return new Check(fit, errorOf(objective), gradient);
+        }
+
+        private static double errorOf(double objective) {
+            return Math.sqrt(Math.max(0, 2 * objective));
+        }
+
+        private void checkpoint(int iteration, DeviceMatrix w, DeviceMatrix h, List<Double> losses,
+                                List<Double> gradients, List<Integer> checks) {
+            Checkpoint c = new Checkpoint(iteration, toMatrix(backend.download(w), n, k),
+                    toMatrix(backend.download(h), k, m),
+                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
+                    gradients.stream().mapToDouble(Double::doubleValue).toArray(),
+                    checks.stream().mapToInt(Integer::intValue).toArray(),
+                    Checkpoint.settings(options, n, m, backend.precision()));
+            options.checkpointSink().accept(c);
         }
 
         private record Check(Step.Fit fit, double error, double gradient) {

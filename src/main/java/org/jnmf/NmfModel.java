@@ -86,6 +86,11 @@ public final class NmfModel {
         meta.put("tolerance", options.tolerance());
         meta.put("check_every", options.checkInterval());
         meta.put("floor", options.floor());
+        meta.put("loss_function", options.lossLabel());
+        meta.put("l1_w", options.l1W());
+        meta.put("l2_w", options.l2W());
+        meta.put("l1_h", options.l1H());
+        meta.put("l2_h", options.l2H());
         meta.put("normalization", options.normalization().label());
         meta.put("sort_components", options.sortComponents());
         meta.put("restarts", options.restarts());
@@ -126,6 +131,14 @@ public final class NmfModel {
         meta.put("cols", h.cols());
         meta.put("rank", w.cols());
         meta.put("precision", w.precision().label());
+        return new NmfModel(w, h, meta);
+    }
+
+    /** A model of W and H with extra fields in its header (checkpoints use this). */
+    static NmfModel withMetadata(DenseMatrix w, DenseMatrix h, Map<String, Object> extra) {
+        NmfModel plain = of(w, h);
+        Map<String, Object> meta = new LinkedHashMap<>(plain.metadata);
+        meta.putAll(extra);
         return new NmfModel(w, h, meta);
     }
 

@@ -2,6 +2,7 @@ package org.jnmf;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything a fit can be told, with scikit-learn's defaults where it has one. Immutable; build with
@@ -10,7 +11,7 @@ import java.util.Objects;
  * <table>
  *   <caption>Defaults</caption>
  *   <tr><td>algorithm</td><td>HALS</td></tr>
- *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM</td></tr>
+ *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM (RANDOM with restarts)</td></tr>
  *   <tr><td>seed</td><td>0</td></tr>
  *   <tr><td>maxIterations</td><td>200</td></tr>
  *   <tr><td>tolerance</td><td>1e-4 (0 disables the convergence test)</td></tr>
@@ -59,6 +60,9 @@ public final class NmfOptions {
     private final double l2H;
     private final double kktTolerance;
     private final double acceleration;
+    private final int checkpointEvery;
+    private final Consumer<Checkpoint> checkpointSink;
+    private final Checkpoint resumeFrom;
     private final Missing missing;
     private final Matrix mask;
 
@@ -90,6 +94,9 @@ public final class NmfOptions {
         this.l2H = b.l2H;
         this.kktTolerance = b.kktTolerance;
         this.acceleration = b.acceleration;
+        this.checkpointEvery = b.checkpointEvery;
+        this.checkpointSink = b.checkpointSink;
+        this.resumeFrom = b.resumeFrom;
         this.missing = b.missing;
         this.mask = b.mask;
     }
@@ -132,6 +139,9 @@ public final class NmfOptions {
         b.l2H = l2H;
         b.kktTolerance = kktTolerance;
         b.acceleration = acceleration;
+        b.checkpointEvery = checkpointEvery;
+        b.checkpointSink = checkpointSink;
+        b.resumeFrom = resumeFrom;
         b.missing = missing;
         b.mask = mask;
         return b;
@@ -243,6 +253,21 @@ public final class NmfOptions {
     }
 
     /** The loss by name: frobenius, kl, is or beta=B. */
+    /** Iterations between checkpoints handed to {@link #checkpointSink()}; 0 when the fit takes none. */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    /** Receives the fit's checkpoints (see {@link Builder#checkpoints}); null when the fit takes none. */
+    public Consumer<Checkpoint> checkpointSink() {
+        return checkpointSink;
+    }
+
+    /** The checkpoint this fit continues from, or null for a fresh start. */
+    public Checkpoint resumeFrom() {
+        return resumeFrom;
+    }
+
     public String lossLabel() {
         return beta == 2 ? "frobenius" : beta == 1 ? "kl" : beta == 0 ? "is" : "beta=" + beta;
     }
@@ -322,6 +347,9 @@ public final class NmfOptions {
         private double kktTolerance;
         private double acceleration;
         private boolean algorithmSet;
+        private int checkpointEvery;
+        private Consumer<Checkpoint> checkpointSink;
+        private Checkpoint resumeFrom;
         private Missing missing = Missing.NONE;
         private Matrix mask;
 
@@ -540,6 +568,29 @@ public final class NmfOptions {
         }
 
         /**
+         * Hand a {@link Checkpoint} to {@code sink} every {@code every} iterations and once more when the fit
+         * stops (for any reason), on the fitting thread; the factors are copied back from the device for it.
+         */
+        public Builder checkpoints(int every, Consumer<Checkpoint> sink) {
+            if (every < 1) {
+                throw new IllegalArgumentException("checkpoint interval must be at least 1 iteration; got " + every);
+            }
+            this.checkpointEvery = every;
+            this.checkpointSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Continue the fit a checkpoint recorded, up to {@link #maxIterations} in all: the data, rank,
+         * algorithm, loss, penalties, precision and check interval must be the checkpoint's. The start
+         * options (initialisation, seed) no longer matter.
+         */
+        public Builder resumeFrom(Checkpoint checkpoint) {
+            this.resumeFrom = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
+        }
+
+        /**
          * Missing entries of V ({@link Missing#NAN}: NaN ones; {@link Missing#ZEROS}: zeros, as in rating
          * matrices): the loss ½‖M ⊙ (V − WH)‖²_F and the updates then use the observed entries only (M the
          * 0/1 mask of observed entries), for HALS, MU and ANLS, Frobenius loss. V is then held densely.
@@ -556,6 +607,10 @@ public final class NmfOptions {
         }
 
         public NmfOptions build() {
+            if (restarts > 1 && (resumeFrom != null || checkpointSink != null)) {
+                throw new IllegalArgumentException("checkpoints and resuming work on a single run; drop restarts ("
+                        + restarts + ") or the checkpoint options");
+            }
             if (mask != null && missing != Missing.NONE) {
                 throw new IllegalArgumentException("give either a mask or missing(" + missing.label() + "), not both");
             }

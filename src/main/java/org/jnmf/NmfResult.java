@@ -147,41 +147,6 @@ public final class NmfResult implements Cloneable {
         return precision;
     }
 
-    /** The loss minimised: frobenius, kl, is or beta=B. */
-    public String lossName() {
-        return stopping == null ? "frobenius" : stopping.lossName();
-    }
-
-    /** The final divergence D(V ‖ WH) without the regularisation penalties (equal to {@link #loss()} without them). */
-    public double dataLoss() {
-        return stopping == null ? loss() : stopping.dataLoss();
-    }
-
-    /** ‖∇ᴾ f(W, H)‖_F (projected gradient, Lin 2007; f the loss with penalties) at each check. */
-    public double[] projectedGradientHistory() {
-        return stopping == null ? new double[0] : stopping.projectedGradientHistory().clone();
-    }
-
-    /**
-     * The final ‖∇ᴾ f‖_F relative to its value at the start: the figure {@link NmfOptions#kktTolerance()}
-     * tests (NaN when unknown; 0 when the start was already stationary).
-     */
-    public double relativeProjectedGradient() {
-        if (stopping == null || stopping.projectedGradientHistory().length == 0) {
-            return Double.NaN;
-        }
-        double[] g = stopping.projectedGradientHistory();
-        return g[0] > 0 ? g[g.length - 1] / g[0] : 0;
-    }
-
-    /**
-     * The last decrease of the error √(2·loss) between two checks relative to the initial error: the figure
-     * {@link NmfOptions#tolerance()} tests (NaN before the first check after the start).
-     */
-    public double relativeDecrease() {
-        return stopping == null ? Double.NaN : stopping.relativeDecrease();
-    }
-
     /**
      * The final loss of every run when the options asked for several {@link NmfOptions#restarts()}, in run
      * order (fewer than asked for when a run was cancelled or the time limit ended the series); a single
@@ -224,6 +189,41 @@ public final class NmfResult implements Cloneable {
         } catch (CloneNotSupportedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The loss minimised: frobenius, kl, is or beta=B. */
+    public String lossName() {
+        return stopping == null ? "frobenius" : stopping.lossName();
+    }
+
+    /** The final divergence D(V ‖ WH) without the regularisation penalties (equal to {@link #loss()} without them). */
+    public double dataLoss() {
+        return stopping == null ? loss() : stopping.dataLoss();
+    }
+
+    /** ‖∇ᴾ f(W, H)‖_F (projected gradient, Lin 2007; f the loss with penalties) at each check. */
+    public double[] projectedGradientHistory() {
+        return stopping == null ? new double[0] : stopping.projectedGradientHistory().clone();
+    }
+
+    /**
+     * The final ‖∇ᴾ f‖_F relative to its value at the start: the figure {@link NmfOptions#kktTolerance()}
+     * tests (NaN when unknown; 0 when the start was already stationary).
+     */
+    public double relativeProjectedGradient() {
+        if (stopping == null || stopping.projectedGradientHistory().length == 0) {
+            return Double.NaN;
+        }
+        double[] g = stopping.projectedGradientHistory();
+        return g[0] > 0 ? g[g.length - 1] / g[0] : 0;
+    }
+
+    /**
+     * The last decrease of the error √(2·loss) between two checks relative to the initial error: the figure
+     * {@link NmfOptions#tolerance()} tests (NaN before the first check after the start).
+     */
+    public double relativeDecrease() {
+        return stopping == null ? Double.NaN : stopping.relativeDecrease();
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class Nnls {
         double[] c = transpose(cross, k, r);
         boolean[] passive = initialPassive == null ? new boolean[k * r] : transpose(initialPassive, k, r);
         double[] x = new double[k * r];
-        double[] rounds = solveColumns(gram, c, x, passive, k, r, pool);
+        double[] rounds = solveColumns(gram, c, x, passive, k, r, pool, PATIENCE);
         return new Solution(transpose(x, r, k), transpose(passive, r, k), (int) rounds[0], rounds[1]);
     }
 
@@ -94,7 +94,7 @@ public final class Nnls {
         check(gram, crossTransposed, k, r, initialPassive);
         boolean[] passive = initialPassive == null ? new boolean[k * r] : initialPassive.clone();
         double[] x = new double[k * r];
-        double[] rounds = solveColumns(gram, crossTransposed, x, passive, k, r, pool);
+        double[] rounds = solveColumns(gram, crossTransposed, x, passive, k, r, pool, PATIENCE);
         return new Solution(x, passive, (int) rounds[0], rounds[1]);
     }
 
@@ -131,7 +131,7 @@ public final class Nnls {
      * {@code c[j·k .. j·k + k)}, and likewise for x and passive. Returns {most rounds, largest ridge}.
      */
     private static double[] solveColumns(double[] gram, double[] c, double[] x, boolean[] passive, int k, int r,
-                                         WorkerPool pool) {
+                                         WorkerPool pool, int patience) {
         if (k == 0 || r == 0) {
             return new double[2];
         }
@@ -150,7 +150,7 @@ public final class Nnls {
             double ridge = 0;
             while (true) {
                 try {
-                    rounds[t] = new ColumnBlock(g, c, x, passive, k, first, end).solve();
+                    rounds[t] = new ColumnBlock(g, c, x, passive, k, first, end, patience).solve();
                     ridges[t] = ridge;
                     return;
                 } catch (Stalled e) {
@@ -176,6 +176,20 @@ public final class Nnls {
             pool.run(tasks, task);
         }
         return new double[] {Arrays.stream(rounds).max().orElse(0), Arrays.stream(ridges).max().orElse(0)};
+    }
+
+    /**
+     * As {@link #solve(double[], double[], int, int, boolean[])} with the backup rule taking over after
+     * {@code patience} rounds without progress instead of 3; a negative patience gives the backup rule alone
+     * (single principal pivoting, Murty's method: one index per round). For tests of that rule.
+     */
+    static Solution solveWithPatience(double[] gram, double[] cross, int k, int r, int patience) {
+        check(gram, cross, k, r, null);
+        double[] c = transpose(cross, k, r);
+        boolean[] passive = new boolean[k * r];
+        double[] x = new double[k * r];
+        double[] rounds = solveColumns(gram, c, x, passive, k, r, null, patience);
+        return new Solution(transpose(x, r, k), transpose(passive, r, k), (int) rounds[0], rounds[1]);
     }
 
     /** Thrown by a block whose exchanges do not settle. */
@@ -206,8 +220,11 @@ public final class Nnls {
         private final double[] rhs;
         private final int[] free;
         private final boolean[] skipped;
+        private final int patienceLimit;
 
-        ColumnBlock(double[] gram, double[] c, double[] x, boolean[] passive, int k, int first, int end) {
+        ColumnBlock(double[] gram, double[] c, double[] x, boolean[] passive, int k, int first, int end,
+                    int patienceLimit) {
+            this.patienceLimit = patienceLimit;
             this.gram = gram;
             this.c = c;
             this.x = x;
@@ -220,7 +237,7 @@ public final class Nnls {
             this.fewestInfeasible = new int[columns];
             this.patience = new int[columns];
             Arrays.fill(fewestInfeasible, k + 1);
-            Arrays.fill(patience, PATIENCE);
+            Arrays.fill(patience, patienceLimit);
             this.factor = new double[k * k];
             this.rhs = new double[k];
             this.free = new int[k];
@@ -388,9 +405,11 @@ public final class Nnls {
             }
             int column = j - first;
             boolean swapAll;
-            if (infeasible < fewestInfeasible[column]) {
+            if (patienceLimit < 0) {
+                swapAll = false;
+            } else if (infeasible < fewestInfeasible[column]) {
                 fewestInfeasible[column] = infeasible;
-                patience[column] = PATIENCE;
+                patience[column] = patienceLimit;
                 swapAll = true;
             } else if (patience[column] >= 1) {
                 patience[column]--;

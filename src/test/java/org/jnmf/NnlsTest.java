@@ -334,6 +334,64 @@ class NnlsTest {
     }
 
     @Test
+    void theBackupRuleAloneReachesTheSameOptimum() {
+        // The backup rule alone moves only the largest infeasible index each round (Murty's single principal
+        // pivoting): slower, but finite and ending at the same unique minimiser.
+        for (long seed = 0; seed < 5; seed++) {
+            Problem p = gaussian(30, 12, 40, 500 + seed);
+            Nnls.Solution fast = Nnls.solve(p.gram, p.cross, p.k, p.r, null);
+            Nnls.Solution backupOnly = Nnls.solveWithPatience(p.gram, p.cross, p.k, p.r, -1);
+            assertArrayEquals(fast.x(), backupOnly.x(), 1e-10);
+            assertKkt(p, backupOnly.x(), 1e-10);
+            // One index per round from x = 0: at least as many rounds as the largest support, less one (the
+            // first solve, with F empty, is not counted as a round).
+            int largestSupport = 0;
+            for (int j = 0; j < p.r; j++) {
+                int support = 0;
+                for (int i = 0; i < p.k; i++) {
+                    support += fast.x()[i * p.r + j] > 0 ? 1 : 0;
+                }
+                largestSupport = Math.max(largestSupport, support);
+            }
+            assertTrue(backupOnly.rounds() >= largestSupport - 1, backupOnly.rounds() + " rounds, support "
+                    + largestSupport);
+            // Patience 0: the full exchange while the infeasible count falls, the backup rule at once otherwise.
+            assertArrayEquals(fast.x(), Nnls.solveWithPatience(p.gram, p.cross, p.k, p.r, 0).x(), 1e-10);
+        }
+    }
+
+    @Test
+    void aGramRoundedToFloat32StaysSolvable() {
+        // A Gram matrix formed in float32 (as a GPU would) from a rank-deficient A is singular only up to
+        // rounding and may be slightly indefinite; the solve must still end with a finite, non-negative answer
+        // whose objective is the exact problem's minimum up to float32 rounding.
+        for (long seed = 0; seed < 10; seed++) {
+            Problem exact = rankDeficient(12, 6, 20, 300 + seed);
+            double[] g = exact.gram.clone();
+            double[] c = exact.cross.clone();
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) g[i];
+            }
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) c[i];
+            }
+            double[] x = Nnls.solve(g, c, exact.k, exact.r, null).x();
+            for (int j = 0; j < exact.r; j++) {
+                double[] best = bruteForce(exact, j);
+                double[] bestColumn = new double[exact.k * exact.r];
+                for (int i = 0; i < exact.k; i++) {
+                    bestColumn[i * exact.r + j] = best[i];
+                    assertTrue(x[i * exact.r + j] >= 0 && Double.isFinite(x[i * exact.r + j]));
+                }
+                double want = objective(exact, bestColumn, j);
+                double got = objective(exact, x, j);
+                assertTrue(got - want <= 1e-4 * (1 + Math.abs(want)), "seed " + seed + ", column " + j + ": "
+                        + got + " vs the minimum " + want);
+            }
+        }
+    }
+
+    @Test
     void aZeroGramGivesZero() {
         int k = 5;
         int r = 7;

@@ -1,24 +1,26 @@
 package org.jnmf.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.nio.file.Files;
 import org.jnmf.Algorithm;
+import org.jnmf.Checkpoint;
 import org.jnmf.DenseMatrix;
-import org.jnmf.Normalization;
-import org.jnmf.SparseMatrix;
-import org.jnmf.io.MatrixReader;
 import org.jnmf.Initialization;
 import org.jnmf.Matrix;
+import org.jnmf.ModelFormatException;
 import org.jnmf.Missing;
 import org.jnmf.NmfOptions;
+import org.jnmf.Normalization;
 import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
 import org.jnmf.backend.Backends;
+import org.jnmf.io.MatrixReader;
 import picocli.CommandLine.Option;
 
 /**
@@ -117,6 +119,20 @@ final class FitOptions {
             description = "Also save the model (W, H, options, losses) to FILE, for 'jnmf transform'.")
     Path save;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Save the fit's state to DIR/checkpoint.jnmf every --checkpoint-every iterations and when"
+                    + " it stops (atomically), for --resume after a kill.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100",
+            description = "Iterations between checkpoints. Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the fit whose checkpoint is in DIR (or is the file DIR), up to --max-iter"
+                    + " iterations in all, to the same bits as an uninterrupted fit; same input and options.")
+    Path resume;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed for the initialisation. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -176,6 +192,9 @@ final class FitOptions {
         return new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err).saveModel(save);
     }
 
+    /** The file in a --checkpoint folder. */
+    static final String CHECKPOINT_FILE = "checkpoint.jnmf";
+
     /** The {@code --algorithm} value: hals or mu. */
     static Algorithm parseAlgorithm(String algorithm) {
         return switch (algorithm.toLowerCase(Locale.ROOT)) {
@@ -225,6 +244,7 @@ final class FitOptions {
             });
         }
         addStartAndOutputOptions(b);
+        addCheckpointOptions(b);
         addMissingValues(b);
         if (maxIterations < 0) {
             throw CliException.usage("--max-iter must be at least 0; got " + maxIterations);
@@ -370,6 +390,42 @@ final class FitOptions {
             if (!Files.isWritable(folder)) {
                 throw CliException.usage("--save " + save + ": cannot write to folder " + folder);
             }
+        }
+    }
+
+    /** --checkpoint DIR (created if missing), --checkpoint-every N and --resume DIR. */
+    private void addCheckpointOptions(NmfOptions.Builder b) {
+        if (checkpointEvery < 1) {
+            throw CliException.usage("--checkpoint-every must be at least 1; got " + checkpointEvery);
+        }
+        if ((checkpoint != null || resume != null) && restarts > 1) {
+            throw CliException.usage("--checkpoint and --resume work on a single run; drop --restarts " + restarts);
+        }
+        if (resume != null) {
+            Path file = Files.isDirectory(resume) ? resume.resolve(CHECKPOINT_FILE) : resume;
+            try {
+                b.resumeFrom(Checkpoint.load(file));
+            } catch (ModelFormatException e) {
+                throw CliException.usage("--resume: " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw CliException.usage("--resume " + resume + ": " + e.getMessage()
+                        + (Files.isDirectory(resume) ? "; is this the folder given to --checkpoint?" : ""));
+            }
+        }
+        if (checkpoint != null) {
+            if (Files.exists(checkpoint) && !Files.isDirectory(checkpoint)) {
+                throw CliException.usage("--checkpoint " + checkpoint + " is a file; name a folder for checkpoints");
+            }
+            try {
+                Files.createDirectories(checkpoint);
+            } catch (java.io.IOException e) {
+                throw CliException.usage("--checkpoint " + checkpoint + ": cannot create the folder (" + e + ")");
+            }
+            if (!Files.isWritable(checkpoint)) {
+                throw CliException.usage("--checkpoint " + checkpoint + ": cannot write to the folder");
+            }
+            Path file = checkpoint.resolve(CHECKPOINT_FILE);
+            b.checkpoints(checkpointEvery, c -> c.save(file));
         }
     }
 
