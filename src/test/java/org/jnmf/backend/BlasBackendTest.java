@@ -190,6 +190,30 @@ class BlasBackendTest {
                 () -> "W·H differ by " + TestMatrices.relativeDifference(product(blas), product(java)));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Algorithm.class)
+    void fitsWithMissingEntriesAgreeWithTheJavaBackend(Algorithm algorithm) {
+        try (BlasBackend probe = open(Precision.DOUBLE, 1)) {
+            assertEquals("blas", probe.name());
+        }
+        double[] values = TestMatrices.lowRank(40, 30, 3, 0.05, 81).toDoubleArray();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(82);
+        for (int i = 0; i < values.length; i++) {
+            if (random.nextDouble() < 0.2) {
+                values[i] = Double.NaN;
+            }
+        }
+        DenseMatrix v = DenseMatrix.wrap(40, 30, values);
+        NmfOptions.Builder options = NmfOptions.builder(3).algorithm(algorithm).missing(org.jnmf.Missing.NAN)
+                .precision(Precision.DOUBLE).seed(7).initialization(Initialization.RANDOM).maxIterations(50)
+                .tolerance(0).threads(2);
+        NmfResult java = Nmf.fit(v, options.backend("java").build());
+        NmfResult blas = Nmf.fit(v, options.backend("blas").build());
+        assertEquals("blas", blas.backend());
+        assertTrue(TestMatrices.relativeDifference(product(blas), product(java)) < 1e-9,
+                () -> "W·H differ by " + TestMatrices.relativeDifference(product(blas), product(java)));
+    }
+
     static Stream<Arguments> betaFits() {
         return Stream.of(Precision.values()).flatMap(p -> Stream.of(Arguments.of(p, 1.0), Arguments.of(p, 0.5)));
     }
