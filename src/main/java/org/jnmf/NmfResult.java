@@ -113,6 +113,16 @@ public final class NmfResult {
         return precision;
     }
 
+    /** The mean Hoyer sparseness of W's columns (0: dense, 1: one non-zero each); see {@link org.jnmf.analysis.Quality}. */
+    public double sparsenessW() {
+        return org.jnmf.analysis.Quality.sparsenessOfColumns(w);
+    }
+
+    /** The mean Hoyer sparseness of H's rows; see {@link org.jnmf.analysis.Quality}. */
+    public double sparsenessH() {
+        return org.jnmf.analysis.Quality.sparsenessOfRows(h);
+    }
+
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,

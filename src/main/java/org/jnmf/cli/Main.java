@@ -48,6 +48,8 @@ public final class Main implements Callable<Integer> {
         cli.addSubcommand("fit", new FitCommand(out, err));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
+        cli.addSubcommand("plot", new PlotCommand(out));
+        cli.addSubcommand("rank", new RankCommand(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
