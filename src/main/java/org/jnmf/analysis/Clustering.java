@@ -107,7 +107,7 @@ public final class Clustering {
                 }
             }
         }
-        return -sum / Math.log(q);
+        return Math.max(0, -sum / Math.log(q));
     }
 
     /** Rows: labels of {@code a}; columns: labels of {@code b}; empty labels dropped. */
