@@ -8,8 +8,13 @@ import org.jnmf.NmfOptions;
 import org.jnmf.NmfResult;
 
 /**
- * Figures for choosing the rank k: consensus clustering over restarts from random starting points
- * (see {@link Consensus}).
+ * Figures for choosing the rank k:
+ * <ul>
+ *   <li>cross-validation: hide a random fraction of V's entries, fit the rest, and measure the error on the
+ *       hidden ones; too small a rank misses structure, too large a one fits the noise, so the held-out error
+ *       is lowest near the true rank;</li>
+ *   <li>consensus clustering over restarts from random starting points (see {@link Consensus}).</li>
+ * </ul>
  */
 public final class RankSelection {
     private RankSelection() {
@@ -54,5 +59,110 @@ public final class RankSelection {
         }
         return new ConsensusFigures(k, restarts, consensus.copheneticCorrelation(), consensus.dispersion(),
                 errors / restarts, consensus.matrix());
+    }
+
+    /** The cross-validation figures at one rank: held-out and training errors, each relative (see below). */
+    public record CrossValidationFigures(int rank, int repeats, double heldOutError, double heldOutErrorSpread,
+                                         double trainingError) {
+    }
+
+    /**
+     * {@code repeats} random hold-out patterns over an n×m matrix, each hiding {@code fraction} of the entries
+     * (rounded), chosen uniformly; one pattern per repeat, shared by every rank so that ranks are compared on
+     * the same hidden entries.
+     */
+    public static java.util.List<boolean[]> holdOuts(int n, int m, double fraction, int repeats, long seed) {
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new IllegalArgumentException("the held-out fraction must be between 0 and 1 (exclusive); got " + fraction);
+        }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("cross-validation needs at least one repeat; got " + repeats);
+        }
+        int size = n * m;
+        int hidden = (int) Math.round(fraction * size);
+        if (hidden < 1 || hidden >= size) {
+            throw new IllegalArgumentException("holding out " + fraction + " of " + size + " entries leaves "
+                    + (hidden < 1 ? "none hidden" : "none to fit") + "; choose another fraction");
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        java.util.List<boolean[]> patterns = new java.util.ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            int[] order = new int[size];
+            for (int p = 0; p < size; p++) {
+                order[p] = p;
+            }
+            boolean[] held = new boolean[size];
+            for (int p = 0; p < hidden; p++) { // partial Fisher–Yates
+                int q = p + random.nextInt(size - p);
+                int t = order[p];
+                order[p] = order[q];
+                order[q] = t;
+                held[order[p]] = true;
+            }
+            patterns.add(held);
+        }
+        return patterns;
+    }
+
+    /**
+     * Fits the entries of {@code v} outside each hold-out pattern at rank {@code k} and measures, on the
+     * held-out entries, √(Σ (V − WH)² / Σ V²); the figure is the mean over patterns, with their standard
+     * deviation as the spread. The training error is the same measure on the fitted entries. V is used dense.
+     *
+     * @param afterEachFit called after each fit (a progress bar), or null
+     */
+    public static CrossValidationFigures crossValidation(Matrix v, int k, java.util.List<boolean[]> heldOut,
+                                                         int maxIterations, double tolerance, long seed,
+                                                         Runnable afterEachFit) {
+        int n = v.rows();
+        int m = v.cols();
+        if ((long) n * m > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("cross-validation works on V as a dense array; " + n + "×" + m
+                    + " is too large");
+        }
+        double[] values = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                values[i * m + j] = v.get(i, j);
+            }
+        }
+        double[] errors = new double[heldOut.size()];
+        double training = 0;
+        for (int r = 0; r < heldOut.size(); r++) {
+            boolean[] held = heldOut.get(r);
+            if (held.length != values.length) {
+                throw new IllegalArgumentException("hold-out pattern " + r + " covers " + held.length
+                        + " entries; V has " + values.length);
+            }
+            boolean[] observed = new boolean[held.length];
+            for (int p = 0; p < held.length; p++) {
+                observed[p] = !held[p];
+            }
+            MaskedNmf.Factors f = MaskedNmf.fit(values, observed, n, m, k, maxIterations, tolerance, seed + r);
+            double[] heldSums = new double[2];
+            double[] fitSums = new double[2];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < m; j++) {
+                    int p = i * m + j;
+                    double x = values[p];
+                    double e = x - f.predict(i, j);
+                    double[] sums = held[p] ? heldSums : fitSums;
+                    sums[0] += e * e;
+                    sums[1] += x * x;
+                }
+            }
+            errors[r] = heldSums[1] > 0 ? Math.sqrt(heldSums[0] / heldSums[1]) : Math.sqrt(heldSums[0]);
+            training += fitSums[1] > 0 ? Math.sqrt(fitSums[0] / fitSums[1]) : Math.sqrt(fitSums[0]);
+            if (afterEachFit != null) {
+                afterEachFit.run();
+            }
+        }
+        double mean = java.util.Arrays.stream(errors).average().orElse(Double.NaN);
+        double spread = 0;
+        for (double e : errors) {
+            spread += (e - mean) * (e - mean);
+        }
+        spread = errors.length > 1 ? Math.sqrt(spread / (errors.length - 1)) : 0;
+        return new CrossValidationFigures(k, errors.length, mean, spread, training / errors.length);
     }
 }

@@ -15,6 +15,7 @@ import org.jnmf.Matrix;
 import org.jnmf.NmfOptions;
 import org.jnmf.analysis.RankSelection;
 import org.jnmf.analysis.RankSelection.ConsensusFigures;
+import org.jnmf.analysis.RankSelection.CrossValidationFigures;
 import org.jnmf.demo.Charts;
 import org.jnmf.io.AtomicFiles;
 import org.jnmf.io.MatrixReader;
@@ -30,12 +31,15 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "rank", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = Main.VersionProvider.class,
-        description = {"Help choose the rank k of INPUT: for each k in --ranks, fit --restarts times from random"
-                + " starting points and measure how consistently the fits cluster the samples (consensus"
-                + " clustering, Brunet et al. 2004): the cophenetic correlation and the dispersion (Kim & Park"
-                + " 2007), both 1 for perfectly stable clusters.",
-                "Prints a table and 'recommended rank: K' with the reason; writes rank.csv, rank.png and rank.svg"
-                        + " to --out."},
+        description = {"Help choose the rank k of INPUT. For each k in --ranks:",
+                "  cross-validation: hide --cv-fraction of the entries at random, fit the rest, and measure the"
+                        + " relative error on the hidden ones (--cv-repeats times); the recommended rank has the"
+                        + " lowest held-out error;",
+                "  consensus clustering (Brunet et al. 2004): fit --restarts times from random starting points and"
+                        + " measure how consistently the fits cluster the samples: the cophenetic correlation and"
+                        + " the dispersion (Kim & Park 2007), both 1 for perfectly stable clusters.",
+                "Prints a table and 'recommended rank: K' with the reason; writes rank.csv, rank-cv.png/.svg and"
+                        + " rank-consensus.png/.svg to --out."},
         footer = {"", "Example: jnmf rank data.csv --ranks 2..10 --restarts 20 --out ranks"})
 final class RankCommand implements Callable<Integer> {
     /** Cophenetic correlations this close count as equal. */
@@ -52,12 +56,20 @@ final class RankCommand implements Callable<Integer> {
     String ranks;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
-            description = "Folder for rank.csv, rank.png and rank.svg; created if missing.")
+            description = "Folder for rank.csv and the charts; created if missing.")
     Path outDir;
 
     @Option(names = "--restarts", paramLabel = "N", defaultValue = "10",
             description = "Fits per rank for the consensus (Brunet et al. used 50). Default: ${DEFAULT-VALUE}.")
     int restarts;
+
+    @Option(names = "--cv-fraction", paramLabel = "X", defaultValue = "0.1",
+            description = "Share of the entries hidden in each cross-validation repeat. Default: ${DEFAULT-VALUE}.")
+    double cvFraction;
+
+    @Option(names = "--cv-repeats", paramLabel = "N", defaultValue = "3",
+            description = "Cross-validation repeats, each hiding other entries. Default: ${DEFAULT-VALUE}.")
+    int cvRepeats;
 
     @Option(names = "--cluster", paramLabel = "rows|columns", defaultValue = "rows",
             description = "Which are the samples to cluster: rows of V (W's rows) or columns (H's columns, as for"
@@ -133,6 +145,12 @@ final class RankCommand implements Callable<Integer> {
         if (restarts < 2) {
             throw CliException.usage("--restarts must be at least 2 for consensus clustering; got " + restarts);
         }
+        if (!(cvFraction > 0 && cvFraction < 1)) {
+            throw CliException.usage("--cv-fraction must be between 0 and 1 (exclusive); got " + cvFraction);
+        }
+        if (cvRepeats < 1) {
+            throw CliException.usage("--cv-repeats must be at least 1; got " + cvRepeats);
+        }
         RankSelection.Samples samples = switch (cluster.toLowerCase(Locale.ROOT)) {
             case "rows" -> RankSelection.Samples.ROWS;
             case "columns" -> RankSelection.Samples.COLUMNS;
@@ -182,16 +200,27 @@ final class RankCommand implements Callable<Integer> {
             return b;
         };
 
-        List<ConsensusFigures> figures = new ArrayList<>();
-        ProgressBar bar = Progress.shown(quiet) ? Progress.bar("ranks", (long) ks.size() * restarts, " fits", err) : null;
+        List<boolean[]> holdOuts;
+        try {
+            holdOuts = RankSelection.holdOuts(v.rows(), v.cols(), cvFraction, cvRepeats, seed);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--cv-fraction " + cvFraction + ": " + e.getMessage());
+        }
+        List<Row> rows = new ArrayList<>();
+        long fits = (long) ks.size() * (restarts + cvRepeats);
+        ProgressBar bar = Progress.shown(quiet) ? Progress.bar("ranks", fits, " fits", err) : null;
         try {
             for (int k : ks) {
                 if (bar != null) {
                     bar.setExtraMessage(" k = " + k);
                 }
+                Runnable step = bar == null ? null : bar::step;
                 try {
-                    figures.add(RankSelection.consensus(v, k, restarts, seed, samples, optionsForRank,
-                            bar == null ? null : bar::step));
+                    CrossValidationFigures cv = RankSelection.crossValidation(v, k, holdOuts, maxIterations, tolerance,
+                            seed, step);
+                    ConsensusFigures consensus = RankSelection.consensus(v, k, restarts, seed, samples, optionsForRank,
+                            step);
+                    rows.add(new Row(cv, consensus));
                 } catch (IllegalArgumentException e) {
                     throw CliException.usage(input + ": " + e.getMessage());
                 }
@@ -201,17 +230,38 @@ final class RankCommand implements Callable<Integer> {
                 bar.close();
             }
         }
-        ConsensusFigures best = recommended(figures);
-        writeResults(figures);
+        Row best = recommended(rows);
+        ConsensusFigures stablest = mostStable(rows.stream().map(Row::consensus).toList());
+        writeResults(rows);
         if (!quiet) {
-            out.println(table(figures));
-            out.println("wrote " + outDir.resolve("rank.csv") + ", rank.png and rank.svg");
+            out.println(table(rows));
+            out.println("wrote " + outDir.resolve("rank.csv") + ", rank-cv.png/.svg and rank-consensus.png/.svg");
         }
         out.println("recommended rank: " + best.rank());
-        out.println(String.format(Locale.ROOT, "why: its clusters are the most stable of the ranks tried"
-                        + " (cophenetic correlation %.4f, dispersion %.4f over %d restarts); of equally stable ranks,"
-                        + " the smallest", best.cophenetic(), best.dispersion(), best.runs()));
+        out.println(String.format(Locale.ROOT, "why: the lowest held-out error (%.6f, mean of %d repeats hiding %.0f%% of"
+                        + " the entries each) of the ranks tried; consensus clustering finds k = %d the most stable"
+                        + " (cophenetic correlation %.4f)%s", best.cv().heldOutError(), best.cv().repeats(),
+                100 * cvFraction, stablest.rank(), stablest.cophenetic(),
+                stablest.rank() == best.rank() ? ", in agreement" : ""));
         return 0;
+    }
+
+    /** One rank's figures. */
+    record Row(CrossValidationFigures cv, ConsensusFigures consensus) {
+        int rank() {
+            return cv.rank();
+        }
+    }
+
+    /** The rank with the lowest mean held-out error (the smaller on a tie). */
+    static Row recommended(List<Row> rows) {
+        Row best = rows.getFirst();
+        for (Row r : rows) {
+            if (r.cv().heldOutError() < best.cv().heldOutError()) {
+                best = r;
+            }
+        }
+        return best;
     }
 
     /**
@@ -219,7 +269,7 @@ final class RankCommand implements Callable<Integer> {
      * number of clusters the figure often stays at its peak (extra components take no samples), so the
      * first rank to reach it is the one the data supports.
      */
-    static ConsensusFigures recommended(List<ConsensusFigures> figures) {
+    static ConsensusFigures mostStable(List<ConsensusFigures> figures) {
         double peak = figures.stream().mapToDouble(ConsensusFigures::cophenetic).filter(c -> !Double.isNaN(c))
                 .max().orElse(Double.NaN);
         for (ConsensusFigures f : figures) {
@@ -230,36 +280,54 @@ final class RankCommand implements Callable<Integer> {
         throw new IllegalStateException("no ranks");
     }
 
-    private String table(List<ConsensusFigures> figures) {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%4s  %10s  %10s  %14s%n",
-                "k", "cophenetic", "dispersion", "relative error"));
-        for (ConsensusFigures f : figures) {
-            s.append(String.format(Locale.ROOT, "%4d  %10.4f  %10.4f  %14.6f%n",
-                    f.rank(), f.cophenetic(), f.dispersion(), f.meanRelativeError()));
+    private String table(List<Row> rows) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%4s  %14s  %10s  %14s  %10s  %10s%n",
+                "k", "held-out error", "(± sd)", "training error", "cophenetic", "dispersion"));
+        for (Row r : rows) {
+            s.append(String.format(Locale.ROOT, "%4d  %14.6f  %10.6f  %14.6f  %10.4f  %10.4f%n", r.rank(),
+                    r.cv().heldOutError(), r.cv().heldOutErrorSpread(), r.cv().trainingError(),
+                    r.consensus().cophenetic(), r.consensus().dispersion()));
         }
         return s.toString().stripTrailing();
     }
 
-    private void writeResults(List<ConsensusFigures> figures) {
-        StringBuilder csv = new StringBuilder("rank,restarts,cophenetic,dispersion,mean_relative_error\n");
-        double[] k = new double[figures.size()];
-        double[] cophenetic = new double[figures.size()];
-        double[] dispersion = new double[figures.size()];
-        for (int i = 0; i < figures.size(); i++) {
-            ConsensusFigures f = figures.get(i);
-            csv.append(f.rank()).append(',').append(f.runs()).append(',').append(Json.number(f.cophenetic()))
-                    .append(',').append(Json.number(f.dispersion())).append(',')
-                    .append(Json.number(f.meanRelativeError())).append('\n');
-            k[i] = f.rank();
-            cophenetic[i] = f.cophenetic();
-            dispersion[i] = f.dispersion();
+    private void writeResults(List<Row> rows) {
+        StringBuilder csv = new StringBuilder("rank,held_out_error,held_out_error_sd,training_error,cv_repeats,"
+                + "cophenetic,dispersion,restarts,mean_relative_error\n");
+        int count = rows.size();
+        double[] k = new double[count];
+        double[] heldOut = new double[count];
+        double[] training = new double[count];
+        double[] cophenetic = new double[count];
+        double[] dispersion = new double[count];
+        for (int i = 0; i < count; i++) {
+            Row r = rows.get(i);
+            csv.append(r.rank());
+            for (double x : new double[] {r.cv().heldOutError(), r.cv().heldOutErrorSpread(), r.cv().trainingError(),
+                    r.cv().repeats(), r.consensus().cophenetic(), r.consensus().dispersion(), r.consensus().runs(),
+                    r.consensus().meanRelativeError()}) {
+                csv.append(',').append(Double.isFinite(x) ? (x == Math.rint(x) && Math.abs(x) < 1e9
+                        ? Long.toString((long) x) : Double.toString(x)) : "");
+            }
+            csv.append('\n');
+            k[i] = r.rank();
+            heldOut[i] = r.cv().heldOutError();
+            training[i] = r.cv().trainingError();
+            cophenetic[i] = r.consensus().cophenetic();
+            dispersion[i] = r.consensus().dispersion();
         }
-        AtomicFiles.writeString(outDir.resolve("rank.csv"), csv.toString().replace("null", ""));
-        XYChart chart = Charts.line("Consensus over " + restarts + " restarts", "rank k", "", 800, 500, false);
-        Charts.addSeries(chart, "cophenetic correlation", k, cophenetic);
-        Charts.addSeries(chart, "dispersion", k, dispersion);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSW);
-        Charts.writePng(chart, outDir.resolve("rank.png"));
-        Charts.writeSvg(chart, outDir.resolve("rank.svg"));
+        AtomicFiles.writeString(outDir.resolve("rank.csv"), csv.toString());
+        XYChart cv = Charts.line("Cross-validation (" + cvRepeats + " repeats, " + Math.round(100 * cvFraction)
+                + "% held out)", "rank k", "relative error", 800, 500, false);
+        Charts.addSeries(cv, "held-out error", k, heldOut);
+        Charts.addSeries(cv, "training error", k, training);
+        Charts.writePng(cv, outDir.resolve("rank-cv.png"));
+        Charts.writeSvg(cv, outDir.resolve("rank-cv.svg"));
+        XYChart consensus = Charts.line("Consensus over " + restarts + " restarts", "rank k", "", 800, 500, false);
+        Charts.addSeries(consensus, "cophenetic correlation", k, cophenetic);
+        Charts.addSeries(consensus, "dispersion", k, dispersion);
+        consensus.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSW);
+        Charts.writePng(consensus, outDir.resolve("rank-consensus.png"));
+        Charts.writeSvg(consensus, outDir.resolve("rank-consensus.svg"));
     }
 }

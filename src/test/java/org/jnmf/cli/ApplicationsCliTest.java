@@ -235,21 +235,26 @@ class ApplicationsCliTest {
     }
 
     @Test
-    void rankRecommendsTheNumberOfClustersAndWritesTableAndChart() throws Exception {
+    void rankRecommendsTheNumberOfClustersAndWritesTableAndCharts() throws Exception {
         Path input = dir.resolve("clusters.npy");
         MatrixWriter.write(org.jnmf.TestMatrices.clusters(8, 160, 60, 1), input);
-        assertEquals(0, run("rank", input.toString(), "--ranks", "6..9", "--restarts", "4", "--out", out.toString(),
-                "--threads", "1"), stderr);
-        assertTrue(stdout.contains("recommended rank: 8"), stdout);
-        assertTrue(stdout.contains("cophenetic"), "the table: " + stdout);
+        assertEquals(0, run("rank", input.toString(), "--ranks", "6..10", "--restarts", "4", "--cv-repeats", "2",
+                "--out", out.toString(), "--threads", "1"), stderr);
+        assertTrue(stdout.contains("recommended rank: 8\nwhy: the lowest held-out error"), stdout);
+        assertTrue(stdout.contains("consensus clustering finds k = 8 the most stable"), stdout);
+        assertTrue(stdout.contains("held-out error") && stdout.contains("cophenetic"), "the table: " + stdout);
         List<String> csv = Files.readAllLines(out.resolve("rank.csv"));
-        assertEquals("rank,restarts,cophenetic,dispersion,mean_relative_error", csv.getFirst());
-        assertEquals(5, csv.size());
-        png(out.resolve("rank.png"));
-        assertSvg(out.resolve("rank.svg"));
+        assertEquals("rank,held_out_error,held_out_error_sd,training_error,cv_repeats,cophenetic,dispersion,restarts,"
+                + "mean_relative_error", csv.getFirst());
+        assertEquals(6, csv.size());
+        assertTrue(csv.get(3).startsWith("8,") && csv.get(3).contains(",2,") && csv.get(3).contains(",4,"), csv.get(3));
+        for (String chart : List.of("rank-cv", "rank-consensus")) {
+            assertEquals(800, png(out.resolve(chart + ".png")).getWidth());
+            assertSvg(out.resolve(chart + ".svg"));
+        }
 
-        assertEquals(0, run("rank", input.toString(), "--ranks", "7,8", "--restarts", "3", "--out", out.toString(),
-                "--quiet"), stderr);
+        assertEquals(0, run("rank", input.toString(), "--ranks", "7,8", "--restarts", "2", "--cv-repeats", "1",
+                "--out", out.toString(), "--quiet"), stderr);
         assertTrue(stdout.startsWith("recommended rank: "), "--quiet prints just the recommendation: " + stdout);
         assertEquals(2, stdout.lines().count(), stdout);
     }
@@ -270,6 +275,12 @@ class ApplicationsCliTest {
         assertTrue(stderr.contains("--restarts must be at least 2"), stderr);
         assertEquals(2, run("rank", input.toString(), "--cluster", "genes", "--out", out.toString()));
         assertTrue(stderr.contains("--cluster must be rows or columns"), stderr);
+        assertEquals(2, run("rank", input.toString(), "--cv-fraction", "1", "--out", out.toString()));
+        assertTrue(stderr.contains("--cv-fraction must be between 0 and 1"), stderr);
+        assertEquals(2, run("rank", input.toString(), "--cv-repeats", "0", "--out", out.toString()));
+        assertTrue(stderr.contains("--cv-repeats must be at least 1"), stderr);
+        assertEquals(2, run("rank", dir.resolve("absent.csv").toString(), "--out", out.toString()));
+        assertTrue(stderr.contains("does not exist"), stderr);
         assertEquals(List.of("1, 2, 3, 5, 6, 7, 8"), List.of(RankCommand.parseRanks("8,1..3,5..7").toString()
                 .replaceAll("[\\[\\]]", "")));
     }
