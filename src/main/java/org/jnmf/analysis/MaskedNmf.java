@@ -11,6 +11,9 @@ import java.util.SplittableRandom;
  * library's own fit takes a mask of missing values, then cross-validation should call that instead.
  */
 final class MaskedNmf {
+    /** Iterations between convergence checks, as in {@link org.jnmf.Nmf}'s default. */
+    private static final int CHECK_EVERY = 10;
+
     private MaskedNmf() {
     }
 
@@ -27,8 +30,9 @@ final class MaskedNmf {
 
     /**
      * Fits the entries of {@code v} (row-major n×m) where {@code observed} is true, from a random start seeded
-     * {@code seed} (|N(0,1)|·√(mean/k), scikit-learn's scale), until the observed residual falls by less than
-     * {@code tolerance} of the initial one between iterations, or {@code maxIterations}.
+     * {@code seed} (|N(0,1)|·√(mean/k), scikit-learn's scale), until the error e = ‖observed residual‖ falls by
+     * less than {@code tolerance}·e₀ between checks every 10 iterations (the rule of {@code NmfOptions}), or
+     * {@code maxIterations}.
      */
     static Factors fit(double[] v, boolean[] observed, int n, int m, int k, int maxIterations, double tolerance,
                        long seed) {
@@ -67,48 +71,62 @@ final class MaskedNmf {
                 }
             }
         }
-        double first = squares(r);
+        double first = Math.sqrt(squares(r));
         double previous = first;
         int iteration = 0;
         while (iteration < maxIterations) {
             for (int c = 0; c < k; c++) {
                 addComponent(r, observed, w, h, n, m, k, c, 1);
-                for (int i = 0; i < n; i++) {
-                    double num = 0;
-                    double den = 0;
-                    for (int j = 0; j < m; j++) {
-                        if (observed[i * m + j]) {
-                            double hj = h[c * m + j];
-                            num += r[i * m + j] * hj;
-                            den += hj * hj;
-                        }
-                    }
-                    w[i * k + c] = den > 0 ? Math.max(0, num / den) : 0;
-                }
-                double[] num = new double[m];
-                double[] den = new double[m];
-                for (int i = 0; i < n; i++) {
-                    double wi = w[i * k + c];
-                    for (int j = 0; j < m; j++) {
-                        if (observed[i * m + j]) {
-                            num[j] += r[i * m + j] * wi;
-                            den[j] += wi * wi;
-                        }
-                    }
-                }
-                for (int j = 0; j < m; j++) {
-                    h[c * m + j] = den[j] > 0 ? Math.max(0, num[j] / den[j]) : 0;
-                }
+                updateColumnOfW(r, observed, w, h, n, m, k, c);
+                updateRowOfH(r, observed, w, h, n, m, k, c);
                 addComponent(r, observed, w, h, n, m, k, c, -1);
             }
             iteration++;
-            double now = squares(r);
-            if (first == 0 || (previous - now) / first < tolerance) {
-                break;
+            if (iteration % CHECK_EVERY == 0) {
+                double now = Math.sqrt(squares(r));
+                if (first == 0 || (previous - now) / first < tolerance) {
+                    break;
+                }
+                previous = now;
             }
-            previous = now;
         }
         return new Factors(w, h, n, m, k, iteration);
+    }
+
+    /** W[:,c] minimising the observed residual with the rest fixed; r holds V − WH without component c. */
+    private static void updateColumnOfW(double[] r, boolean[] observed, double[] w, double[] h, int n, int m, int k,
+                                        int c) {
+        for (int i = 0; i < n; i++) {
+            double num = 0;
+            double den = 0;
+            for (int j = 0; j < m; j++) {
+                if (observed[i * m + j]) {
+                    double hj = h[c * m + j];
+                    num += r[i * m + j] * hj;
+                    den += hj * hj;
+                }
+            }
+            w[i * k + c] = den > 0 ? Math.max(0, num / den) : 0;
+        }
+    }
+
+    /** H[c,:] likewise. */
+    private static void updateRowOfH(double[] r, boolean[] observed, double[] w, double[] h, int n, int m, int k,
+                                     int c) {
+        double[] num = new double[m];
+        double[] den = new double[m];
+        for (int i = 0; i < n; i++) {
+            double wi = w[i * k + c];
+            for (int j = 0; j < m; j++) {
+                if (observed[i * m + j]) {
+                    num[j] += r[i * m + j] * wi;
+                    den[j] += wi * wi;
+                }
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            h[c * m + j] = den[j] > 0 ? Math.max(0, num[j] / den[j]) : 0;
+        }
     }
 
     /** r += sign · W[:,c]·H[c,:] on the observed entries. */

@@ -80,11 +80,12 @@ final class RankCommand implements Callable<Integer> {
             description = "hals or mu. Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
-    @Option(names = "--max-iter", paramLabel = "N", defaultValue = "200",
-            description = "Most iterations of each fit. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-iter", paramLabel = "N", defaultValue = "1000",
+            description = "Most iterations of each fit. Default: ${DEFAULT-VALUE} (the figures need converged fits:"
+                    + " an unfinished fit at the true rank makes larger ranks look better).")
     int maxIterations;
 
-    @Option(names = "--tol", paramLabel = "X", defaultValue = "1e-4",
+    @Option(names = "--tol", paramLabel = "X", defaultValue = "1e-6",
             description = "Convergence tolerance of each fit, as for fit. Default: ${DEFAULT-VALUE}.")
     double tolerance;
 
