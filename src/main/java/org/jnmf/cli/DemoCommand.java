@@ -60,8 +60,13 @@ final class DemoCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--algorithm", paramLabel = "NAME",
-            description = "hals or mu. Default: hals (images, topics), mu (genes, as Brunet et al. 2004).")
+            description = "hals or mu (kl needs mu). Default: hals (images, topics), mu (genes, as Brunet et al. 2004).")
     String algorithm;
+
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "frobenius or kl (generalised Kullback–Leibler, multiplicative updates)."
+                    + " Default: frobenius (images, topics), kl (genes).")
+    String loss;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed for the initialisation. Default: ${DEFAULT-VALUE}.")
@@ -101,6 +106,11 @@ final class DemoCommand implements Callable<Integer> {
 
         int defaultMaxIterations();
 
+        /** The β of the default loss: 2 Frobenius, 1 Kullback–Leibler. */
+        default double defaultBeta() {
+            return 2;
+        }
+
         /** Reads the data (the bundled set, or {@code file} in its layout) and checks it against the labels. */
         Matrix load(Path file);
 
@@ -137,9 +147,18 @@ final class DemoCommand implements Callable<Integer> {
         if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
             throw CliException.usage("--tol must be a finite number ≥ 0; got " + tolerance);
         }
+        double beta = loss == null ? chosen.defaultBeta() : switch (loss.toLowerCase(Locale.ROOT)) {
+            case "frobenius" -> 2;
+            case "kl" -> 1;
+            default -> throw CliException.usage("--loss must be frobenius or kl; got '" + loss + "'");
+        };
+        Algorithm chosenAlgorithm = algorithm != null ? FitOptions.parseAlgorithm(algorithm)
+                : beta == 2 ? chosen.defaultAlgorithm() : Algorithm.MULTIPLICATIVE;
+        if (beta != 2 && chosenAlgorithm != Algorithm.MULTIPLICATIVE) {
+            throw CliException.usage("--loss kl needs --algorithm mu (multiplicative updates)");
+        }
         NmfOptions.Builder options = NmfOptions.builder(k).seed(seed).maxIterations(iterations).tolerance(tolerance)
-                .backend(backend)
-                .algorithm(algorithm != null ? FitOptions.parseAlgorithm(algorithm) : chosen.defaultAlgorithm());
+                .backend(backend).algorithm(chosenAlgorithm).beta(beta);
         if (threads != null) {
             if (threads < 1) {
                 throw CliException.usage("--threads must be at least 1; got " + threads);
@@ -154,7 +173,8 @@ final class DemoCommand implements Callable<Integer> {
                     throw CliException.usage("--rank " + k + " is more than this data's min(n, m) = "
                             + Math.min(v.rows(), v.cols()));
                 }
-                out.println(chosen.describe(v, k));
+                NmfOptions planned = options.build();
+                out.println(chosen.describe(v, k) + "; " + planned.lossLabel() + " loss, " + planned.algorithm().label());
                 job.summaryExtras((result, summary) -> chosen.addScores(result, summary, out));
                 NmfResult result = job.run(v, options, chosen.label());
                 chosen.draw(v, result, outDir, out);

@@ -43,6 +43,12 @@ final class GenesDemo implements DemoCommand.Demo {
         return 2000;
     }
 
+    /** Kullback–Leibler, as Brunet et al. (2004). */
+    @Override
+    public double defaultBeta() {
+        return 1;
+    }
+
     @Override
     public Matrix load(Path data) {
         genes = BundledData.lines("golub_genes.txt.gz");
