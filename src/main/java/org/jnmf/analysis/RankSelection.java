@@ -17,6 +17,9 @@ import org.jnmf.NmfResult;
  * </ul>
  */
 public final class RankSelection {
+    /** The most entries cross-validation takes: V, the residual and the mask then need about 1.1 GB. */
+    public static final long MAX_CROSS_VALIDATION_ENTRIES = 1L << 26;
+
     private RankSelection() {
     }
 
@@ -116,9 +119,10 @@ public final class RankSelection {
                                                          Runnable afterEachFit) {
         int n = v.rows();
         int m = v.cols();
-        if ((long) n * m > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("cross-validation works on V as a dense array; " + n + "×" + m
-                    + " is too large");
+        if ((long) n * m > MAX_CROSS_VALIDATION_ENTRIES) {
+            throw new IllegalArgumentException("cross-validation holds V densely (with a residual and a mask) and "
+                    + n + "×" + m + " is more than " + MAX_CROSS_VALIDATION_ENTRIES + " entries; choose the rank on a"
+                    + " sample of the rows");
         }
         double[] values = new double[n * m];
         for (int i = 0; i < n; i++) {
