@@ -10,14 +10,15 @@ import org.jnmf.NmfResult;
 /**
  * Figures for choosing the rank k:
  * <ul>
- *   <li>cross-validation: hide a random fraction of V's entries, fit the rest, and measure the error on the
+ *   <li>cross-validation: hide a random fraction of V's entries, fit the rest (a fit with a mask of the observed
+ *       entries, {@link NmfOptions.Builder#mask}), and measure the error on the
  *       hidden ones; too small a rank misses structure, too large a one fits the noise, so the held-out error
  *       is lowest near the true rank;</li>
  *   <li>consensus clustering over restarts from random starting points (see {@link Consensus}).</li>
  * </ul>
  */
 public final class RankSelection {
-    /** The most entries cross-validation takes: V, the residual and the mask then need about 1.1 GB. */
+    /** The most entries cross-validation takes (a masked fit holds V and its mask densely). */
     public static final long MAX_CROSS_VALIDATION_ENTRIES = 1L << 26;
 
     private RankSelection() {
@@ -108,50 +109,51 @@ public final class RankSelection {
     }
 
     /**
-     * Fits the entries of {@code v} outside each hold-out pattern at rank {@code k} and measures, on the
-     * held-out entries, √(Σ (V − WH)² / Σ V²); the figure is the mean over patterns, with their standard
-     * deviation as the spread. The training error is the same measure on the fitted entries. V is used dense.
+     * Fits the entries of {@code v} outside each hold-out pattern at rank {@code k} (the library's fit with a
+     * mask, from a random start seeded {@code seed + repeat}) and measures, on the held-out entries,
+     * √(Σ (V − WH)² / Σ V²); the figure is the mean over patterns, with their standard deviation as the spread.
+     * The training error is the same measure on the fitted entries.
      *
-     * @param afterEachFit called after each fit (a progress bar), or null
+     * @param optionsForRank the options of each fit at a rank (the initialisation, seed and mask are set here)
+     * @param afterEachFit   called after each fit (a progress bar), or null
      */
     public static CrossValidationFigures crossValidation(Matrix v, int k, java.util.List<boolean[]> heldOut,
-                                                         int maxIterations, double tolerance, long seed,
+                                                         IntFunction<NmfOptions.Builder> optionsForRank, long seed,
                                                          Runnable afterEachFit) {
         int n = v.rows();
         int m = v.cols();
         if ((long) n * m > MAX_CROSS_VALIDATION_ENTRIES) {
-            throw new IllegalArgumentException("cross-validation holds V densely (with a residual and a mask) and "
+            throw new IllegalArgumentException("cross-validation holds V densely (with a mask) and "
                     + n + "×" + m + " is more than " + MAX_CROSS_VALIDATION_ENTRIES + " entries; choose the rank on a"
                     + " sample of the rows");
         }
-        double[] values = new double[n * m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                values[i * m + j] = v.get(i, j);
-            }
-        }
         double[] errors = new double[heldOut.size()];
         double training = 0;
+        double[] observed = new double[n * m];
         for (int r = 0; r < heldOut.size(); r++) {
             boolean[] held = heldOut.get(r);
-            if (held.length != values.length) {
+            if (held.length != observed.length) {
                 throw new IllegalArgumentException("hold-out pattern " + r + " covers " + held.length
-                        + " entries; V has " + values.length);
+                        + " entries; V has " + observed.length);
             }
-            boolean[] observed = new boolean[held.length];
             for (int p = 0; p < held.length; p++) {
-                observed[p] = !held[p];
+                observed[p] = held[p] ? 0 : 1;
             }
-            MaskedNmf.Factors f = MaskedNmf.fit(values, observed, n, m, k, maxIterations, tolerance, seed + r);
+            NmfResult fit = Nmf.fit(v, optionsForRank.apply(k).initialization(Initialization.RANDOM).seed(seed + r)
+                    .mask(org.jnmf.DenseMatrix.wrap(n, m, observed.clone())).build());
+            double[] w = fit.w().toDoubleArray();
+            double[] h = fit.h().toDoubleArray();
             double[] heldSums = new double[2];
             double[] fitSums = new double[2];
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < m; j++) {
-                    int p = i * m + j;
-                    double x = values[p];
-                    double e = x - f.predict(i, j);
-                    double[] sums = held[p] ? heldSums : fitSums;
-                    sums[0] += e * e;
+                    double wh = 0;
+                    for (int c = 0; c < k; c++) {
+                        wh += w[i * k + c] * h[c * m + j];
+                    }
+                    double x = v.get(i, j);
+                    double[] sums = held[i * m + j] ? heldSums : fitSums;
+                    sums[0] += (x - wh) * (x - wh);
                     sums[1] += x * x;
                 }
             }

@@ -217,8 +217,7 @@ final class RankCommand implements Callable<Integer> {
                 }
                 Runnable step = bar == null ? null : bar::step;
                 try {
-                    CrossValidationFigures cv = RankSelection.crossValidation(v, k, holdOuts, maxIterations, tolerance,
-                            seed, step);
+                    CrossValidationFigures cv = RankSelection.crossValidation(v, k, holdOuts, optionsForRank, seed, step);
                     ConsensusFigures consensus = RankSelection.consensus(v, k, restarts, seed, samples, optionsForRank,
                             step);
                     rows.add(new Row(cv, consensus));
