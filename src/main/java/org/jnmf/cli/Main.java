@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
         cli.addSubcommand("devices", new DevicesCommand(out));
         cli.addSubcommand("plot", new PlotCommand(out));
         cli.addSubcommand("rank", new RankCommand(out, err));
+        cli.addSubcommand("bench", BenchCommand.commandLine(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -305,7 +305,7 @@ class CliTest {
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
                 "--algorithm must be hals, mu or anls");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
-                "--backend must be auto or one of cuda, java");
+                "--backend must be auto or one of cuda, blas, java");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
                 "--format must be npy or csv");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--precision", "half"),
@@ -314,6 +314,44 @@ class CliTest {
         // Random initialisation takes any rank.
         assertEquals(0, run("fit", input, "-k", "9", "-o", out.toString(), "--max-iter", "3"), stderr);
         assertTrue(summary().contains("\"init\": \"random\""));
+    }
+
+    @Test
+    void everyOptionRefusesABadValueInOneLine() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        String[][] cases = {
+            {"--init", "svd", "--init must be random, nndsvd, nndsvda or nndsvdar; got 'svd'"},
+            {"--max-iter", "-1", "--max-iter must be at least 0; got -1"},
+            {"--tol", "-1", "--tol must be a finite number ≥ 0; got -1.0"},
+            {"--check-every", "0", "--check-every must be at least 1; got 0"},
+            {"--threads", "0", "--threads must be at least 1; got 0"},
+            {"--floor", "NaN", "--floor must be a finite number ≥ 0; got NaN"},
+            {"--time-limit", "0s", "--time-limit must be positive; got '0s'"},
+        };
+        for (String[] c : cases) {
+            assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), c[0], c[1]), c[2]);
+        }
+        Path huge = file("huge.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n");
+        if (Runtime.getRuntime().maxMemory() < 16L << 30) {
+            assertUsageError(run("fit", huge.toString(), "-k", "2", "-o", out.toString()),
+                    "sparse matrix (2147483000 row pointers) needs 16.0 GiB of Java heap", "JAVA_OPTS=-Xmx");
+        }
+        Path big = file("big.csv", "1e30,1\n1,1\n");
+        assertUsageError(run("fit", big.toString(), "-k", "1", "-o", out.toString(), "--precision", "single"),
+                "is too large for float32 arithmetic", "--precision double");
+    }
+
+    @Test
+    void unexpectedFailuresAreOneLineInternalErrors() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
+        assertEquals(1, Main.report(new NullPointerException("boom"), err, false));
+        assertEquals(1, Main.report(new OutOfMemoryError("Java heap space"), err, false));
+        String[] lines = e.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, e.toString(StandardCharsets.UTF_8));
+        assertTrue(lines[0].startsWith("jnmf: internal error: java.lang.NullPointerException: boom")
+                && lines[0].contains("--debug"), lines[0]);
+        assertTrue(lines[1].startsWith("jnmf: out of memory (Java heap space)") && lines[1].contains("-Xmx"), lines[1]);
     }
 
     @Test
