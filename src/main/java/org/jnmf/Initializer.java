@@ -8,8 +8,9 @@ import org.jnmf.backend.DeviceMatrix;
  * Starting factors, computed on the host in double from the seed, so every backend starts from the same
  * W and H up to the rounding of its products. NNDSVD follows Boutsidis &amp; Gallopoulos (2008) with the
  * post-processing scikit-learn applies (entries below 1e-6 set to 0; NNDSVDA fills zeros with mean(V)).
+ * Public for the distributed fit (jnmf-spark), which must start from the same factors as {@link Nmf}.
  */
-final class Initializer {
+public final class Initializer {
     /** Entries of an NNDSVD factor below this are set to 0, as scikit-learn does. */
     private static final double NNDSVD_ZERO = 1e-6;
     private static final int OVERSAMPLES = 10;
@@ -18,10 +19,11 @@ final class Initializer {
     }
 
     /** Row-major W (n×k) and H (k×m). */
-    record Factors(double[] w, double[] h) {
+    public record Factors(double[] w, double[] h) {
     }
 
-    static Factors random(int n, int m, int k, double meanOfV, long seed) {
+    /** |N(0,1)|·√(mean(V)/k) entries from {@code seed}: all of H first, then W, both row by row. */
+    public static Factors random(int n, int m, int k, double meanOfV, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double scale = Math.sqrt(meanOfV / k);
         double[] h = new double[k * m];
