@@ -52,9 +52,25 @@ public final class DistributedNmf {
         return fit(rows, options, DistributedOptions.defaults());
     }
 
+    /**
+     * Factors the matrix whose rows are {@code rows}, in RDD order. When {@code cluster} keeps the input's
+     * partitioning (partitions 0 or equal to the RDD's) and no partition is empty, each partition becomes a
+     * row block where it is, with no shuffle of V.
+     */
     public static DistributedNmfResult fit(JavaRDD<Vector> rows, NmfOptions options, DistributedOptions cluster) {
-        JavaPairRDD<Long, Vector> indexed = rows.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
-        return fitIndexed(indexed, -1, options, cluster);
+        boolean inPlace = cluster.partitions() == 0 || cluster.partitions() == rows.getNumPartitions();
+        try {
+            if (inPlace) {
+                DistributedNmfResult result = new Run(null, rows, -1, options, cluster).fit();
+                if (result != null) {
+                    return result;
+                }
+            }
+            JavaPairRDD<Long, Vector> indexed = rows.zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
+            return new Run(indexed, null, -1, options, cluster).fit();
+        } catch (SparkException e) {
+            throw userError(e);
+        }
     }
 
     public static DistributedNmfResult fit(RowMatrix matrix, NmfOptions options, DistributedOptions cluster) {
@@ -76,7 +92,7 @@ public final class DistributedNmf {
     public static DistributedNmfResult fitIndexed(JavaPairRDD<Long, Vector> rows, long numRows, NmfOptions options,
                                                   DistributedOptions cluster) {
         try {
-            return new Run(rows, numRows, options, cluster).fit();
+            return new Run(rows, null, numRows, options, cluster).fit();
         } catch (SparkException e) {
             throw userError(e);
         }
@@ -106,7 +122,10 @@ public final class DistributedNmf {
     }
 
     private static final class Run {
+        /** Rows with their indices (blocks made by a shuffle), or null. */
         private final JavaPairRDD<Long, Vector> input;
+        /** Rows in order (each partition a block where it is), or null. */
+        private final JavaRDD<Vector> ordered;
         private final long numRows;
         private final NmfOptions options;
         private final DistributedOptions cluster;
@@ -114,16 +133,24 @@ public final class DistributedNmf {
         private final long start = System.nanoTime();
         private final List<FactorBroadcast> broadcasts = new ArrayList<>();
 
-        Run(JavaPairRDD<Long, Vector> input, long numRows, NmfOptions options, DistributedOptions cluster) {
+        Run(JavaPairRDD<Long, Vector> input, JavaRDD<Vector> ordered, long numRows, NmfOptions options,
+            DistributedOptions cluster) {
             this.input = input;
+            this.ordered = ordered;
             this.numRows = numRows;
             this.options = options;
             this.cluster = cluster;
-            this.sc = JavaSparkContext.fromSparkContext(input.context());
+            this.sc = JavaSparkContext.fromSparkContext(input != null ? input.context() : ordered.context());
         }
 
+        /** The fit, or null when the rows are in order but some partition is empty (then index and shuffle). */
         DistributedNmfResult fit() throws SparkException {
-            Shape shape = input.mapPartitions(Run::shapeOf).reduce(Shape::merge);
+            List<Shape> parts = input != null ? input.mapPartitions(Run::shapeOf).collect()
+                    : ordered.mapPartitions(Run::shapeOfRows).collect();
+            Shape shape = parts.stream().reduce(Shape::merge).orElseThrow();
+            if (ordered != null && shape.count > 0 && parts.stream().anyMatch(p -> p.count == 0)) {
+                return null;
+            }
             if (shape.count == 0 || shape.maxSize == 0) {
                 throw new IllegalArgumentException("V is empty (" + shape.count + " rows of " + shape.maxSize
                         + " columns); NMF needs at least one row and one column");
@@ -132,7 +159,7 @@ public final class DistributedNmf {
                 throw new IllegalArgumentException("the rows of V differ in length (" + shape.minSize + " to "
                         + shape.maxSize + " entries); every row needs the same number of columns");
             }
-            long n = numRows > 0 ? numRows : shape.maxIndex + 1;
+            long n = ordered != null ? shape.count : numRows > 0 ? numRows : shape.maxIndex + 1;
             if (shape.maxIndex >= n) {
                 throw new IllegalArgumentException("row index " + shape.maxIndex + " is outside the " + n
                         + " rows of V");
@@ -158,15 +185,27 @@ public final class DistributedNmf {
                 case SPARSE -> true;
                 case AUTO -> shape.nonZeros < DistributedOptions.SPARSE_BELOW_DENSITY * n * m;
             };
-            int partitions = (int) Math.min(n, cluster.partitions() > 0 ? cluster.partitions()
-                    : input.getNumPartitions());
-            long[] rowStart = RowRangePartitioner.balanced(n, partitions);
+            int partitions;
+            long[] rowStart;
+            if (ordered != null) {
+                partitions = parts.size();
+                rowStart = new long[partitions + 1];
+                for (int b = 0; b < partitions; b++) {
+                    rowStart[b + 1] = rowStart[b] + parts.get(b).count;
+                }
+            } else {
+                partitions = (int) Math.min(n, cluster.partitions() > 0 ? cluster.partitions()
+                        : input.getNumPartitions());
+                rowStart = RowRangePartitioner.balanced(n, partitions);
+            }
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
             LocalSolver solver = new LocalSolver(cluster.executorBackend(), precision, cluster.executorThreads(),
                     options.algorithm(), options.floor(), k, m);
 
-            JavaRDD<RowBlock> blocks = input.partitionBy(new RowRangePartitioner(rowStart))
-                    .mapPartitionsWithIndex((b, it) -> Collections.singletonList(
+            JavaPairRDD<Long, Vector> rows = ordered != null
+                    ? ordered.mapPartitionsWithIndex((b, it) -> numbered(it, rowStart[b]), true).mapToPair(t -> t)
+                    : input.partitionBy(new RowRangePartitioner(rowStart));
+            JavaRDD<RowBlock> blocks = rows.mapPartitionsWithIndex((b, it) -> Collections.singletonList(
                             RowBlocks.build(it, rowStart[b], (int) (rowStart[b + 1] - rowStart[b]), m, sparse))
                             .iterator(), true)
                     .persist(StorageLevel.MEMORY_AND_DISK());
@@ -200,6 +239,38 @@ public final class DistributedNmf {
                     b.destroy();
                 }
             }
+        }
+
+        /** The rows of a partition paired with their indices from {@code first} on. */
+        private static Iterator<Tuple2<Long, Vector>> numbered(Iterator<Vector> rows, long first) {
+            return new Iterator<>() {
+                private long next = first;
+
+                @Override
+                public boolean hasNext() {
+                    return rows.hasNext();
+                }
+
+                @Override
+                public Tuple2<Long, Vector> next() {
+                    return new Tuple2<>(next++, rows.next());
+                }
+            };
+        }
+
+        private static Iterator<Shape> shapeOfRows(Iterator<Vector> rows) {
+            long count = 0;
+            int minSize = Integer.MAX_VALUE;
+            int maxSize = 0;
+            long nonZeros = 0;
+            while (rows.hasNext()) {
+                Vector row = rows.next();
+                count++;
+                minSize = Math.min(minSize, row.size());
+                maxSize = Math.max(maxSize, row.size());
+                nonZeros += row.numNonzeros();
+            }
+            return Collections.singletonList(Shape.of(count, count - 1, minSize, maxSize, nonZeros)).iterator();
         }
 
         private static Iterator<Shape> shapeOf(Iterator<Tuple2<Long, Vector>> rows) {

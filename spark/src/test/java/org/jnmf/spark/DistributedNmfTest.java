@@ -66,8 +66,13 @@ class DistributedNmfTest {
         assertEquals(local.iterations(), first.iterations());
         assertArrayEquals(first.h().toDoubleArray(), second.h().toDoubleArray(), "ordered sums give the same bits");
         assertArrayEquals(first.collectW().toDoubleArray(), second.collectW().toDoubleArray());
+        DistributedNmfResult inPlace = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 4), options,
+                DistributedOptions.defaults());
+        assertArrayEquals(first.h().toDoubleArray(), inPlace.h().toDoubleArray(),
+                "the input's own 4 partitions of 50 rows are the same blocks as the shuffled ones");
         first.unpersist();
         second.unpersist();
+        inPlace.unpersist();
     }
 
     @Test
@@ -138,6 +143,19 @@ class DistributedNmfTest {
         DistributedNmfResult distributed = DistributedNmf.fitIndexed(indexed, 4, options, partitions(1));
         assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
         assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
+        distributed.unpersist();
+    }
+
+    @Test
+    void emptyInputPartitionsAreLeftOut() {
+        Matrix v = DenseMatrix.of(new double[][] {{1, 2, 0}, {0, 1, 1}, {3, 0, 1}});
+        NmfOptions options = NmfOptions.builder(2).initialization(Initialization.RANDOM).seed(4).maxIterations(20)
+                .tolerance(0).backend("java").build();
+        NmfResult local = Nmf.fit(v, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows((DenseMatrix) v), 5), options);
+        assertEquals(3, distributed.partitions(), "5 input partitions, 2 of them empty: one block per row");
+        assertTrue(Problems.relativeDifference(distributed.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertTrue(Problems.relativeDifference(distributed.h(), local.h()) < PARTITIONED_TOLERANCE);
         distributed.unpersist();
     }
 
