@@ -39,6 +39,10 @@ import scala.Tuple2;
  *
  * <p>Initialisation: RANDOM (the default here, drawn on the driver exactly as the single-machine fit
  * draws it; W then travels once to the executors) or CUSTOM. NNDSVD needs a distributed QR and is refused.
+ *
+ * <p>Backends: the tasks and the driver's H update use {@link DistributedOptions#executorBackend()} (Java by
+ * default; {@link NmfOptions#backend()} is not used here), the driver with {@link NmfOptions#threads()}
+ * threads, each task with {@link DistributedOptions#executorThreads()}.
  */
 public final class DistributedNmf {
     /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */

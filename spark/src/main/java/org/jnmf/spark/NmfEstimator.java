@@ -47,6 +47,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
     private final IntParam checkpointInterval;
     private final IntParam treeDepth;
     private final LongParam broadcastBlockBytes;
+    private final Param<String> backend;
 
     public NmfEstimator() {
         this(Identifiable.randomUID("nmf"));
@@ -73,6 +74,8 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
                 + "order (deterministic); ≥ 2 = treeAggregate of that depth", ParamValidators.gtEq(1));
         broadcastBlockBytes = new LongParam(this, "broadcastBlockBytes", "largest single broadcast of H; wider H "
                 + "is sent in column blocks (≥ 8)", ParamValidators.gtEq(8));
+        backend = new Param<>(this, "backend", "the jnmf backend each task (and the driver's H update) uses: "
+                + "java, cuda or auto", ParamValidators.inArray(List.of("java", "cuda", "auto")));
         setDefault(featuresCol, "features");
         setDefault(outputCol, "factors");
         setDefault(rank, 10);
@@ -85,6 +88,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         setDefault(checkpointInterval, 10);
         setDefault(treeDepth, 1);
         setDefault(broadcastBlockBytes, 128L << 20);
+        setDefault(backend, "java");
     }
 
     @Override
@@ -138,6 +142,10 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
 
     public LongParam broadcastBlockBytes() {
         return broadcastBlockBytes;
+    }
+
+    public Param<String> backend() {
+        return backend;
     }
 
     public NmfEstimator setFeaturesCol(String value) {
@@ -201,6 +209,12 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         return this;
     }
 
+    /** {@code java} (the default), {@code cuda} or {@code auto}: the backend the executors open. */
+    public NmfEstimator setBackend(String value) {
+        set(backend, value == null ? null : value.toLowerCase(Locale.ROOT));
+        return this;
+    }
+
     /** The fit's options, as {@link DistributedNmf} takes them (RANDOM start from the seed). */
     public NmfOptions nmfOptions() {
         return NmfOptions.builder((Integer) getOrDefault(rank))
@@ -220,6 +234,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
                 .checkpointInterval((Integer) getOrDefault(checkpointInterval))
                 .treeDepth((Integer) getOrDefault(treeDepth))
                 .broadcastBlockBytes((Long) getOrDefault(broadcastBlockBytes))
+                .executorBackend(getOrDefault(backend))
                 .build();
     }
 

@@ -145,6 +145,10 @@ class NmfEstimatorTest {
         assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setTol(-1));
         assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setTreeDepth(0));
         assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setBroadcastBlockBytes(1));
+        assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setBackend("gpu"));
+        assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setNumPartitions(-1));
+        assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setCheckpointInterval(0));
+        assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setCheckInterval(0));
         Dataset<Row> data = frame(Problems.rows(V));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> estimator().setFeaturesCol("x").fit(data));
