@@ -51,6 +51,17 @@ class DistributedNmfTest {
         distributed.unpersist();
     }
 
+    @Test
+    void float32WithOnePartitionIsBitIdenticalToo() {
+        NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertEquals(org.jnmf.Precision.SINGLE, distributed.precision());
+        assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
+        distributed.unpersist();
+    }
+
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void partitionedFitAgreesWithTheSingleMachineFitAndRepeatsBitForBit(Algorithm algorithm) {
@@ -132,6 +143,24 @@ class DistributedNmfTest {
     }
 
     @Test
+    void progressIsReportedAtEachCheckAndCancellationStopsTheFit() {
+        org.jnmf.Cancellation cancellation = new org.jnmf.Cancellation();
+        List<Integer> seen = new java.util.ArrayList<>();
+        NmfOptions options = options(Algorithm.HALS, 100).toBuilder().checkInterval(5).cancellation(cancellation)
+                .progress((iteration, max, error, change) -> {
+                    seen.add(iteration);
+                    if (iteration == 15) {
+                        cancellation.cancel();
+                    }
+                }).build();
+        DistributedNmfResult r = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options);
+        assertEquals(org.jnmf.StopReason.CANCELLED, r.stopReason());
+        assertEquals(15, r.iterations());
+        assertEquals(List.of(5, 10, 15), seen);
+        r.unpersist();
+    }
+
+    @Test
     void indexedRowsWithGapsAreZeroRows() {
         Matrix v = DenseMatrix.of(new double[][] {{1, 2, 0}, {0, 0, 0}, {3, 0, 1}, {0, 1, 1}});
         NmfOptions options = NmfOptions.builder(2).initialization(Initialization.RANDOM).seed(4).maxIterations(20)
@@ -142,6 +171,12 @@ class DistributedNmfTest {
                 new scala.Tuple2<>(2L, Vectors.dense(3, 0, 1))), 2);
         DistributedNmfResult distributed = DistributedNmf.fitIndexed(indexed, 4, options, partitions(1));
         assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
+        for (scala.Tuple2<Long, Vector> row : distributed.w().collect()) {
+            double[] expected = new double[2];
+            local.w().copyRow((int) (long) row._1(), expected);
+            assertArrayEquals(expected, row._2().toArray());
+        }
+        assertEquals(4, distributed.w().count());
         assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
         distributed.unpersist();
     }
