@@ -1,6 +1,7 @@
 package org.jnmf.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -8,11 +9,17 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jnmf.Algorithm;
+import org.jnmf.Checkpoint;
+import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
 import org.jnmf.Matrix;
+import org.jnmf.ModelFormatException;
 import org.jnmf.NmfOptions;
+import org.jnmf.Normalization;
 import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
 import org.jnmf.backend.Backends;
+import org.jnmf.io.MatrixReader;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,8 +41,48 @@ final class FitOptions {
     String algorithm;
 
     @Option(names = "--init", paramLabel = "NAME",
-            description = "random, nndsvd or nndsvda. Default: nndsvda when k ≤ min(n, m), else random.")
+            description = "random, nndsvd, nndsvda or nndsvdar. Default: nndsvda when k ≤ min(n, m), else random"
+                    + " (random with --restarts).")
     String init;
+
+    @Option(names = "--init-w", paramLabel = "FILE",
+            description = "Start from this W (n×k, any input format); needs --init-h too.")
+    Path initW;
+
+    @Option(names = "--init-h", paramLabel = "FILE",
+            description = "Start from this H (k×m, any input format); needs --init-w too.")
+    Path initH;
+
+    @Option(names = "--restarts", paramLabel = "R", defaultValue = "1",
+            description = "Run R times from seeded random starts and keep the lowest loss; summary.json lists"
+                    + " every run's. Default: ${DEFAULT-VALUE}.")
+    int restarts;
+
+    @Option(names = "--normalize", paramLabel = "NAME", defaultValue = "none",
+            description = "Scale W's columns to unit sum (l1) or norm (l2), carrying the scale into H; or none."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String normalize;
+
+    @Option(names = "--sort", description = "Order the components by weight ‖W_j‖·‖H_j‖, largest first.")
+    boolean sort;
+
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Also save the model (W, H, options, losses) to FILE, for 'jnmf transform'.")
+    Path save;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Save the fit's state to DIR/checkpoint.jnmf every --checkpoint-every iterations and when"
+                    + " it stops (atomically), for --resume after a kill.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100",
+            description = "Iterations between checkpoints. Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the fit whose checkpoint is in DIR (or is the file DIR), up to --max-iter"
+                    + " iterations in all, to the same bits as an uninterrupted fit; same input and options.")
+    Path resume;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed for the initialisation. Default: ${DEFAULT-VALUE}.")
@@ -93,8 +140,11 @@ final class FitOptions {
 
     /** A job writing to {@code --out} in {@code --format}, quiet or not. */
     FitJob job(PrintStream out, PrintStream err) {
-        return new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err);
+        return new FitJob(outDir, format.toLowerCase(Locale.ROOT), quiet, out, err).saveModel(save);
     }
+
+    /** The file in a --checkpoint folder. */
+    static final String CHECKPOINT_FILE = "checkpoint.jnmf";
 
     /** The {@code --algorithm} value: hals or mu. */
     static Algorithm parseAlgorithm(String algorithm) {
@@ -120,9 +170,13 @@ final class FitOptions {
                 case "random" -> Initialization.RANDOM;
                 case "nndsvd" -> Initialization.NNDSVD;
                 case "nndsvda" -> Initialization.NNDSVDA;
-                default -> throw CliException.usage("--init must be random, nndsvd or nndsvda; got '" + init + "'");
+                case "nndsvdar" -> Initialization.NNDSVDAR;
+                default -> throw CliException.usage("--init must be random, nndsvd, nndsvda or nndsvdar; got '"
+                        + init + "'");
             });
         }
+        addStartAndOutputOptions(b);
+        addCheckpointOptions(b);
         if (maxIterations < 0) {
             throw CliException.usage("--max-iter must be at least 0; got " + maxIterations);
         }
@@ -167,15 +221,139 @@ final class FitOptions {
         return b;
     }
 
-    /** Refuses a rank NNDSVD cannot start from, naming the input {@code label}. */
+    /**
+     * --init-w/--init-h (read here, each file named in its errors), --restarts, --normalize, --sort and
+     * --save.
+     */
+    private void addStartAndOutputOptions(NmfOptions.Builder b) {
+        if ((initW == null) != (initH == null)) {
+            throw CliException.usage("--init-w and --init-h go together; give both files, W (n×k) and H (k×m)");
+        }
+        if (initW != null) {
+            if (init != null) {
+                throw CliException.usage("--init " + init + " and --init-w/--init-h both say how to start; give one");
+            }
+            b.initialFactors(readFactor(initW, "--init-w"), readFactor(initH, "--init-h"));
+        }
+        if (restarts < 1) {
+            throw CliException.usage("--restarts must be at least 1; got " + restarts);
+        }
+        if (restarts > 1) {
+            Initialization start = initW != null ? Initialization.CUSTOM : b.build().initialization();
+            if (start != null && start != Initialization.RANDOM && start != Initialization.NNDSVDAR) {
+                throw CliException.usage("--restarts " + restarts + " needs a random start, but "
+                        + (initW != null ? "--init-w/--init-h give" : "--init " + init + " gives")
+                        + " (almost) the same one every run; use --init random or nndsvdar, or drop --restarts");
+            }
+            b.restarts(restarts);
+        }
+        b.normalization(switch (normalize.toLowerCase(Locale.ROOT)) {
+            case "none" -> Normalization.NONE;
+            case "l1" -> Normalization.L1;
+            case "l2" -> Normalization.L2;
+            default -> throw CliException.usage("--normalize must be l1, l2 or none; got '" + normalize + "'");
+        });
+        b.sortComponents(sort);
+        if (save != null) {
+            Path folder = save.toAbsolutePath().getParent();
+            if (Files.isDirectory(save)) {
+                throw CliException.usage("--save " + save + " is a folder; name a file for the model, e.g. model.jnmf");
+            }
+            if (folder == null || !Files.isDirectory(folder)) {
+                throw CliException.usage("--save " + save + ": folder " + folder + " does not exist; create it or"
+                        + " save elsewhere");
+            }
+            if (!Files.isWritable(folder)) {
+                throw CliException.usage("--save " + save + ": cannot write to folder " + folder);
+            }
+        }
+    }
+
+    /** --checkpoint DIR (created if missing), --checkpoint-every N and --resume DIR. */
+    private void addCheckpointOptions(NmfOptions.Builder b) {
+        if (checkpointEvery < 1) {
+            throw CliException.usage("--checkpoint-every must be at least 1; got " + checkpointEvery);
+        }
+        if ((checkpoint != null || resume != null) && restarts > 1) {
+            throw CliException.usage("--checkpoint and --resume work on a single run; drop --restarts " + restarts);
+        }
+        if (resume != null) {
+            Path file = Files.isDirectory(resume) ? resume.resolve(CHECKPOINT_FILE) : resume;
+            try {
+                b.resumeFrom(Checkpoint.load(file));
+            } catch (ModelFormatException e) {
+                throw CliException.usage("--resume: " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw CliException.usage("--resume " + resume + ": " + e.getMessage()
+                        + (Files.isDirectory(resume) ? "; is this the folder given to --checkpoint?" : ""));
+            }
+        }
+        if (checkpoint != null) {
+            if (Files.exists(checkpoint) && !Files.isDirectory(checkpoint)) {
+                throw CliException.usage("--checkpoint " + checkpoint + " is a file; name a folder for checkpoints");
+            }
+            try {
+                Files.createDirectories(checkpoint);
+            } catch (java.io.IOException e) {
+                throw CliException.usage("--checkpoint " + checkpoint + ": cannot create the folder (" + e + ")");
+            }
+            if (!Files.isWritable(checkpoint)) {
+                throw CliException.usage("--checkpoint " + checkpoint + ": cannot write to the folder");
+            }
+            Path file = checkpoint.resolve(CHECKPOINT_FILE);
+            b.checkpoints(checkpointEvery, c -> c.save(file));
+        }
+    }
+
+    /** A starting factor from {@code file}, dense, every entry finite and ≥ 0, errors naming the file. */
+    private static DenseMatrix readFactor(Path file, String flag) {
+        Matrix x;
+        try {
+            x = MatrixReader.read(file);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(flag + " " + e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw CliException.usage(flag + ": " + e.getMessage());
+        }
+        DenseMatrix d = x instanceof SparseMatrix s ? s.toDense(Precision.DOUBLE) : (DenseMatrix) x;
+        double[] row = new double[d.cols()];
+        for (int i = 0; i < d.rows(); i++) {
+            d.copyRow(i, row);
+            for (int j = 0; j < row.length; j++) {
+                if (!(row[j] >= 0) || Double.isInfinite(row[j])) {
+                    throw CliException.usage(flag + " " + file + ": entry (" + row[j] + ") at row " + i + ", column "
+                            + j + " (0-based) is not a finite number ≥ 0; a starting factor must be non-negative");
+                }
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Refuses a rank NNDSVD cannot start from, naming the input {@code label}, and starting factors whose
+     * shapes do not fit V, naming their files.
+     */
     void checkRank(Matrix v, NmfOptions options, String label) {
         int n = v.rows();
         int m = v.cols();
+        if (initW != null) {
+            checkFactorShape(options.initialW(), initW, "--init-w", "W", n, rank, v, label);
+            checkFactorShape(options.initialH(), initH, "--init-h", "H", rank, m, v, label);
+        }
         Initialization chosen = options.initializationFor(n, m);
-        if ((chosen == Initialization.NNDSVD || chosen == Initialization.NNDSVDA) && rank > Math.min(n, m)) {
+        if (chosen.usesSvd() && rank > Math.min(n, m)) {
             throw CliException.usage("--rank " + rank + " is more than min(n, m) = " + Math.min(n, m) + " of the "
                     + n + "×" + m + " matrix in " + label + ", which " + chosen.label() + " initialisation needs;"
                     + " use --init random or a smaller --rank");
+        }
+    }
+
+    private static void checkFactorShape(DenseMatrix x, Path file, String flag, String name, int rows, int cols,
+                                         Matrix v, String label) {
+        if (x.rows() != rows || x.cols() != cols) {
+            throw CliException.usage(flag + " " + file + " holds a " + x.rows() + "×" + x.cols() + " matrix, but " + name
+                    + " must be " + rows + "×" + cols + " for the " + v.rows() + "×" + v.cols() + " matrix in " + label
+                    + " at --rank " + (name.equals("W") ? cols : rows));
         }
     }
 

@@ -357,4 +357,54 @@ class CliTest {
         assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--max-iter", "2"), stderr);
         assertTrue(summary().contains("we\\\"ird.csv"), summary());
     }
+
+    @Test
+    void aFitResumedFromItsCheckpointEndsWithTheUninterruptedBits() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path whole = dir.resolve("whole");
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] common = {"fit", input.toString(), "--rank", "3", "--tol", "0", "--threads", "2", "--backend", "java",
+                "--quiet"};
+        assertEquals(0, run(concat(common, "--out", whole.toString(), "--max-iter", "40")), stderr);
+        assertEquals(0, run(concat(common, "--out", dir.resolve("first").toString(), "--max-iter", "20",
+                "--checkpoint", checkpoints.toString(), "--checkpoint-every", "10")), stderr);
+        assertEquals(List.of("checkpoint.jnmf"), list(checkpoints));
+        assertEquals(0, run(concat(common, "--out", out.toString(), "--max-iter", "40",
+                "--resume", checkpoints.toString())), stderr);
+        assertTrue(summary().contains("\"iterations\": 40"), summary());
+        assertEquals(-1, Files.mismatch(whole.resolve("W.npy"), out.resolve("W.npy")));
+        assertEquals(-1, Files.mismatch(whole.resolve("H.npy"), out.resolve("H.npy")));
+    }
+
+    @Test
+    void badCheckpointFlagsAreOneLineErrors() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path checkpoints = dir.resolve("checkpoints");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--checkpoint", checkpoints.toString(), "--checkpoint-every", "0"), "--checkpoint-every", "at least 1");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--resume", dir.resolve("nowhere").toString()), "--resume");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--resume", input.toString()), "--resume", "not a jnmf model");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(), "--restarts", "2",
+                "--init", "random", "--checkpoint", checkpoints.toString()), "single run");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--checkpoint", input.toString()), "--checkpoint", "is a file");
+    }
+
+    @Test
+    void resumingWithAnotherRankNamesTheDifference() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path checkpoints = dir.resolve("checkpoints");
+        assertEquals(0, run("fit", input.toString(), "--rank", "3", "--out", dir.resolve("first").toString(),
+                "--max-iter", "5", "--checkpoint", checkpoints.toString(), "--quiet"), stderr);
+        assertUsageError(run("fit", input.toString(), "--rank", "4", "--out", out.toString(),
+                "--resume", checkpoints.toString()), "cannot resume", "rank");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
 }

@@ -149,6 +149,7 @@ public final class DistributedNmf {
 
         /** The fit, or null when the rows are in order but some partition is empty (then index and shuffle). */
         DistributedNmfResult fit() throws SparkException {
+            checkSupported(options);
             List<Shape> parts = input != null ? input.mapPartitions(Run::shapeOf).collect()
                     : ordered.mapPartitions(Run::shapeOfRows).collect();
             Shape shape = parts.stream().reduce(Shape::merge).orElseThrow();
@@ -175,7 +176,7 @@ public final class DistributedNmf {
                         + "entries; the 1-D distributed fit keeps H and the random start of W in one driver array each");
             }
             Initialization init = options.initialization() == null ? Initialization.RANDOM : options.initialization();
-            if (init == Initialization.NNDSVD || init == Initialization.NNDSVDA) {
+            if (init != Initialization.RANDOM && init != Initialization.CUSTOM) {
                 throw new IllegalArgumentException(init.label() + " initialisation is not available for distributed "
                         + "fits (it needs a distributed QR); use Initialization.RANDOM (the default here) or give "
                         + "initialFactors(W, H)");
@@ -296,6 +297,36 @@ public final class DistributedNmf {
             }
             return Collections.singletonList(Shape.of(count, maxIndex, count == 0 ? Integer.MAX_VALUE : minSize,
                     maxSize, nonZeros)).iterator();
+        }
+
+        /** The distributed fit runs plain Frobenius HALS and MU; it refuses what it would otherwise ignore. */
+        private static void checkSupported(NmfOptions options) {
+            List<String> unsupported = new ArrayList<>();
+            if (options.beta() != 2) {
+                unsupported.add("beta " + options.beta() + " (only the Frobenius loss, beta 2)");
+            }
+            if (options.regularized()) {
+                unsupported.add("penalties (l1W, l2W, l1H, l2H)");
+            }
+            if (options.acceleration() > 0) {
+                unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
+            }
+            if (options.kktTolerance() > 0) {
+                unsupported.add("the KKT stopping test (kktTolerance)");
+            }
+            if (options.restarts() > 1) {
+                unsupported.add("restarts (" + options.restarts() + ")");
+            }
+            if (options.normalization() != org.jnmf.Normalization.NONE || options.sortComponents()) {
+                unsupported.add("normalised or sorted output");
+            }
+            if (options.checkpointEvery() > 0 || options.resumeFrom() != null) {
+                unsupported.add("checkpoints and resuming (W's lineage is cut by localCheckpoint instead)");
+            }
+            if (!unsupported.isEmpty()) {
+                throw new IllegalArgumentException("the distributed fit does not support " + String.join(", ", unsupported)
+                        + "; leave these options at their defaults or fit on one machine with Nmf.fit");
+            }
         }
 
         private static void checkShape(String what, DenseMatrix x, long rows, int cols) {

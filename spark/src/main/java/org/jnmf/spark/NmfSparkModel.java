@@ -33,8 +33,8 @@ import org.jnmf.backend.JavaBackend;
 
 /**
  * A fitted NMF: H (k×m). {@link #transform} adds to each row its W (a k-vector) in {@code outputCol}: the
- * non-negative least-squares solution min ‖v − w·H‖ over w ≥ 0 with H fixed ({@link RowProjection}), for
- * rows of the training set and new rows alike. Saved and loaded with Spark ML persistence
+ * exact non-negative least-squares solution min ‖v − w·H‖ over w ≥ 0 with H fixed ({@link org.jnmf.Nnls}),
+ * for rows of the training set and new rows alike, as {@link org.jnmf.NmfModel#transform} gives it. Saved and loaded with Spark ML persistence
  * ({@code model.write().save(path)}, {@code NmfSparkModel.load(path)}).
  */
 public final class NmfSparkModel extends Model<NmfSparkModel> implements MLWritable {

@@ -208,6 +208,12 @@ class DistributedNmfTest {
         e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine,
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
+        for (NmfOptions unsupported : List.of(options.toBuilder().beta(1).algorithm(Algorithm.MULTIPLICATIVE).build(),
+                options.toBuilder().regularization(0.1, 0, 0, 0).build(), options.toBuilder().acceleration(0.5).build(),
+                options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build())) {
+            e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
+            assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
+        }
         var duplicate = SharedSpark.context().parallelizePairs(List.of(
                 new scala.Tuple2<>(0L, Vectors.dense(1, 2)), new scala.Tuple2<>(0L, Vectors.dense(1, 2))), 1);
         e = assertThrows(IllegalArgumentException.class,
