@@ -59,6 +59,7 @@ public final class Checkpoint {
         s.put("l1_h", options.l1H());
         s.put("l2_h", options.l2H());
         s.put("acceleration", options.acceleration());
+        s.put("missing", options.mask() != null ? "mask" : options.missing().label());
         return s;
     }
 

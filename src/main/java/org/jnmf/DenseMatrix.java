@@ -245,6 +245,8 @@ public final class DenseMatrix implements Matrix {
             if (blockRows < 1 || blockRows > blockRowsFor(rows, cols)) {
                 throw new IllegalArgumentException("blockRows must be in 1.." + blockRowsFor(rows, cols) + "; got " + blockRows);
             }
+            MatrixTooLargeException.requireHeap((long) rows * cols * precision.bytes(),
+                    "a " + rows + "×" + cols + (precision == Precision.SINGLE ? " float32" : " float64") + " matrix");
             this.rows = rows;
             this.cols = cols;
             this.precision = precision;

@@ -5,7 +5,7 @@ import org.jnmf.backend.Backend;
 import org.jnmf.backend.DeviceMatrix;
 
 /**
- * HALS and Frobenius multiplicative updates: both need A = V·Hᵀ and B = H·Hᵀ for the W step, C = Wᵀ·V and
+ * HALS, ANLS and Frobenius multiplicative updates: both need A = V·Hᵀ and B = H·Hᵀ for the W step, C = Wᵀ·V and
  * D = Wᵀ·W for the H step. After an iteration C, D and B are current, so the loss comes from the trace
  * identity ‖V‖² − 2·⟨C, H⟩ + ⟨D, B⟩ (accumulated in double) without forming W·H; near an exact fit,
  * where that identity cancels, the residual is computed directly.
@@ -19,14 +19,22 @@ import org.jnmf.backend.DeviceMatrix;
  * of V: the cost of the product over the cost of a sweep), and stops repeating once a sweep moves the
  * factor by at most δ = 0.1 times what the first sweep moved it (in Frobenius norm). Each sweep minimises
  * the objective exactly over one column (row) at a time, so repeats never raise it.
+ *
+ * <p>ANLS solves each half-step exactly with {@link Nnls} (block principal pivoting) from the same A, B
+ * (C, D), downloaded as k×k and k×n (k×m) host arrays, warm-started from the previous passive sets; an
+ * L2 penalty joins the Gram matrix's diagonal and an L1 penalty the cross products, which makes the
+ * penalised half-problem an NNLS problem again.
  */
-final class FrobeniusStep extends Step {
+class FrobeniusStep extends Step {
     /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
     private static final double DIRECT_RESIDUAL_BELOW = 1e-6;
     /** Gillis and Glineur's δ: stop the inner sweeps once one moves the factor by at most δ times the first. */
     private static final double INNER_DELTA = 0.1;
 
     private final boolean hals;
+    private final boolean anls;
+    private boolean[] passiveW;
+    private boolean[] passiveH;
     private final double floor;
     private final double normV2;
     private final DeviceMatrix vht;
@@ -49,6 +57,7 @@ final class FrobeniusStep extends Step {
                   UnaryOperator<DeviceMatrix> keep, double normV2, long storedEntries) {
         super(backend, v, w, h, options, keep);
         this.hals = options.algorithm() == Algorithm.HALS;
+        this.anls = options.algorithm() == Algorithm.ANLS;
         this.floor = options.floor();
         this.normV2 = normV2;
         vht = allocate(n, k);
@@ -68,23 +77,33 @@ final class FrobeniusStep extends Step {
         backend.gramOfRows(h, hht);
     }
 
+    /** The matrix the products read: V here; a masked fit completes V first. */
+    protected DeviceMatrix data() {
+        return v;
+    }
+
     @Override
     void iterate() {
-        if (!vhtCurrent) {
-            backend.multiplyByTransposed(v, h, vht);
+        DeviceMatrix data = data();
+        if (!vhtCurrent || data != v) {
+            backend.multiplyByTransposed(data, h, vht);
         }
         vhtCurrent = false;
         if (hals) {
             halsStep(w, vht, hht, options.l1W(), options.l2W(), innerW, true);
+        } else if (anls) {
+            passiveW = anlsStep(w, vht, hht, options.l1W(), options.l2W(), passiveW, true);
         } else {
             backend.multiply(w, hht, whht);
             addPenaltyGradient(whht, options.l1W(), options.l2W(), w);
             backend.multiplicativeUpdate(w, vht, whht, floor);
         }
-        backend.multiplyTransposedBy(w, v, wtv);
+        backend.multiplyTransposedBy(w, data(), wtv);
         backend.gramOfColumns(w, wtw);
         if (hals) {
             halsStep(h, wtv, wtw, options.l1H(), options.l2H(), innerH, false);
+        } else if (anls) {
+            passiveH = anlsStep(h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
         } else {
             backend.multiply(wtw, h, wtwh);
             addPenaltyGradient(wtwh, options.l1H(), options.l2H(), h);
@@ -141,6 +160,49 @@ final class FrobeniusStep extends Step {
                 break;
             }
         }
+    }
+
+    /**
+     * The exact penalised NNLS solution for x (W (n×k) when {@code columns}: Wᵀ from G = B + l2·I and
+     * Aᵀ − l1; else H from D + l2·I and C − l1), written into x; returns the passive sets for the next warm start.
+     */
+    private boolean[] anlsStep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b, double l1, double l2,
+                               boolean[] warm, boolean columns) {
+        double[] gram = backend.download(b);
+        // A GEMM-made Gram can differ from its transpose by rounding; the pivoting assumes symmetry.
+        for (int p = 0; p < k; p++) {
+            gram[p * k + p] += l2;
+            for (int q = 0; q < p; q++) {
+                double mean = (gram[p * k + q] + gram[q * k + p]) / 2;
+                gram[p * k + q] = mean;
+                gram[q * k + p] = mean;
+            }
+        }
+        double[] products = backend.download(g);
+        int r = columns ? n : m;
+        double[] cross = columns ? transpose(products, n, k) : products;
+        if (l1 > 0) {
+            for (int i = 0; i < cross.length; i++) {
+                cross[i] -= l1;
+            }
+        }
+        Nnls.Solution solution = Nnls.solve(gram, cross, k, r, warm);
+        double[] values = columns ? transpose(solution.x(), k, n) : solution.x();
+        try (DeviceMatrix solved = backend.upload(x.rows(), x.cols(), values)) {
+            backend.combine(solved, 0, solved, 0, x);
+        }
+        return solution.passive();
+    }
+
+    /** The transpose of a row-major rows×cols array. */
+    private static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
     }
 
     private void sweep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix gram, boolean columns) {

@@ -70,18 +70,37 @@ public final class Nmf {
             checkShape("initial W", options.initialW(), n, k);
             checkShape("initial H", options.initialH(), k, m);
         }
+        Masking.Observed observed = Masking.of(v, options);
+        if (observed != null) {
+            double meanObserved = observed.sum() / observed.observed();
+            if (backend != null) {
+                return new Run(backend, "given by the caller", observed.values(), options, init, meanObserved, start)
+                        .masked(observed).fit();
+            }
+            Precision precision = options.precision() != null ? options.precision() : v.precision();
+            Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(), false,
+                    options.tf32());
+            try (Backend chosen = selection.backend()) {
+                return new Run(chosen, selection.reason(), observed.values(), options, init, meanObserved, start)
+                        .masked(observed).fit();
+            }
+        }
         double sumOfV = Validation.checkNonNegative(v);
         if (options.beta() <= 0) {
             Validation.checkPositive(v, "the Itakura–Saito loss (β = 0) divides by every entry of V; use a β > 0,"
                     + " or add a small constant to V");
         }
+        Precision working = backend != null ? backend.precision()
+                : options.precision() != null ? options.precision() : v.precision();
+        Validation.checkRange(v, working);
+        Validation.checkHeap(v, k, working, options.algorithm());
         double meanOfV = sumOfV / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
         }
         Precision precision = options.precision() != null ? options.precision() : v.precision();
         Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
-                v instanceof SparseMatrix, options.tf32());
+                new Backends.Shape(n, m, k, v instanceof SparseMatrix), options.tf32());
         try (Backend chosen = selection.backend()) {
             return new Run(chosen, selection.reason(), v, options, init, meanOfV, start).fit();
         }
@@ -110,6 +129,7 @@ public final class Nmf {
         private final int k;
         private final List<DeviceMatrix> buffers = new ArrayList<>();
         private double normV2;
+        private Masking.Observed observed;
 
         Run(Backend backend, String reason, Matrix input, NmfOptions options, Initialization init, double meanOfV,
             long start) {
@@ -125,6 +145,12 @@ public final class Nmf {
             this.n = input.rows();
             this.m = input.cols();
             this.k = options.rank();
+        }
+
+        /** Fits the observed entries only: the input holds them, 0 where missing. */
+        Run masked(Masking.Observed observed) {
+            this.observed = observed;
+            return this;
         }
 
         private DeviceMatrix keep(DeviceMatrix x) {
@@ -143,6 +169,10 @@ public final class Nmf {
         }
 
         private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
+            if (observed != null) {
+                return new MaskedFrobeniusStep(backend, v, w, h, options, this::keep, normV2,
+                        keep(backend.upload(observed.mask())), keep(backend.upload(observed.complement())));
+            }
             if (options.beta() != 2) {
                 return new BetaStep(backend, v, w, h, options, this::keep);
             }

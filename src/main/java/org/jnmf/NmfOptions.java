@@ -29,6 +29,7 @@ import java.util.function.Consumer;
  *   <tr><td>l1W, l2W, l1H, l2H</td><td>0 (no regularisation)</td></tr>
  *   <tr><td>kktTolerance</td><td>0 (off)</td></tr>
  *   <tr><td>acceleration</td><td>0 (plain HALS)</td></tr>
+ *   <tr><td>missing, mask</td><td>none (every entry observed)</td></tr>
  * </table>
  */
 public final class NmfOptions {
@@ -62,6 +63,8 @@ public final class NmfOptions {
     private final int checkpointEvery;
     private final Consumer<Checkpoint> checkpointSink;
     private final Checkpoint resumeFrom;
+    private final Missing missing;
+    private final Matrix mask;
 
     private NmfOptions(Builder b) {
         this.rank = b.rank;
@@ -94,6 +97,8 @@ public final class NmfOptions {
         this.checkpointEvery = b.checkpointEvery;
         this.checkpointSink = b.checkpointSink;
         this.resumeFrom = b.resumeFrom;
+        this.missing = b.missing;
+        this.mask = b.mask;
     }
 
     /** Default options for the given rank. */
@@ -137,6 +142,8 @@ public final class NmfOptions {
         b.checkpointEvery = checkpointEvery;
         b.checkpointSink = checkpointSink;
         b.resumeFrom = resumeFrom;
+        b.missing = missing;
+        b.mask = mask;
         return b;
     }
 
@@ -295,6 +302,16 @@ public final class NmfOptions {
         return kktTolerance;
     }
 
+    /** Which entries of V are missing (see {@link Builder#missing}); {@link Missing#NONE} with a {@link #mask()}. */
+    public Missing missing() {
+        return missing;
+    }
+
+    /** The 0/1 matrix of observed entries (1) and missing ones (0), or null. */
+    public Matrix mask() {
+        return mask;
+    }
+
     /** Gillis–Glineur inner-sweep factor α of accelerated HALS; 0: plain HALS. */
     public double acceleration() {
         return acceleration;
@@ -333,6 +350,8 @@ public final class NmfOptions {
         private int checkpointEvery;
         private Consumer<Checkpoint> checkpointSink;
         private Checkpoint resumeFrom;
+        private Missing missing = Missing.NONE;
+        private Matrix mask;
 
         private Builder(int rank) {
             if (rank < 1) {
@@ -571,10 +590,29 @@ public final class NmfOptions {
             return this;
         }
 
+        /**
+         * Missing entries of V ({@link Missing#NAN}: NaN ones; {@link Missing#ZEROS}: zeros, as in rating
+         * matrices): the loss ½‖M ⊙ (V − WH)‖²_F and the updates then use the observed entries only (M the
+         * 0/1 mask of observed entries), for HALS, MU and ANLS, Frobenius loss. V is then held densely.
+         */
+        public Builder missing(Missing missing) {
+            this.missing = Objects.requireNonNull(missing, "missing");
+            return this;
+        }
+
+        /** An explicit mask, V's shape: 1 where an entry is observed, 0 where it is missing; null for none. */
+        public Builder mask(Matrix mask) {
+            this.mask = mask;
+            return this;
+        }
+
         public NmfOptions build() {
             if (restarts > 1 && (resumeFrom != null || checkpointSink != null)) {
                 throw new IllegalArgumentException("checkpoints and resuming work on a single run; drop restarts ("
                         + restarts + ") or the checkpoint options");
+            }
+            if (mask != null && missing != Missing.NONE) {
+                throw new IllegalArgumentException("give either a mask or missing(" + missing.label() + "), not both");
             }
             if (beta != 2 && !algorithmSet) {
                 algorithm = Algorithm.MULTIPLICATIVE;

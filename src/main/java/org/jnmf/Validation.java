@@ -80,6 +80,70 @@ final class Validation {
         return new IllegalArgumentException("V has a zero at row " + i + ", column " + j + " (0-based); " + why);
     }
 
+    /**
+     * Refuses V when its largest entry is so large that the products a fit forms (V·Hᵀ, with factors of
+     * the order of √max(V), summed over up to max(n, m) terms) would overflow the working precision: for
+     * float32 that is from about 1e19 up, for float64 about 1e200. Likewise when it is so small that those
+     * products sink below the normal range (float32: under about 1e-21), where they lose their digits and
+     * the fit stalls at zero factors. Refusing up front, with the fix, replaces factors full of NaN or zeros.
+     */
+    static void checkRange(Matrix v, Precision precision) {
+        double largest = 0;
+        if (v instanceof SparseMatrix s) {
+            double[] values = s.values();
+            for (double x : values) {
+                largest = Math.max(largest, x);
+            }
+        } else {
+            DenseMatrix d = (DenseMatrix) v;
+            double[] row = new double[d.cols()];
+            for (int i = 0; i < d.rows(); i++) {
+                d.copyRow(i, row);
+                for (int j = 0; j < row.length; j++) {
+                    largest = Math.max(largest, row[j]);
+                }
+            }
+        }
+        double limit = precision == Precision.SINGLE ? Float.MAX_VALUE : Double.MAX_VALUE;
+        double reach = Math.pow(largest, 1.5) * Math.max(v.rows(), v.cols()) * 16;
+        boolean single = precision == Precision.SINGLE;
+        double smallest = (single ? Float.MIN_NORMAL : Double.MIN_NORMAL) * 0x1p23;
+        if (largest > 0 && Math.pow(largest, 1.5) < smallest) {
+            double scale = Math.pow(10, -Math.floor(Math.log10(largest)));
+            throw new IllegalArgumentException("V's largest entry, " + largest + ", is too small for "
+                    + (single ? "float32" : "float64") + " arithmetic: the products a fit forms would fall below"
+                    + " its normal range and lose their digits" + (single ? ". Fit in double precision"
+                    + " (--precision double), or multiply" : ". Multiply") + " V by a constant first (e.g. " + scale
+                    + "; W·H scales by the same factor)");
+        }
+        if (reach > limit) {
+            double scale = Math.pow(10, Math.floor(Math.log10(largest)));
+            throw new IllegalArgumentException("V's largest entry, " + largest + ", is too large for "
+                    + (precision == Precision.SINGLE ? "float32" : "float64") + " arithmetic: the products a fit"
+                    + " forms would reach about " + String.format(java.util.Locale.ROOT, "%.1e", reach)
+                    + ", beyond the largest " + (precision == Precision.SINGLE ? "float32 (3.4e38)" : "float64 (1.8e308)")
+                    + (precision == Precision.SINGLE ? ". Fit in double precision (--precision double), or divide"
+                    : ". Divide") + " V by a constant first (e.g. " + scale + "; W·H scales by the same factor)");
+        }
+    }
+
+    /**
+     * Refuses a fit whose factors and work matrices cannot fit in the heap besides V, before any of them
+     * is allocated: the initial factors (float64), W and H, the products V·Hᵀ and Wᵀ·V (and, for MU, W·HHᵀ
+     * and WᵀW·H), and a copy of a dense V in another precision. GPU memory is checked by the cuda backend
+     * as it allocates, before the first iteration.
+     */
+    static void checkHeap(Matrix v, int k, Precision precision, Algorithm algorithm) {
+        long n = v.rows();
+        long m = v.cols();
+        long factors = (n + m) * k;
+        long work = factors * (algorithm == Algorithm.MULTIPLICATIVE ? 2 : 1) + 2L * k * k;
+        long copy = v instanceof DenseMatrix && v.precision() != precision ? n * m : 0;
+        long bytes = 8 * factors + (factors + work + copy) * precision.bytes();
+        MatrixTooLargeException.requireHeap(bytes, "a rank-" + k + " fit of a " + n + "×" + m + " matrix (W, H"
+                + " and the work matrices" + (copy > 0 ? ", and V in " + precision.label() + " precision" : "") + ")");
+    }
+
     private static IllegalArgumentException offending(double x, int i, int j) {
         String what = Double.isNaN(x) ? "a NaN" : Double.isInfinite(x) ? "an infinite" : "a negative";
         return new IllegalArgumentException("V has " + what + " entry (" + x + ") at row " + i + ", column " + j

@@ -68,7 +68,7 @@ class LossesAndPenaltiesTest {
     }
 
     @ParameterizedTest(name = "{0}, accelerated {1}")
-    @CsvSource({"HALS, 0", "HALS, 0.5", "MULTIPLICATIVE, 0"})
+    @CsvSource({"HALS, 0", "HALS, 0.5", "MULTIPLICATIVE, 0", "ANLS, 0"})
     void penalisedFrobeniusFitsAgreeWithTheReferenceBackend(Algorithm algorithm, double acceleration) {
         NmfOptions o = options(4).algorithm(algorithm).acceleration(acceleration).regularization(0.3, 0.5, 0.1, 0.2)
                 .precision(Precision.DOUBLE).maxIterations(25).build();
@@ -95,7 +95,7 @@ class LossesAndPenaltiesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"HALS, 0", "HALS, 0.5", "MULTIPLICATIVE, 0"})
+    @CsvSource({"HALS, 0", "HALS, 0.5", "MULTIPLICATIVE, 0", "ANLS, 0"})
     void penalisedFrobeniusObjectiveNeverRises(Algorithm algorithm, double acceleration) {
         NmfResult r = Nmf.fit(POSITIVE, options(4).algorithm(algorithm).acceleration(acceleration)
                 .regularization(0.3, 0.5, 0.1, 0.2).precision(Precision.DOUBLE).maxIterations(50).checkInterval(1)
@@ -122,15 +122,17 @@ class LossesAndPenaltiesTest {
     }
 
     /**
-     * At convergence of penalised HALS, the KKT conditions of the penalised objective hold:
+     * At convergence of HALS and of ANLS (exact alternating NNLS; the KKT conditions of each subproblem are
+     * NnlsTest's), with and without penalties, the KKT conditions of the penalised objective hold:
      * min(x, ∇f) = 0 entry-wise with ∇_W f = (WH − V)Hᵀ + l1W + l2W·W (and likewise for H), computed here
      * from the returned factors with plain loops; and the reported projected-gradient norm is that of
      * these gradients.
      */
-    @Test
-    void penalisedHalsMeetsTheKktConditionsOfThePenalisedObjective() {
-        double l1W = 0.2, l2W = 0.4, l1H = 0.1, l2H = 0.3;
-        NmfResult r = Nmf.fit(POSITIVE, options(3).precision(Precision.DOUBLE).maxIterations(5000)
+    @ParameterizedTest
+    @CsvSource({"HALS, 0, 0, 0, 0", "HALS, 0.2, 0.4, 0.1, 0.3", "ANLS, 0, 0, 0, 0", "ANLS, 0.2, 0.4, 0.1, 0.3"})
+    void meetsTheKktConditionsOfThePenalisedObjectiveAtConvergence(Algorithm algorithm, double l1W, double l2W,
+                                                                   double l1H, double l2H) {
+        NmfResult r = Nmf.fit(POSITIVE, options(3).algorithm(algorithm).precision(Precision.DOUBLE).maxIterations(5000)
                 .regularization(l1W, l2W, l1H, l2H).kktTolerance(1e-9).build());
         assertEquals(StopReason.STATIONARY, r.stopReason());
         assertTrue(r.converged());
@@ -190,7 +192,7 @@ class LossesAndPenaltiesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"HALS, 2", "MULTIPLICATIVE, 2", "MULTIPLICATIVE, 1", "MULTIPLICATIVE, 0.5"})
+    @CsvSource({"HALS, 2", "MULTIPLICATIVE, 2", "MULTIPLICATIVE, 1", "MULTIPLICATIVE, 0.5", "ANLS, 2"})
     void theKktToleranceStopsWhenTheProjectedGradientHasFallenEnough(Algorithm algorithm, double beta) {
         NmfResult r = Nmf.fit(POSITIVE, options(3).algorithm(algorithm).beta(beta).precision(Precision.DOUBLE)
                 .maxIterations(20000).kktTolerance(1e-2).build());

@@ -14,6 +14,7 @@ import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
 import org.jnmf.Matrix;
 import org.jnmf.ModelFormatException;
+import org.jnmf.Missing;
 import org.jnmf.NmfOptions;
 import org.jnmf.Normalization;
 import org.jnmf.Precision;
@@ -36,9 +37,57 @@ final class FitOptions {
             description = "Folder for W, H and summary.json; created if missing.")
     Path outDir;
 
-    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "hals",
-            description = "hals (coordinate descent) or mu (multiplicative updates). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--algorithm", paramLabel = "NAME",
+            description = "hals (coordinate descent), mu (multiplicative updates) or anls (exact alternating"
+                    + " non-negative least squares). Default: hals; mu for a"
+                    + " --loss other than frobenius.")
     String algorithm;
+
+    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "frobenius",
+            description = "frobenius (½‖V − WH‖²), kl (generalised Kullback–Leibler), is (Itakura–Saito; V > 0)"
+                    + " or beta (the β-divergence, with --beta). All but frobenius run mu. Default: ${DEFAULT-VALUE}.")
+    String loss;
+
+    @Option(names = "--beta", paramLabel = "B", description = "β in [0, 2] for --loss beta (2 frobenius, 1 kl, 0 is).")
+    Double beta;
+
+    @Option(names = "--l1-w", paramLabel = "X", defaultValue = "0",
+            description = "L1 penalty on W: adds X·‖W‖₁ to the loss (scikit-learn: alpha_W·l1_ratio·columns)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double l1W;
+
+    @Option(names = "--l2-w", paramLabel = "X", defaultValue = "0",
+            description = "L2 penalty on W: adds ½X·‖W‖² to the loss. Default: ${DEFAULT-VALUE}.")
+    double l2W;
+
+    @Option(names = "--l1-h", paramLabel = "X", defaultValue = "0",
+            description = "L1 penalty on H: adds X·‖H‖₁ to the loss (scikit-learn: alpha_H·l1_ratio·rows)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    double l1H;
+
+    @Option(names = "--l2-h", paramLabel = "X", defaultValue = "0",
+            description = "L2 penalty on H: adds ½X·‖H‖² to the loss. Default: ${DEFAULT-VALUE}.")
+    double l2H;
+
+    @Option(names = "--kkt-tol", paramLabel = "T", defaultValue = "0",
+            description = "Also stop when the projected-gradient (KKT) norm falls to T times its initial value;"
+                    + " 0 never. Default: ${DEFAULT-VALUE}.")
+    double kktTolerance;
+
+    @Option(names = "--accelerate", paramLabel = "ALPHA", arity = "0..1", fallbackValue = "0.5",
+            description = "hals: repeat the cheap inner sweeps while they pay (Gillis & Glineur 2012), at most"
+                    + " 1 + ALPHA·(product cost / sweep cost) times. Without ALPHA: 0.5. Default: off.")
+    Double accelerate;
+
+    @Option(names = "--missing", paramLabel = "WHICH", defaultValue = "none",
+            description = "Entries of V that are missing, left out of the loss and the updates: nan (NaN entries),"
+                    + " zeros (rating matrices) or none. Frobenius loss. Default: ${DEFAULT-VALUE}.")
+    String missing;
+
+    @Option(names = "--mask", paramLabel = "FILE",
+            description = "A 0/1 matrix of V's shape, any input format: 1 where an entry is observed, 0 where"
+                    + " it is missing.")
+    Path mask;
 
     @Option(names = "--init", paramLabel = "NAME",
             description = "random, nndsvd, nndsvda or nndsvdar. Default: nndsvda when k ≤ min(n, m), else random"
@@ -151,7 +200,8 @@ final class FitOptions {
         return switch (algorithm.toLowerCase(Locale.ROOT)) {
             case "hals" -> Algorithm.HALS;
             case "mu" -> Algorithm.MULTIPLICATIVE;
-            default -> throw CliException.usage("--algorithm must be hals or mu; got '" + algorithm + "'");
+            case "anls" -> Algorithm.ANLS;
+            default -> throw CliException.usage("--algorithm must be hals, mu or anls; got '" + algorithm + "'");
         };
     }
 
@@ -164,7 +214,25 @@ final class FitOptions {
         if (tf32) {
             b.tf32(true);
         }
-        b.algorithm(parseAlgorithm(algorithm));
+        double b2 = parseLoss();
+        if (algorithm != null) {
+            Algorithm chosen = parseAlgorithm(algorithm);
+            if (b2 != 2 && chosen != Algorithm.MULTIPLICATIVE) {
+                throw CliException.usage("--loss " + loss.toLowerCase(Locale.ROOT) + " runs with --algorithm mu"
+                        + " only; drop --algorithm " + algorithm + " or use --loss frobenius");
+            }
+            b.algorithm(chosen);
+        }
+        b.beta(b2);
+        b.regularization(penalty("--l1-w", l1W), penalty("--l2-w", l2W), penalty("--l1-h", l1H),
+                penalty("--l2-h", l2H));
+        b.kktTolerance(penalty("--kkt-tol", kktTolerance));
+        if (accelerate != null) {
+            if (algorithm != null && parseAlgorithm(algorithm) != Algorithm.HALS || b2 != 2) {
+                throw CliException.usage("--accelerate applies to --algorithm hals with --loss frobenius only");
+            }
+            b.acceleration(penalty("--accelerate", accelerate));
+        }
         if (init != null) {
             b.initialization(switch (init.toLowerCase(Locale.ROOT)) {
                 case "random" -> Initialization.RANDOM;
@@ -177,6 +245,7 @@ final class FitOptions {
         }
         addStartAndOutputOptions(b);
         addCheckpointOptions(b);
+        addMissingValues(b);
         if (maxIterations < 0) {
             throw CliException.usage("--max-iter must be at least 0; got " + maxIterations);
         }
@@ -219,6 +288,61 @@ final class FitOptions {
             throw CliException.usage("--format must be npy or csv; got '" + format + "'");
         }
         return b;
+    }
+
+    /** The β of {@code --loss} (and {@code --beta}). */
+    private double parseLoss() {
+        String name = loss.toLowerCase(Locale.ROOT);
+        if (beta != null && !name.equals("beta")) {
+            throw CliException.usage("--beta goes with --loss beta; got --loss " + loss);
+        }
+        return switch (name) {
+            case "frobenius" -> 2;
+            case "kl" -> 1;
+            case "is" -> 0;
+            case "beta" -> {
+                if (beta == null) {
+                    throw CliException.usage("--loss beta needs --beta B, with B in [0, 2]");
+                }
+                if (!(beta >= 0 && beta <= 2)) {
+                    throw CliException.usage("--beta must be in [0, 2] (2 frobenius, 1 kl, 0 is); got " + beta);
+                }
+                yield beta;
+            }
+            default -> throw CliException.usage("--loss must be frobenius, kl, is or beta; got '" + loss + "'");
+        };
+    }
+
+    /** A finite number ≥ 0 for the named flag. */
+    private static double penalty(String flag, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw CliException.usage(flag + " must be a finite number ≥ 0; got " + value);
+        }
+        return value;
+    }
+
+    /** --missing and --mask (read here, named in its errors). */
+    private void addMissingValues(NmfOptions.Builder b) {
+        Missing which = switch (missing.toLowerCase(Locale.ROOT)) {
+            case "none" -> Missing.NONE;
+            case "nan" -> Missing.NAN;
+            case "zeros" -> Missing.ZEROS;
+            default -> throw CliException.usage("--missing must be nan, zeros or none; got '" + missing + "'");
+        };
+        if (mask != null && which != Missing.NONE) {
+            throw CliException.usage("--mask and --missing " + missing + " both say which entries are missing;"
+                    + " give one");
+        }
+        b.missing(which);
+        if (mask != null) {
+            try {
+                b.mask(MatrixReader.read(mask));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--mask " + e.getMessage());
+            } catch (java.io.UncheckedIOException e) {
+                throw CliException.usage("--mask: " + e.getMessage());
+            }
+        }
     }
 
     /**

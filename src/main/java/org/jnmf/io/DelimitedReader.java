@@ -47,7 +47,7 @@ final class DelimitedReader {
         }
         long firstRowLine = lines.number();
         int width = f.count;
-        DoubleChunks values = new DoubleChunks();
+        DoubleChunks values = new DoubleChunks(name);
         int rows = 0;
         int namedRows = 0;
         long firstNumberLine = 0;
@@ -135,8 +135,7 @@ final class DelimitedReader {
     }
 
     private static MatrixFormatException notANumber(String name, long line, int column, String token, String hint) {
-        String shown = token.length() > 40 ? token.substring(0, 37) + "..." : token;
-        return MatrixFormatException.at(name, line, column, (token.isEmpty() ? "an empty field" : "'" + shown + "'")
+        return MatrixFormatException.at(name, line, column, (token.isEmpty() ? "an empty field" : Numbers.show(token))
                 + " is not a number; write decimal numbers such as 3, 0.25 or 1e-3" + hint);
     }
 

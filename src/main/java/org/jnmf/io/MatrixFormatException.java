@@ -12,10 +12,23 @@ public class MatrixFormatException extends IllegalArgumentException {
     private final long column;
 
     private MatrixFormatException(String file, long line, long column, String message) {
-        super(message);
+        super(oneLine(message));
         this.file = file;
         this.line = line;
         this.column = column;
+    }
+
+    /** The message with control characters (line ends included) written as U+XXXX: always one line. */
+    private static String oneLine(String message) {
+        StringBuilder out = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("U+%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     /** A problem at a line and column (both 1-based) of a text file; {@code column} 0 when not known. */

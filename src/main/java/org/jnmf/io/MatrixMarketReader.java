@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 
@@ -78,8 +79,8 @@ final class MatrixMarketReader {
         long[] size = new long[expected];
         for (int k = 0; k < expected; k++) {
             if (!Numbers.isIndex(sizeLine, t.start[k], t.end[k])) {
-                throw MatrixFormatException.at(name, sizeLineNumber, t.start[k] + 1, "'" + t.word(sizeLine, k)
-                        + "' in the size line is not a non-negative integer");
+                throw MatrixFormatException.at(name, sizeLineNumber, t.start[k] + 1, Numbers.show(t.word(sizeLine, k))
+                        + " in the size line is not a non-negative integer");
             }
             size[k] = Numbers.parseIndex(sizeLine, t.start[k], t.end[k]);
         }
@@ -126,14 +127,14 @@ final class MatrixMarketReader {
                     + " hold (2³¹); split the matrix");
         }
         // The row pointers are the one allocation the file's length cannot bound (empty rows cost no
-        // bytes in the file), so bound it by the heap instead.
-        long pointerBytes = 4L * (rows + 1);
-        long heap = Runtime.getRuntime().maxMemory();
-        if (pointerBytes > heap / 2) {
-            throw MatrixFormatException.at(name, sizeLine, 1, "the size line declares " + rows + " rows, whose row"
-                    + " pointers alone need " + pointerBytes / (1 << 20) + " MiB, more than half the Java heap ("
-                    + heap / (1 << 20) + " MiB); check the size line or give the JVM more memory (-Xmx)");
-        }
+        // bytes in the file), so bound it by the heap instead: two int arrays of rows + 1 while sorting,
+        // and for compressed input (where the count is not bounded by the file) the entries themselves:
+        // row, column, line and value while reading, then column and value in CSR.
+        long entries = symmetric ? 2 * nnz : nnz;
+        long bytes = 8L * (rows + 1) + (fileLength < 0 ? 32 * entries : 0);
+        MatrixTooLargeException.requireHeap(bytes, name + ", line " + sizeLine + ": a " + rows + "×" + cols
+                + " sparse matrix (" + rows + " row pointers" + (fileLength < 0 ? ", " + entries + " entries" : "")
+                + ")");
         // Grown as entries arrive: a compressed file's count is only a claim.
         int capacity = (int) Math.min(symmetric ? 2 * nnz : nnz, 1 << 16);
         int[] rowIndex = new int[capacity];
@@ -162,8 +163,8 @@ final class MatrixMarketReader {
             double v = 1.0;
             if (!pattern) {
                 if (!Numbers.isNumber(line, t.start[2], t.end[2])) {
-                    throw MatrixFormatException.at(name, number, t.start[2] + 1, "'" + t.word(line, 2)
-                            + "' is not a number; write the value as a decimal number such as 3 or 0.25");
+                    throw MatrixFormatException.at(name, number, t.start[2] + 1, Numbers.show(t.word(line, 2))
+                            + " is not a number; write the value as a decimal number such as 3 or 0.25");
                 }
                 v = Numbers.parse(line, t.start[2], t.end[2]);
             }
@@ -254,7 +255,11 @@ final class MatrixMarketReader {
                     + " array (" + count + " values) but the whole file has only " + fileLength
                     + " bytes; the file is truncated or the size is wrong");
         }
-        DoubleChunks values = new DoubleChunks();
+        if (fileLength < 0) {
+            MatrixTooLargeException.requireHeap(16 * count, name + ", line " + sizeLine + ": a " + rows + "×"
+                    + cols + " array (" + count + " values, read and then stored)");
+        }
+        DoubleChunks values = new DoubleChunks(name);
         Tokens t = new Tokens();
         String line;
         while ((line = nextContent(lines)) != null) {
@@ -266,8 +271,8 @@ final class MatrixMarketReader {
                             + " array holds (size line " + sizeLine + "); fix the size or remove the extra values");
                 }
                 if (!Numbers.isNumber(line, t.start[k], t.end[k])) {
-                    throw MatrixFormatException.at(name, lines.number(), t.start[k] + 1, "'" + t.word(line, k)
-                            + "' is not a number; write the value as a decimal number such as 3 or 0.25");
+                    throw MatrixFormatException.at(name, lines.number(), t.start[k] + 1, Numbers.show(t.word(line, k))
+                            + " is not a number; write the value as a decimal number such as 3 or 0.25");
                 }
                 values.add(Numbers.parse(line, t.start[k], t.end[k]));
             }
@@ -295,8 +300,8 @@ final class MatrixMarketReader {
         int from = t.start[k];
         int to = t.end[k];
         if (!Numbers.isIndex(line, from, to)) {
-            throw MatrixFormatException.at(name, number, from + 1, "the " + what + " index '" + t.word(line, k)
-                    + "' is not a positive integer");
+            throw MatrixFormatException.at(name, number, from + 1, "the " + what + " index " + Numbers.show(t.word(line, k))
+                    + " is not a positive integer");
         }
         long index = Numbers.parseIndex(line, from, to);
         if (index < 1 || index > limit) {

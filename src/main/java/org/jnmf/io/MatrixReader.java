@@ -93,19 +93,25 @@ public final class MatrixReader {
             if (length == 0) {
                 throw MatrixFormatException.inFile(name, "the file is empty; it should hold a matrix");
             }
-            Source source = new Source(name, gzip, gzip ? -1 : length, open(in, gzip, name));
-            return switch (kind) {
-                case "mtx" -> MatrixMarketReader.read(source);
-                case "npy" -> NpyReader.read(source);
-                case "csv" -> DelimitedReader.read(source, ',', options);
-                default -> DelimitedReader.read(source, '\t', options);
-            };
+            return parse(new Source(name, gzip, gzip ? -1 : length, open(in, gzip, name), gzip ? null : path), kind,
+                    options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private static InputStream open(InputStream in, boolean gzip, String name) throws IOException {
+    /** Parses an opened source as {@code kind} ({@code mtx}, {@code npy}, {@code csv} or {@code tsv}). */
+    static Matrix parse(Source source, String kind, ReadOptions options) throws IOException {
+        return switch (kind) {
+            case "mtx" -> MatrixMarketReader.read(source);
+            case "npy" -> NpyReader.read(source);
+            case "csv" -> DelimitedReader.read(source, ',', options);
+            case "tsv" -> DelimitedReader.read(source, '\t', options);
+            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        };
+    }
+
+    static InputStream open(InputStream in, boolean gzip, String name) throws IOException {
         if (!gzip) {
             return new BufferedInputStream(in, 1 << 16);
         }

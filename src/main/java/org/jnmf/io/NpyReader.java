@@ -1,6 +1,12 @@
 package org.jnmf.io;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.jnmf.DenseMatrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 
 /**
@@ -15,6 +22,10 @@ import org.jnmf.Precision;
  * the header length (2 bytes in 1.0, 4 in 2.0 and 3.0, little-endian), a Python dict literal such as
  * {@code {'descr': '<f8', 'fortran_order': False, 'shape': (60, 40), }}, then the raw values.
  * Problems are reported at a byte offset, or at a column of the header text.
+ *
+ * <p>An uncompressed file is memory-mapped and its values copied straight from the mapping into the
+ * matrix's row blocks, a row (or, in Fortran order, a column) at a time: no read buffers, and the page
+ * cache, not the heap, holds the file while it is copied. Compressed files are streamed.
  */
 final class NpyReader {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -73,6 +84,9 @@ final class NpyReader {
                     ? "; the file is truncated: copy or save it again"
                     : "; remove the trailing bytes or save the array again"));
         }
+        if (source.path != null) {
+            return mapped(source.path, h, precision, dataOffset, dataBytes);
+        }
         DenseMatrix.Builder builder;
         ValueReader values = new ValueReader(source, h.order, item, count, dataOffset);
         if (source.length >= 0) {
@@ -81,8 +95,11 @@ final class NpyReader {
                 place(builder, h, e, values.next());
             }
         } else {
-            // Compressed: the header's size is a claim; keep only what actually arrives.
-            DoubleChunks chunks = new DoubleChunks();
+            // Compressed: the header's size is a claim; keep only what actually arrives. The claim still
+            // decides up front whether the matrix could fit at all (the values in doubles, then the matrix).
+            MatrixTooLargeException.requireHeap(count * 8 + dataBytes, name + ": shape (" + h.rows + ", "
+                    + h.cols + ") of '" + h.descr + "', read from compressed data,");
+            DoubleChunks chunks = new DoubleChunks(name);
             while (chunks.size() < count) {
                 chunks.add(values.next());
             }
@@ -94,6 +111,43 @@ final class NpyReader {
             builder = new DenseMatrix.Builder(h.rows, h.cols, precision);
             for (long e = 0; e < count; e++) {
                 place(builder, h, e, chunks.get(e));
+            }
+        }
+        return builder.build();
+    }
+
+    private static DenseMatrix mapped(Path path, Header h, Precision precision, long dataOffset, long dataBytes)
+            throws IOException {
+        DenseMatrix.Builder builder = new DenseMatrix.Builder(h.rows, h.cols, precision);
+        int outer = h.fortran ? h.cols : h.rows;
+        int inner = h.fortran ? h.rows : h.cols;
+        ValueLayout layout = (precision == Precision.SINGLE ? ValueLayout.JAVA_FLOAT_UNALIGNED
+                : ValueLayout.JAVA_DOUBLE_UNALIGNED).withOrder(h.order);
+        float[] floats = precision == Precision.SINGLE ? new float[inner] : null;
+        double[] line = new double[inner];
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            if (channel.size() != dataOffset + dataBytes) {
+                throw MatrixFormatException.inFile(path.toString(), "the file changed size while it was read (now "
+                        + channel.size() + " bytes); read it again once whatever writes it has finished");
+            }
+            MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, dataOffset, dataBytes, arena);
+            for (int o = 0; o < outer; o++) {
+                long at = (long) o * inner * precision.bytes();
+                if (floats != null) {
+                    MemorySegment.copy(data, layout, at, floats, 0, inner);
+                    for (int x = 0; x < inner; x++) {
+                        line[x] = floats[x];
+                    }
+                } else {
+                    MemorySegment.copy(data, layout, at, line, 0, inner);
+                }
+                if (h.fortran) {
+                    for (int i = 0; i < inner; i++) {
+                        builder.set(i, o, line[i]);
+                    }
+                } else {
+                    builder.setRow(o, line);
+                }
             }
         }
         return builder.build();

@@ -111,6 +111,37 @@ final class Numbers {
         return value;
     }
 
+    /**
+     * A token for an error message: quoted, cut to 40 characters, control characters written as
+     * {@code U+XXXX}; then, if it holds a character outside ASCII, that character's code point and name,
+     * since such a character is usually what makes a number unreadable although it looks right (a no-break
+     * space, a full-width digit, a Unicode minus sign, or U+FFFD where the bytes were not UTF-8).
+     */
+    static String show(String token) {
+        String cut = token.length() > 40 ? token.substring(0, 37) + "..." : token;
+        StringBuilder out = new StringBuilder("'");
+        cut.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("U+%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        out.append('\'');
+        int odd = token.codePoints().filter(c -> c > 0x7e).findFirst().orElse(-1);
+        if (odd >= 0) {
+            String name = Character.getName(odd);
+            out.append(" (it holds U+").append(String.format("%04X", odd));
+            if (odd == 0xFFFD) {
+                out.append(", bytes that are not UTF-8 text: save the file as UTF-8");
+            } else if (name != null) {
+                out.append(' ').append(name);
+            }
+            out.append("; numbers must be written with ASCII digits, '+', '-', '.' and 'e')");
+        }
+        return out.toString();
+    }
+
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }

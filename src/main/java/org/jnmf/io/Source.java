@@ -7,11 +7,13 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.zip.ZipException;
 
 /**
  * One opened input file: its name for messages, whether it is gzip-compressed, and (uncompressed only)
- * its length, against which readers check the sizes a header declares before allocating.
+ * its length, against which readers check the sizes a header declares before allocating, and its path,
+ * for readers that map the file instead of streaming it.
  */
 final class Source {
     final String name;
@@ -19,12 +21,19 @@ final class Source {
     /** Length in bytes of the file, or -1 when compressed (the decompressed length is unknown). */
     final long length;
     final InputStream in;
+    /** The uncompressed file itself, or null (compressed, or not a file). */
+    final Path path;
 
     Source(String name, boolean gzip, long length, InputStream in) {
+        this(name, gzip, length, in, null);
+    }
+
+    Source(String name, boolean gzip, long length, InputStream in, Path path) {
         this.name = name;
         this.gzip = gzip;
         this.length = length;
         this.in = in;
+        this.path = path;
     }
 
     /**
@@ -41,8 +50,26 @@ final class Source {
         return new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
     }
 
-    /** Lines of text, counted, with any line end ({@code \n}, {@code \r\n}, {@code \r}). */
+    /**
+     * Lines of UTF-8 text (a leading byte-order mark is skipped), counted, with any line end ({@code \n},
+     * {@code \r\n}, {@code \r}). UTF-16 text, which spreadsheets on Windows write as "Unicode text", is
+     * refused by its byte-order mark with the fix rather than read as garbage.
+     */
     TextLines lines() {
+        if (in.markSupported()) {
+            try {
+                in.mark(2);
+                int first = in.read();
+                int second = in.read();
+                in.reset();
+                if ((first == 0xFF && second == 0xFE) || (first == 0xFE && second == 0xFF)) {
+                    throw MatrixFormatException.at(name, 1, 1, "the file is UTF-16 text (it starts with a UTF-16"
+                            + " byte-order mark); save it as UTF-8 (in a spreadsheet: CSV UTF-8) or plain ASCII");
+                }
+            } catch (IOException e) {
+                throw failure(e, 1);
+            }
+        }
         return new TextLines(this);
     }
 

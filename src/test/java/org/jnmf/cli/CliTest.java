@@ -214,6 +214,84 @@ class CliTest {
     }
 
     @Test
+    void lossPenaltyAndStoppingOptionsReachTheFit() throws IOException {
+        Path input = file("v.csv", csv(12, 8, 4));
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "kl", "--l1-w", "0.1",
+                "--l2-w", "0.2", "--l1-h", "0.3", "--l2-h", "0.4", "--kkt-tol", "1e-3", "--max-iter", "20",
+                "--quiet"), stderr);
+        String json = summary();
+        for (String field : List.of("\"algorithm\": \"mu\"", "\"loss_name\": \"kl\"", "\"l1_w\": 0.1",
+                "\"l2_w\": 0.2", "\"l1_h\": 0.3", "\"l2_h\": 0.4", "\"kkt_tolerance\": 0.001",
+                "\"relative_projected_gradient\": ", "\"relative_decrease\": ", "\"projected_gradient_history\": [",
+                "\"data_loss\": ")) {
+            assertTrue(json.contains(field), () -> field + " missing from " + json);
+        }
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "beta", "--beta",
+                "0.5", "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"loss_name\": \"beta=0.5\""), summary());
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--accelerate",
+                "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"acceleration\": 0.5"), summary());
+    }
+
+    @Test
+    void missingValuesAndAnlsReachTheFit() throws IOException {
+        Path input = file("v.csv", "1,nan,3\n2,4,nan\n3,6,9\n1,2,3\n");
+        assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--missing", "nan",
+                "--algorithm", "anls", "--max-iter", "50", "--quiet"), stderr);
+        String json = summary();
+        assertTrue(json.contains("\"missing\": \"nan\"") && json.contains("\"algorithm\": \"anls\""), json);
+        // Rank 1, rows multiples of (1, 2, 3): the two missing entries are 2 and 6.
+        double[] w = ((DenseMatrix) MatrixReader.read(out.resolve("W.npy"))).toDoubleArray();
+        double[] h = ((DenseMatrix) MatrixReader.read(out.resolve("H.npy"))).toDoubleArray();
+        assertEquals(2, w[0] * h[1], 1e-6);
+        assertEquals(6, w[1] * h[2], 1e-6);
+    }
+
+    @Test
+    void badLossPenaltyAndStoppingOptionsAreOneLineErrors() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        String o = out.toString();
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "hinge"),
+                "--loss must be frobenius, kl, is or beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta"), "--loss beta needs --beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta", "--beta", "3"),
+                "--beta must be in [0, 2]");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--beta", "0.5"), "--beta goes with --loss beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "kl", "--algorithm", "hals"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "-1"), "--l1-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-w", "NaN"), "--l2-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-h", "-0.5"), "--l1-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-h", "Infinity"),
+                "--l2-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--kkt-tol", "-1"),
+                "--kkt-tol must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "lots"), "--l1-w", "'lots'");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "-1"),
+                "--accelerate must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "--algorithm", "mu"),
+                "--accelerate applies to --algorithm hals");
+        assertUsageError(run("fit", file("z.csv", "1,2\n0,3\n").toString(), "-k", "1", "-o", o, "--loss", "is"),
+                "Itakura", "row 1, column 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--algorithm", "anls", "--loss", "kl"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "blanks"),
+                "--missing must be nan, zeros or none");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--mask", input),
+                "--mask and --missing nan both say");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", dir.resolve("nope.csv").toString()),
+                "--mask", "nope.csv");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", file("m.csv", "1,0\n0,1\n").toString()),
+                "the mask must have V's shape 5×4; got 2×2");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", input), "the mask must hold only 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--loss", "kl"),
+                "missing values work with the Frobenius loss only");
+    }
+
+    @Test
     void badOptionsAreOneLineErrors() throws IOException {
         String input = file("v.csv", csv(5, 4, 3)).toString();
         assertUsageError(run("fit", input, "-k", "0", "-o", out.toString()), "--rank must be at least 1; got 0");
@@ -225,9 +303,9 @@ class CliTest {
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--time-limit", "5x"),
                 "--time-limit '5x' is not a duration");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
-                "--algorithm must be hals or mu");
+                "--algorithm must be hals, mu or anls");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
-                "--backend must be auto or one of cuda, java");
+                "--backend must be auto or one of cuda, blas, java");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
                 "--format must be npy or csv");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--precision", "half"),
@@ -236,6 +314,44 @@ class CliTest {
         // Random initialisation takes any rank.
         assertEquals(0, run("fit", input, "-k", "9", "-o", out.toString(), "--max-iter", "3"), stderr);
         assertTrue(summary().contains("\"init\": \"random\""));
+    }
+
+    @Test
+    void everyOptionRefusesABadValueInOneLine() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        String[][] cases = {
+            {"--init", "svd", "--init must be random, nndsvd, nndsvda or nndsvdar; got 'svd'"},
+            {"--max-iter", "-1", "--max-iter must be at least 0; got -1"},
+            {"--tol", "-1", "--tol must be a finite number ≥ 0; got -1.0"},
+            {"--check-every", "0", "--check-every must be at least 1; got 0"},
+            {"--threads", "0", "--threads must be at least 1; got 0"},
+            {"--floor", "NaN", "--floor must be a finite number ≥ 0; got NaN"},
+            {"--time-limit", "0s", "--time-limit must be positive; got '0s'"},
+        };
+        for (String[] c : cases) {
+            assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), c[0], c[1]), c[2]);
+        }
+        Path huge = file("huge.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n");
+        if (Runtime.getRuntime().maxMemory() < 16L << 30) {
+            assertUsageError(run("fit", huge.toString(), "-k", "2", "-o", out.toString()),
+                    "sparse matrix (2147483000 row pointers) needs 16.0 GiB of Java heap", "JAVA_OPTS=-Xmx");
+        }
+        Path big = file("big.csv", "1e30,1\n1,1\n");
+        assertUsageError(run("fit", big.toString(), "-k", "1", "-o", out.toString(), "--precision", "single"),
+                "is too large for float32 arithmetic", "--precision double");
+    }
+
+    @Test
+    void unexpectedFailuresAreOneLineInternalErrors() {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(e, true, StandardCharsets.UTF_8);
+        assertEquals(1, Main.report(new NullPointerException("boom"), err, false));
+        assertEquals(1, Main.report(new OutOfMemoryError("Java heap space"), err, false));
+        String[] lines = e.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, e.toString(StandardCharsets.UTF_8));
+        assertTrue(lines[0].startsWith("jnmf: internal error: java.lang.NullPointerException: boom")
+                && lines[0].contains("--debug"), lines[0]);
+        assertTrue(lines[1].startsWith("jnmf: out of memory (Java heap space)") && lines[1].contains("-Xmx"), lines[1]);
     }
 
     @Test

@@ -352,15 +352,23 @@ class CudaBackendTest {
         }
     }
 
-    /** Whole fits with the KL and β = 0.5 losses, penalties and accelerated HALS, on both backends. */
+    /** Whole fits with the KL and β = 0.5 losses, penalties, accelerated HALS, ANLS and masks, on both backends. */
     @ParameterizedTest
     @EnumSource(Precision.class)
     void betaAndPenalisedFitsAgreeWithTheJavaBackend(Precision p) {
         CudaTestSupport.open(p).close(); // skips where CUDA is not usable
         DenseMatrix v = noisyLowRank(41, 29, 4, 12);
+        double[] observed = new double[41 * 29];
+        for (int i = 0; i < observed.length; i++) {
+            observed[i] = i % 3 == 1 ? 0 : 1;
+        }
+        DenseMatrix mask = DenseMatrix.wrap(41, 29, observed);
         NmfOptions.Builder[] variants = {
             NmfOptions.builder(4).beta(1), NmfOptions.builder(4).beta(0.5).regularization(0.01, 0.02, 0.03, 0.04),
-            NmfOptions.builder(4).acceleration(0.5).regularization(0.1, 0.2, 0.3, 0.4).kktTolerance(1e-12)};
+            NmfOptions.builder(4).acceleration(0.5).regularization(0.1, 0.2, 0.3, 0.4).kktTolerance(1e-12),
+            NmfOptions.builder(4).algorithm(Algorithm.ANLS).regularization(0, 0.1, 0, 0.1),
+            NmfOptions.builder(4).algorithm(Algorithm.MULTIPLICATIVE).mask(mask),
+            NmfOptions.builder(4).mask(mask)};
         for (NmfOptions.Builder variant : variants) {
             variant.precision(p).seed(7).maxIterations(30).tolerance(0).initialization(Initialization.RANDOM)
                     .threads(1);

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 import org.junit.jupiter.api.Test;
@@ -275,28 +276,45 @@ class MatrixReaderTest {
         assertAt(e, 2, 1, "1000000000000 entries", "bytes");
         assertAt(fails(text("bigarray.mtx", "%%MatrixMarket matrix array real general\n100000 100000\n1\n")), 2, 1,
                 "100000×100000", "truncated");
-        // Compressed: the count is only a claim, so the reader grows storage and fails at the real end.
+        // Compressed: the count is only a claim, so the reader grows storage and fails at the real end...
         Path gz = bytes("big.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
-                + "2000000 2000000 1000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
-        assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000000 entries");
+                + "2000000 2000000 1000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
+        assertAt(fails(gz), 4, 1, "ends after 1 of the 1000000 entries");
+        // ...unless the claim could not fit in the heap at all: then it is refused before reading on.
+        Path huge = bytes("huge.mtx.gz", gzip(("%%MatrixMarket matrix coordinate real general\n"
+                + "2000000 2000000 2000000000\n1 1 1\n").getBytes(StandardCharsets.US_ASCII)));
+        MatrixTooLargeException tooLarge = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(huge));
+        assertTrue(tooLarge.getMessage().startsWith(huge + ", line 2: a 2000000×2000000 sparse matrix"),
+                tooLarge.getMessage());
+        assertTrue(tooLarge.getMessage().contains("-Xmx"), tooLarge.getMessage());
+        assertTrue(tooLarge.needed() > tooLarge.available());
         MatrixFormatException npyPlain = fails(bytes("big.npy", npy(1,
                 "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2))));
         assertTrue(npyPlain.getMessage().contains("needs 80000000000000000 data bytes but the file holds 16"),
                 npyPlain.getMessage());
-        byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+        byte[] npyHeader = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000, 1000), }",
                 doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
         Path npyGz = bytes("big.npy.gz", gzip(npyHeader));
         MatrixFormatException z = fails(npyGz);
         assertTrue(z.getMessage().contains("byte 144") && z.getMessage().contains("truncated"), z.getMessage());
+        byte[] hugeNpy = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 100000000), }",
+                doubles(ByteOrder.LITTLE_ENDIAN, 1, 2));
+        Path hugeGz = bytes("huge.npy.gz", gzip(hugeNpy));
+        MatrixTooLargeException refused = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(hugeGz));
+        assertTrue(refused.getMessage().contains("shape (100000000, 100000000)")
+                && refused.getMessage().contains("needs 142.1 PiB of Java heap"), refused.getMessage());
     }
 
     @Test
     void absurdRowCountOfASparseFileIsBoundedByTheHeap() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 16L << 30,
                 "the heap is large enough to hold 8 GiB of row pointers");
-        assertAt(fails(text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n")),
-                2, 1, "2147483000 rows", "-Xmx");
+        Path rows = text("rows.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n");
+        MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(rows));
+        assertTrue(e.getMessage().startsWith(rows + ", line 2: a 2147483000×1 sparse matrix (2147483000 row pointers)"
+                + " needs 16.0 GiB of Java heap but only "), e.getMessage());
+        assertTrue(e.getMessage().contains("JAVA_OPTS=-Xmx"), e.getMessage());
     }
 
     // ---- NumPy ----
@@ -321,6 +339,32 @@ class MatrixReaderTest {
         assertEquals(Precision.SINGLE, single.precision());
         assertEquals(0.1f, single.floatBlock(0)[0]);
         assertArrayEquals(new float[] {0.1f, 3, 2, 4}, single.floatBlock(0));
+    }
+
+    @Test
+    void mappedNpyEqualsTheStreamedReadingInEveryLayout() throws IOException {
+        int rows = 300;
+        int cols = 170;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        float[] f = new float[rows * cols];
+        double[] d = new double[rows * cols];
+        for (int e = 0; e < f.length; e++) {
+            f[e] = (float) random.nextDouble();
+            d[e] = random.nextDouble() * 1e6;
+        }
+        for (boolean fortran : new boolean[] {false, true}) {
+            String shape = "'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': (" + rows + ", " + cols + "), }";
+            byte[] single = npy(1, "{'descr': '<f4', " + shape, floats(f));
+            byte[] big = npy(2, "{'descr': '>f8', " + shape, doubles(ByteOrder.BIG_ENDIAN, d));
+            for (byte[] file : new byte[][] {single, big}) {
+                DenseMatrix mapped = (DenseMatrix) MatrixReader.read(bytes("m.npy", file));
+                DenseMatrix streamed = (DenseMatrix) MatrixReader.read(bytes("m.npy.gz", gzip(file)));
+                assertEquals(streamed, mapped);
+                int e = 123 * cols + 45; // element (123, 45) of the row-major matrix
+                int stored = fortran ? 45 * rows + 123 : e;
+                assertEquals(file == single ? f[stored] : d[stored], mapped.get(123, 45));
+            }
+        }
     }
 
     @Test
@@ -406,6 +450,59 @@ class MatrixReaderTest {
         assertAt(fails(text("c.csv", "a\nb\nc\n")), 2, 1, "names only");
         MatrixFormatException blank = fails(text("b.csv", "\n  \n"));
         assertTrue(blank.getMessage().contains("no rows"), blank.getMessage());
+    }
+
+    // ---- text encodings ----
+
+    @Test
+    void unicodeOdditiesAreAcceptedOrNamed() throws IOException {
+        // Accepted: a UTF-8 byte-order mark, CRLF and lone-CR line ends.
+        DenseMatrix bom = (DenseMatrix) MatrixReader.read(text("bom.csv", "\uFEFF1,2\r\n3,4\r\n"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, bom.toDoubleArray());
+        DenseMatrix cr = (DenseMatrix) MatrixReader.read(text("cr.csv", "1,2\r3,4\r"));
+        assertArrayEquals(new double[] {1, 2, 3, 4}, cr.toDoubleArray());
+        SparseMatrix mtx = (SparseMatrix) MatrixReader.read(text("bom.mtx",
+                "\uFEFF%%MatrixMarket matrix coordinate real general\r\n1 1 1\r\n1 1 2\r\n"));
+        assertEquals(2.0, mtx.get(0, 0));
+        // Refused, naming the character that looks right but is not ASCII.
+        assertAt(fails(text("nbsp.csv", "1,\u00A02\n")), 1, 3, "U+00A0 NO-BREAK SPACE", "ASCII digits");
+        assertAt(fails(text("thousands.csv", "1,2\u00A0500\n")), 1, 3, "U+00A0 NO-BREAK SPACE");
+        assertAt(fails(text("wide.csv", "1,\uFF12\n")), 1, 3, "'\uFF12'", "U+FF12 FULLWIDTH DIGIT TWO");
+        assertAt(fails(text("minus.mtx", "%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 \u22121\n")),
+                3, 5, "U+2212 MINUS SIGN", "is not a number");
+        assertAt(fails(text("index.mtx", "%%MatrixMarket matrix coordinate real general\n1 1 1\n\uFF11 1 1\n")),
+                3, 1, "row index", "U+FF11 FULLWIDTH DIGIT ONE");
+        assertAt(fails(text("size.mtx", "%%MatrixMarket matrix coordinate real general\n1\u2007 1 1\n1 1 1\n")),
+                2, 1, "U+2007 FIGURE SPACE", "size line");
+        assertAt(fails(bytes("latin1.csv", new byte[] {'1', ',', (byte) 0xB5, '\n'})), 1, 3, "U+FFFD",
+                "not UTF-8", "save the file as UTF-8");
+        assertAt(fails(bytes("nul.tsv", new byte[] {'1', '\t', 0, '2', '\n'})), 1, 3, "'U+00002'");
+        byte[] utf16 = "\uFEFF1,2\r\n".getBytes(StandardCharsets.UTF_16LE);
+        assertAt(fails(bytes("utf16.csv", utf16)), 1, 1, "UTF-16", "save it as UTF-8");
+        assertAt(fails(bytes("utf16be.mtx.gz", gzip("\uFEFF%%MatrixMarket".getBytes(StandardCharsets.UTF_16BE)))),
+                1, 1, "UTF-16");
+    }
+
+    @Test
+    void numbersInJavaOnlyOrLocaleFormsAndOverflowingIndicesAreRefused() throws IOException {
+        assertAt(fails(text("d.csv", "1,2d\n")), 1, 3, "'2d' is not a number");
+        assertAt(fails(text("h.csv", "1,0x1p3\n")), 1, 3, "'0x1p3' is not a number");
+        assertAt(fails(text("u.csv", "1,1_000\n")), 1, 3, "'1_000' is not a number");
+        assertAt(fails(text("c.tsv", "1\t2,5\n")), 1, 3, "'2,5' is not a number");
+        assertAt(fails(text("e.csv", "1,1e\n")), 1, 3, "'1e' is not a number");
+        assertAt(fails(text("p.csv", "1,1.2.3\n")), 1, 3, "'1.2.3' is not a number");
+        assertAt(fails(text("s.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n+1 1 1\n")), 3, 1,
+                "row index '+1'", "not a positive integer");
+        assertAt(fails(text("o.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 99999999999999999999 1\n")),
+                3, 3, "column index 9223372036854775807 is out of range 1..2");
+        assertAt(fails(text("z.mtx", "%%MatrixMarket matrix coordinate real general\n2 99999999999999999999 1\n1 1 1\n")),
+                2, 1, "more than 2³¹ rows or columns");
+        MatrixFormatException npyShape = fails(bytes("o.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", new byte[8])));
+        assertTrue(npyShape.getMessage().contains("more than 2³¹ rows or columns"), npyShape.getMessage());
+        MatrixFormatException negative = fails(bytes("n.npy", npy(1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 1), }", new byte[8])));
+        assertTrue(negative.getMessage().contains("expected a non-negative integer in 'shape'"), negative.getMessage());
     }
 
     // ---- files ----

@@ -302,6 +302,9 @@ public final class DistributedNmf {
         /** The distributed fit runs plain Frobenius HALS and MU; it refuses what it would otherwise ignore. */
         private static void checkSupported(NmfOptions options) {
             List<String> unsupported = new ArrayList<>();
+            if (options.algorithm() != Algorithm.HALS && options.algorithm() != Algorithm.MULTIPLICATIVE) {
+                unsupported.add("the " + options.algorithm() + " algorithm (HALS and MULTIPLICATIVE only)");
+            }
             if (options.beta() != 2) {
                 unsupported.add("beta " + options.beta() + " (only the Frobenius loss, beta 2)");
             }
@@ -319,6 +322,9 @@ public final class DistributedNmf {
             }
             if (options.normalization() != org.jnmf.Normalization.NONE || options.sortComponents()) {
                 unsupported.add("normalised or sorted output");
+            }
+            if (options.missing() != org.jnmf.Missing.NONE || options.mask() != null) {
+                unsupported.add("missing entries (missing, mask)");
             }
             if (options.checkpointEvery() > 0 || options.resumeFrom() != null) {
                 unsupported.add("checkpoints and resuming (W's lineage is cut by localCheckpoint instead)");
