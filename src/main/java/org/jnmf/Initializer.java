@@ -9,8 +9,9 @@ import org.jnmf.backend.DeviceMatrix;
  * W and H up to the rounding of its products. NNDSVD follows Boutsidis &amp; Gallopoulos (2008) with the
  * post-processing scikit-learn applies (entries below 1e-6 set to 0; NNDSVDA fills zeros with mean(V),
  * NNDSVDAR with |N(0,1)|·mean(V)/100).
+ * Public for the distributed fit (jnmf-spark), which must start from the same factors as {@link Nmf}.
  */
-final class Initializer {
+public final class Initializer {
     /** Entries of an NNDSVD factor below this are set to 0, as scikit-learn does. */
     private static final double NNDSVD_ZERO = 1e-6;
     private static final int OVERSAMPLES = 10;
@@ -19,10 +20,11 @@ final class Initializer {
     }
 
     /** Row-major W (n×k) and H (k×m). */
-    record Factors(double[] w, double[] h) {
+    public record Factors(double[] w, double[] h) {
     }
 
-    static Factors random(int n, int m, int k, double meanOfV, long seed) {
+    /** |N(0,1)|·√(mean(V)/k) entries from {@code seed}: all of H first, then W, both row by row. */
+    public static Factors random(int n, int m, int k, double meanOfV, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double scale = Math.sqrt(meanOfV / k);
         double[] h = new double[k * m];

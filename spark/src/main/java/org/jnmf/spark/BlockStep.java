@@ -1,0 +1,19 @@
+package org.jnmf.spark;
+
+import java.io.Serializable;
+
+/**
+ * A partition's rows of W after an update, with that partition's share of the products the driver needs
+ * next: WᵀV (k×m) followed by WᵀW (k×k), row-major, in {@code products}.
+ */
+final class BlockStep implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final double[] w;
+    final double[] products;
+
+    BlockStep(double[] w, double[] products) {
+        this.w = w;
+        this.products = products;
+    }
+}

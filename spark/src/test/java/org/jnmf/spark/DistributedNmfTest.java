@@ -1,0 +1,237 @@
+package org.jnmf.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.jnmf.Algorithm;
+import org.jnmf.DenseMatrix;
+import org.jnmf.Initialization;
+import org.jnmf.Matrix;
+import org.jnmf.Nmf;
+import org.jnmf.NmfOptions;
+import org.jnmf.NmfResult;
+import org.jnmf.SparseMatrix;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class DistributedNmfTest {
+    private static final DenseMatrix V = Problems.lowRankPlusNoise(200, 150, 5, 11);
+
+    /**
+     * With several partitions WᵀV, WᵀW, ‖V‖² and mean(V) are sums of per-partition partials, rounded
+     * differently from the single running sum; after 100 iterations in double the factors stay this close.
+     */
+    static final double PARTITIONED_TOLERANCE = 1e-9;
+
+    private static NmfOptions options(Algorithm algorithm, int iterations) {
+        return NmfOptions.builder(5).algorithm(algorithm).initialization(Initialization.RANDOM).seed(3)
+                .maxIterations(iterations).tolerance(0).backend("java").threads(2).build();
+    }
+
+    private static DistributedOptions partitions(int p) {
+        return DistributedOptions.builder().partitions(p).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    void onePartitionIsBitIdenticalToTheSingleMachineFit(Algorithm algorithm) {
+        NmfOptions options = options(algorithm, 60);
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), distributed.lossHistory());
+        assertEquals(local.relativeError(), distributed.relativeError());
+        distributed.unpersist();
+    }
+
+    @Test
+    void float32WithOnePartitionIsBitIdenticalToo() {
+        NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertEquals(org.jnmf.Precision.SINGLE, distributed.precision());
+        assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
+        distributed.unpersist();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    void partitionedFitAgreesWithTheSingleMachineFitAndRepeatsBitForBit(Algorithm algorithm) {
+        NmfOptions options = options(algorithm, 100);
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult first = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
+        DistributedNmfResult second = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options, partitions(4));
+        assertEquals(4, first.partitions());
+        assertTrue(Problems.relativeDifference(first.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(first.h(), local.h()));
+        assertTrue(Problems.relativeDifference(first.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertEquals(local.relativeError(), first.relativeError(), 1e-12);
+        assertEquals(local.iterations(), first.iterations());
+        assertArrayEquals(first.h().toDoubleArray(), second.h().toDoubleArray(), "ordered sums give the same bits");
+        assertArrayEquals(first.collectW().toDoubleArray(), second.collectW().toDoubleArray());
+        DistributedNmfResult inPlace = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 4), options,
+                DistributedOptions.defaults());
+        assertArrayEquals(first.h().toDoubleArray(), inPlace.h().toDoubleArray(),
+                "the input's own 4 partitions of 50 rows are the same blocks as the shuffled ones");
+        first.unpersist();
+        second.unpersist();
+        inPlace.unpersist();
+    }
+
+    @Test
+    void treeAggregateAgreesWithinRounding() {
+        NmfOptions options = options(Algorithm.HALS, 60);
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult tree = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options,
+                DistributedOptions.builder().partitions(5).treeDepth(2).build());
+        assertTrue(Problems.relativeDifference(tree.h(), local.h()) < PARTITIONED_TOLERANCE);
+        assertTrue(Problems.relativeDifference(tree.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        tree.unpersist();
+    }
+
+    @Test
+    void sparseRowBlocksMatchTheSparseSingleMachineFit() {
+        SparseMatrix sparse = Problems.sparsify(Problems.lowRankPlusNoise(240, 180, 4, 5), 0.1, 6);
+        NmfOptions options = NmfOptions.builder(4).algorithm(Algorithm.HALS).initialization(Initialization.RANDOM)
+                .seed(9).maxIterations(50).tolerance(0).backend("java").build();
+        NmfResult local = Nmf.fit(sparse, options);
+        List<Vector> rows = Problems.rows(sparse);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(rows, 1), options, partitions(1));
+        assertTrue(one.sparse(), "10 % non-zeros are stored as CSR");
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        DistributedNmfResult three = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(3));
+        assertTrue(Problems.relativeDifference(three.h(), local.h()) < PARTITIONED_TOLERANCE);
+        assertEquals(local.relativeError(), three.relativeError(), 1e-12);
+        one.unpersist();
+        three.unpersist();
+    }
+
+    @Test
+    void splitBroadcastOfHGivesTheSameBits() {
+        NmfOptions options = options(Algorithm.MULTIPLICATIVE, 30);
+        DistributedNmfResult whole = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options, partitions(2));
+        DistributedNmfResult split = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options,
+                DistributedOptions.builder().partitions(2).broadcastBlockBytes(5 * 8 * 40).build());
+        assertEquals(1, whole.hBroadcastBlocks());
+        assertEquals(4, split.hBroadcastBlocks(), "150 columns in blocks of 40");
+        assertArrayEquals(whole.h().toDoubleArray(), split.h().toDoubleArray());
+        assertArrayEquals(whole.collectW().toDoubleArray(), split.collectW().toDoubleArray());
+        whole.unpersist();
+        split.unpersist();
+    }
+
+    @Test
+    void stopsAtTheSameIterationAsTheSingleMachineFitWhenConverged() {
+        NmfOptions options = NmfOptions.builder(5).initialization(Initialization.RANDOM).seed(1).maxIterations(500)
+                .tolerance(1e-3).checkInterval(5).backend("java").build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options,
+                DistributedOptions.builder().checkpointInterval(3).build());
+        assertEquals(local.stopReason(), distributed.stopReason());
+        assertEquals(local.iterations(), distributed.iterations());
+        assertArrayEquals(local.checkIterations(), distributed.checkIterations());
+        distributed.unpersist();
+    }
+
+    @Test
+    void progressIsReportedAtEachCheckAndCancellationStopsTheFit() {
+        org.jnmf.Cancellation cancellation = new org.jnmf.Cancellation();
+        List<Integer> seen = new java.util.ArrayList<>();
+        NmfOptions options = options(Algorithm.HALS, 100).toBuilder().checkInterval(5).cancellation(cancellation)
+                .progress((iteration, max, error, change) -> {
+                    seen.add(iteration);
+                    if (iteration == 15) {
+                        cancellation.cancel();
+                    }
+                }).build();
+        DistributedNmfResult r = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options);
+        assertEquals(org.jnmf.StopReason.CANCELLED, r.stopReason());
+        assertEquals(15, r.iterations());
+        assertEquals(List.of(5, 10, 15), seen);
+        r.unpersist();
+    }
+
+    @Test
+    void indexedRowsWithGapsAreZeroRows() {
+        Matrix v = DenseMatrix.of(new double[][] {{1, 2, 0}, {0, 0, 0}, {3, 0, 1}, {0, 1, 1}});
+        NmfOptions options = NmfOptions.builder(2).initialization(Initialization.RANDOM).seed(4).maxIterations(20)
+                .tolerance(0).backend("java").build();
+        NmfResult local = Nmf.fit(v, options);
+        var indexed = SharedSpark.context().parallelizePairs(List.of(
+                new scala.Tuple2<>(3L, Vectors.dense(0, 1, 1)), new scala.Tuple2<>(0L, Vectors.dense(1, 2, 0)),
+                new scala.Tuple2<>(2L, Vectors.dense(3, 0, 1))), 2);
+        DistributedNmfResult distributed = DistributedNmf.fitIndexed(indexed, 4, options, partitions(1));
+        assertArrayEquals(local.w().toDoubleArray(), distributed.collectW().toDoubleArray());
+        for (scala.Tuple2<Long, Vector> row : distributed.w().collect()) {
+            double[] expected = new double[2];
+            local.w().copyRow((int) (long) row._1(), expected);
+            assertArrayEquals(expected, row._2().toArray());
+        }
+        assertEquals(4, distributed.w().count());
+        assertArrayEquals(local.h().toDoubleArray(), distributed.h().toDoubleArray());
+        distributed.unpersist();
+    }
+
+    @Test
+    void emptyInputPartitionsAreLeftOut() {
+        Matrix v = DenseMatrix.of(new double[][] {{1, 2, 0}, {0, 1, 1}, {3, 0, 1}});
+        NmfOptions options = NmfOptions.builder(2).initialization(Initialization.RANDOM).seed(4).maxIterations(20)
+                .tolerance(0).backend("java").build();
+        NmfResult local = Nmf.fit(v, options);
+        DistributedNmfResult distributed = DistributedNmf.fit(Problems.rdd(Problems.rows((DenseMatrix) v), 5), options);
+        assertEquals(3, distributed.partitions(), "5 input partitions, 2 of them empty: one block per row");
+        assertTrue(Problems.relativeDifference(distributed.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertTrue(Problems.relativeDifference(distributed.h(), local.h()) < PARTITIONED_TOLERANCE);
+        distributed.unpersist();
+    }
+
+    @Test
+    void badInputIsRefusedWithTheReason() {
+        NmfOptions options = NmfOptions.builder(2).initialization(Initialization.RANDOM).maxIterations(5).build();
+        var negative = Problems.rdd(List.of(Vectors.dense(1, 2), Vectors.dense(0, -1)), 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DistributedNmf.fit(negative, options));
+        assertTrue(e.getMessage().contains("negative entry (-1.0) at row 1, column 1"), e.getMessage());
+        var ragged = Problems.rdd(List.of(Vectors.dense(1, 2), Vectors.dense(1, 2, 3)), 2);
+        e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(ragged, options));
+        assertTrue(e.getMessage().contains("differ in length"), e.getMessage());
+        var fine = Problems.rdd(Problems.rows(V), 2);
+        e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine,
+                options.toBuilder().initialization(Initialization.NNDSVDA).build()));
+        assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
+        for (NmfOptions unsupported : List.of(options.toBuilder().beta(1).algorithm(Algorithm.MULTIPLICATIVE).build(),
+                options.toBuilder().regularization(0.1, 0, 0, 0).build(), options.toBuilder().acceleration(0.5).build(),
+                options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build(),
+                options.toBuilder().missing(org.jnmf.Missing.ZEROS).build(),
+                options.toBuilder().algorithm(Algorithm.ANLS).build())) {
+            e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
+            assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
+        }
+        var duplicate = SharedSpark.context().parallelizePairs(List.of(
+                new scala.Tuple2<>(0L, Vectors.dense(1, 2)), new scala.Tuple2<>(0L, Vectors.dense(1, 2))), 1);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> DistributedNmf.fitIndexed(duplicate, -1, options, DistributedOptions.defaults()));
+        assertTrue(e.getMessage().contains("given twice"), e.getMessage());
+    }
+
+    @Test
+    void badDistributedOptionsAreRefused() {
+        var b = DistributedOptions.builder();
+        assertThrows(IllegalArgumentException.class, () -> b.partitions(-1));
+        assertThrows(IllegalArgumentException.class, () -> b.checkpointInterval(0));
+        assertThrows(IllegalArgumentException.class, () -> b.treeDepth(0));
+        assertThrows(IllegalArgumentException.class, () -> b.broadcastBlockBytes(4));
+        assertThrows(IllegalArgumentException.class, () -> b.executorBackend("gpu"));
+        assertThrows(IllegalArgumentException.class, () -> b.executorThreads(0));
+        assertThrows(IllegalArgumentException.class, () -> b.format(null));
+    }
+}
