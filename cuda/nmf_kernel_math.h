@@ -45,6 +45,29 @@
 #define NMF_NAME(base) NMF_CAT(base, NMF_SUFFIX)
 #endif
 
+/* scikit-learn's guard for a zero denominator: float32 machine epsilon (Backend.DIVISION_GUARD). */
+#define NMF_DIVISION_GUARD 1.1920928955078125e-7
+
+/*
+ * d_β(x ‖ y) of one entry, in double, with scikit-learn's conventions (org.jnmf.backend.BetaDivergence):
+ * entries with x ≤ the guard leave out the terms that hold x, and y = 0 counts as the guard.
+ */
+static __host__ __device__ inline double nmf_beta_term(double x, double y, double beta) {
+    int present = x > NMF_DIVISION_GUARD;
+    double yg = y == 0 ? NMF_DIVISION_GUARD : y;
+    if (beta == 1) {
+        return y + (present ? x * log(x / yg) - x : 0);
+    }
+    if (beta == 0) {
+        return present ? x / yg - log(x / yg) - 1 : -1;
+    }
+    double t = (beta - 1) * pow(y, beta);
+    if (present) {
+        t += pow(x, beta) - beta * x * pow(yg, beta - 1);
+    }
+    return t / (beta * (beta - 1));
+}
+
 #define NMF_KERNEL_MATH_PASS 1
 #define NMF_REAL float
 #define NMF_SUFFIX _f32
@@ -94,6 +117,65 @@ static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_mu_update)(NMF_REAL x, N
     NMF_REAL d = den == 0 ? guard : den;
     NMF_REAL r = x * (num / d);
     return floor > 0 && r < floor ? floor : r;
+}
+
+/*
+ * The β-divergence update of one element (FloatKernels.multiplicativeUpdate with gamma): x·(num/den')^gamma,
+ * the power taken in double; 0 below zero_below; then raised to at least floor when floor > 0.
+ */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_mu_power_update)(NMF_REAL x, NMF_REAL num, NMF_REAL den,
+                                                                        NMF_REAL guard, double gamma,
+                                                                        NMF_REAL zero_below, NMF_REAL floor) {
+    NMF_REAL d = den == 0 ? guard : den;
+    NMF_REAL ratio = num / d;
+    if (gamma != 1) {
+        ratio = (NMF_REAL) pow((double) ratio, gamma);
+    }
+    NMF_REAL r = x * ratio;
+    if (r < zero_below) {
+        r = 0;
+    }
+    return floor > 0 && r < floor ? floor : r;
+}
+
+/* (y + a·x) + c, no contraction. */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_combine)(NMF_REAL y, NMF_REAL a, NMF_REAL x, NMF_REAL c) {
+    NMF_REAL ax = a * x;
+    NMF_REAL s = y + ax;
+    return s + c;
+}
+
+/* y^exponent with y = 0 replaced by the guard under a negative exponent (FloatKernels.power). */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_power)(NMF_REAL y, double exponent, NMF_REAL guard) {
+    if (exponent < 0 && y == 0) {
+        y = guard;
+    }
+    if (exponent == -1) {
+        return (NMF_REAL) 1 / y;
+    }
+    if (exponent == 1) {
+        return y;
+    }
+    if (exponent == 0) {
+        return (NMF_REAL) 1;
+    }
+    return (NMF_REAL) pow((double) y, exponent);
+}
+
+/* Σ [∇ᴾ]² in double over i = start, start + step, ... < n, ∇ = den − num projected onto x ≥ 0. */
+static __host__ __device__ inline double NMF_NAME(nmf_projected_gradient_thread)(const NMF_REAL *x,
+                                                                                const NMF_REAL *num,
+                                                                                const NMF_REAL *den, long long n,
+                                                                                long long start, long long step) {
+    double s = 0;
+    for (long long i = start; i < n; i += step) {
+        double g = (double) den[i] - (double) num[i];
+        if (!(x[i] > 0) && g > 0) {
+            continue;
+        }
+        s += g * g;
+    }
+    return s;
 }
 
 /* max(x, 0) with Java's Math.max semantics: NaN stays NaN and −0 becomes +0. */
@@ -224,6 +306,23 @@ static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF
         long long j = e - i * m;
         double r = (double) v[e] - NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k);
         s += r * r;
+    }
+    return s;
+}
+
+/*
+ * Σ d_β(V[i,j] ‖ (W·H)[i,j]) in double over the elements e = start, start + step, ... < n·m (one thread's
+ * share of the β-divergence), W·H in double as for the residual.
+ */
+static __host__ __device__ inline double NMF_NAME(nmf_beta_thread)(const NMF_REAL *v, const NMF_REAL *w,
+                                                                  const NMF_REAL *h, int n, int m, int k, double beta,
+                                                                  long long start, long long step) {
+    double s = 0;
+    long long total = (long long) n * m;
+    for (long long e = start; e < total; e += step) {
+        long long i = e / m;
+        long long j = e - i * m;
+        s += nmf_beta_term((double) v[e], NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k), beta);
     }
     return s;
 }

@@ -199,6 +199,48 @@ __device__ void residual_partials(const T *v, const T *w, const T *h, int n, int
     reduce_block(nmf_residual_thread(v, w, h, n, m, k, start, step), partials);
 }
 
+template <typename T>
+__device__ void mu_power_update(T *x, const T *num, const T *den, T guard, double gamma, T zero_below, T floor,
+                                long long n) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
+        x[i] = nmf_mu_power_update(x[i], num[i], den[i], guard, gamma, zero_below, floor);
+    }
+}
+
+template <typename T>
+__device__ void combine(const T *y, T a, const T *x, T c, T *out, long long n) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
+        out[i] = nmf_combine(y[i], a, x[i], c);
+    }
+}
+
+/* out[e] = (v ? v[e] : 1)·power(out[e]): out holds W·H from cuBLAS on entry. */
+template <typename T>
+__device__ void power_entries(const T *v, T *out, double exponent, T guard, long long n) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
+        T p = nmf_power(out[i], exponent, guard);
+        out[i] = v ? v[i] * p : p;
+    }
+}
+
+template <typename T>
+__device__ void projected_gradient_partials(const T *x, const T *num, const T *den, long long n, double *partials) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    long long start = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    reduce_block(nmf_projected_gradient_thread(x, num, den, n, start, step), partials);
+}
+
+template <typename T>
+__device__ void beta_partials(const T *v, const T *w, const T *h, int n, int m, int k, double beta,
+                              double *partials) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    long long start = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    reduce_block(nmf_beta_thread(v, w, h, n, m, k, beta, start, step), partials);
+}
+
 } // namespace
 
 #define NMF_KERNELS(T, S)                                                                                   \
@@ -217,6 +259,27 @@ __device__ void residual_partials(const T *v, const T *w, const T *h, int n, int
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
         nmf_dot_partials##S(const T *a, const T *b, long long n, double *partials) {                        \
         dot_partials<T>(a, b, n, partials);                                                                 \
+    }                                                                                                       \
+    extern "C" __global__ void nmf_mu_power_update##S(T *x, const T *num, const T *den, T guard, double gamma, \
+                                                      T zero_below, T floor, long long n) {                 \
+        mu_power_update<T>(x, num, den, guard, gamma, zero_below, floor, n);                                \
+    }                                                                                                       \
+    extern "C" __global__ void nmf_combine##S(const T *y, T a, const T *x, T c, T *out, long long n) {     \
+        combine<T>(y, a, x, c, out, n);                                                                     \
+    }                                                                                                       \
+    extern "C" __global__ void nmf_power_entries##S(const T *v, T *out, double exponent, T guard,          \
+                                                    long long n) {                                          \
+        power_entries<T>(v, out, exponent, guard, n);                                                       \
+    }                                                                                                       \
+    extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
+        nmf_projected_gradient_partials##S(const T *x, const T *num, const T *den, long long n,             \
+                                           double *partials) {                                              \
+        projected_gradient_partials<T>(x, num, den, n, partials);                                           \
+    }                                                                                                       \
+    extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
+        nmf_beta_partials##S(const T *v, const T *w, const T *h, int n, int m, int k, double beta,          \
+                             double *partials) {                                                            \
+        beta_partials<T>(v, w, h, n, m, k, beta, partials);                                                 \
     }                                                                                                       \
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
         nmf_residual_partials##S(const T *v, const T *w, const T *h, int n, int m, int k, double *partials) { \

@@ -405,6 +405,93 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         }                                                                                            \
         return OK;                                                                                   \
     }                                                                                                \
+    static int mu_power_update##S(unsigned grid, unsigned block, void **params) {                    \
+        (void) grid;                                                                                 \
+        (void) block;                                                                                \
+        T *x = P(0, T *);                                                                            \
+        const T *num = P(1, const T *);                                                              \
+        const T *den = P(2, const T *);                                                              \
+        T guard = P(3, T);                                                                           \
+        double gamma = P(4, double);                                                                 \
+        T zero_below = P(5, T);                                                                      \
+        T floor_ = P(6, T);                                                                          \
+        long long n = P(7, long long);                                                               \
+        for (long long i = 0; i < n; i++) {                                                          \
+            x[i] = nmf_mu_power_update##S(x[i], num[i], den[i], guard, gamma, zero_below, floor_);    \
+        }                                                                                            \
+        return OK;                                                                                   \
+    }                                                                                                \
+    static int combine##S(unsigned grid, unsigned block, void **params) {                            \
+        (void) grid;                                                                                 \
+        (void) block;                                                                                \
+        const T *y = P(0, const T *);                                                                \
+        T a = P(1, T);                                                                               \
+        const T *x = P(2, const T *);                                                                \
+        T c = P(3, T);                                                                               \
+        T *out = P(4, T *);                                                                          \
+        long long n = P(5, long long);                                                               \
+        for (long long i = 0; i < n; i++) {                                                          \
+            out[i] = nmf_combine##S(y[i], a, x[i], c);                                               \
+        }                                                                                            \
+        return OK;                                                                                   \
+    }                                                                                                \
+    static int power_entries##S(unsigned grid, unsigned block, void **params) {                      \
+        (void) grid;                                                                                 \
+        (void) block;                                                                                \
+        const T *v = P(0, const T *);                                                                \
+        T *out = P(1, T *);                                                                          \
+        double exponent = P(2, double);                                                              \
+        T guard = P(3, T);                                                                           \
+        long long n = P(4, long long);                                                               \
+        for (long long i = 0; i < n; i++) {                                                          \
+            T p = nmf_power##S(out[i], exponent, guard);                                             \
+            out[i] = v ? v[i] * p : p;                                                               \
+        }                                                                                            \
+        return OK;                                                                                   \
+    }                                                                                                \
+    static int projected_gradient_partials##S(unsigned grid, unsigned block, void **params) {        \
+        const T *x = P(0, const T *);                                                                \
+        const T *num = P(1, const T *);                                                              \
+        const T *den = P(2, const T *);                                                              \
+        long long n = P(3, long long);                                                               \
+        double *partials = P(4, double *);                                                           \
+        if (block != NMF_REDUCE_THREADS) {                                                           \
+            return INVALID_VALUE;                                                                    \
+        }                                                                                            \
+        double s[NMF_REDUCE_THREADS];                                                                \
+        long long step = (long long) grid * block;                                                   \
+        for (unsigned g = 0; g < grid; g++) {                                                        \
+            for (unsigned t = 0; t < block; t++) {                                                   \
+                s[t] = nmf_projected_gradient_thread##S(x, num, den, n, (long long) g * block + t, step); \
+            }                                                                                        \
+            reduce(s);                                                                               \
+            partials[g] = s[0];                                                                      \
+        }                                                                                            \
+        return OK;                                                                                   \
+    }                                                                                                \
+    static int beta_partials##S(unsigned grid, unsigned block, void **params) {                      \
+        const T *v = P(0, const T *);                                                                \
+        const T *w = P(1, const T *);                                                                \
+        const T *h = P(2, const T *);                                                                \
+        int n = P(3, int);                                                                           \
+        int m = P(4, int);                                                                           \
+        int k = P(5, int);                                                                           \
+        double beta = P(6, double);                                                                  \
+        double *partials = P(7, double *);                                                           \
+        if (block != NMF_REDUCE_THREADS) {                                                           \
+            return INVALID_VALUE;                                                                    \
+        }                                                                                            \
+        double s[NMF_REDUCE_THREADS];                                                                \
+        long long step = (long long) grid * block;                                                   \
+        for (unsigned g = 0; g < grid; g++) {                                                        \
+            for (unsigned t = 0; t < block; t++) {                                                   \
+                s[t] = nmf_beta_thread##S(v, w, h, n, m, k, beta, (long long) g * block + t, step);  \
+            }                                                                                        \
+            reduce(s);                                                                               \
+            partials[g] = s[0];                                                                      \
+        }                                                                                            \
+        return OK;                                                                                   \
+    }                                                                                                \
     static int residual_partials##S(unsigned grid, unsigned block, void **params) {                  \
         const T *v = P(0, const T *);                                                                \
         const T *w = P(1, const T *);                                                                \
@@ -472,6 +559,16 @@ static struct CUfunc_st KERNELS[] = {
     {"nmf_dot_partials_f64", dot_partials_f64},
     {"nmf_residual_partials_f32", residual_partials_f32},
     {"nmf_residual_partials_f64", residual_partials_f64},
+    {"nmf_mu_power_update_f32", mu_power_update_f32},
+    {"nmf_mu_power_update_f64", mu_power_update_f64},
+    {"nmf_combine_f32", combine_f32},
+    {"nmf_combine_f64", combine_f64},
+    {"nmf_power_entries_f32", power_entries_f32},
+    {"nmf_power_entries_f64", power_entries_f64},
+    {"nmf_projected_gradient_partials_f32", projected_gradient_partials_f32},
+    {"nmf_projected_gradient_partials_f64", projected_gradient_partials_f64},
+    {"nmf_beta_partials_f32", beta_partials_f32},
+    {"nmf_beta_partials_f64", beta_partials_f64},
     {"nmf_sum_partials", sum_partials},
 };
 

@@ -13,9 +13,18 @@ public enum Algorithm {
      * W ← W ⊙ (VHᵀ) ⊘ (W·HHᵀ), H ← H ⊙ (WᵀV) ⊘ (WᵀW·H). Monotone but slow; entries that reach 0
      * stay 0 (zero-locking), which {@link NmfOptions.Builder#floor(double)} prevents.
      */
-    MULTIPLICATIVE;
+    MULTIPLICATIVE,
+    /**
+     * Alternating non-negative least squares (Kim &amp; Park 2011): each half-iteration solves for W (then H)
+     * exactly, by block principal pivoting ({@link Nnls}) on the k×k Gram matrix. Frobenius loss only.
+     */
+    ANLS;
 
     public String label() {
-        return this == HALS ? "hals" : "mu";
+        return switch (this) {
+            case HALS -> "hals";
+            case MULTIPLICATIVE -> "mu";
+            case ANLS -> "anls";
+        };
     }
 }

@@ -11,8 +11,18 @@ public enum Initialization {
     NNDSVD,
     /** NNDSVD with its zeros replaced by mean(V). */
     NNDSVDA,
+    /**
+     * NNDSVD with its zeros replaced by small random values, |N(0,1)|·mean(V)/100 from the seed (as
+     * scikit-learn's {@code nndsvdar}; its random numbers differ from ours, the rest is the same).
+     */
+    NNDSVDAR,
     /** Start from factors given in the options ({@link NmfOptions.Builder#initialFactors}). */
     CUSTOM;
+
+    /** Whether this start is computed from a truncated SVD (and so needs rank ≤ min(n, m)). */
+    public boolean usesSvd() {
+        return this == NNDSVD || this == NNDSVDA || this == NNDSVDAR;
+    }
 
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -7,7 +7,8 @@ import org.jnmf.backend.DeviceMatrix;
 /**
  * Starting factors, computed on the host in double from the seed, so every backend starts from the same
  * W and H up to the rounding of its products. NNDSVD follows Boutsidis &amp; Gallopoulos (2008) with the
- * post-processing scikit-learn applies (entries below 1e-6 set to 0; NNDSVDA fills zeros with mean(V)).
+ * post-processing scikit-learn applies (entries below 1e-6 set to 0; NNDSVDA fills zeros with mean(V),
+ * NNDSVDAR with |N(0,1)|·mean(V)/100).
  */
 final class Initializer {
     /** Entries of an NNDSVD factor below this are set to 0, as scikit-learn does. */
@@ -35,8 +36,9 @@ final class Initializer {
         return new Factors(w, h);
     }
 
+    /** NNDSVD, NNDSVDA or NNDSVDAR as {@code variant} says. */
     static Factors nndsvd(Backend backend, DeviceMatrix v, int n, int m, int k, double meanOfV, long seed,
-                          boolean fillWithMean) {
+                          Initialization variant) {
         Svd svd = truncatedSvd(backend, v, n, m, k, seed);
         double[] w = new double[n * k];
         double[] h = new double[k * m];
@@ -80,15 +82,21 @@ final class Initializer {
                 h[j * m + c] = lambda * Math.max(sign * y[c], 0) / yNorm;
             }
         }
-        postProcess(w, fillWithMean, meanOfV);
-        postProcess(h, fillWithMean, meanOfV);
+        // A stream of its own, apart from the SVD's, for NNDSVDAR's fill (W first, then H, row by row).
+        SplittableRandom fill = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        postProcess(w, variant, meanOfV, fill);
+        postProcess(h, variant, meanOfV, fill);
         return new Factors(w, h);
     }
 
-    private static void postProcess(double[] x, boolean fillWithMean, double mean) {
+    private static void postProcess(double[] x, Initialization variant, double mean, SplittableRandom fill) {
         for (int i = 0; i < x.length; i++) {
             if (x[i] < NNDSVD_ZERO) {
-                x[i] = fillWithMean ? mean : 0;
+                x[i] = switch (variant) {
+                    case NNDSVDA -> mean;
+                    case NNDSVDAR -> Math.abs(fill.nextGaussian()) * mean / 100;
+                    default -> 0;
+                };
             }
         }
     }

@@ -22,9 +22,6 @@ import org.jnmf.backend.DeviceMatrix;
  * <p>Thread-safe: every fit owns its backend, threads and buffers.
  */
 public final class Nmf {
-    /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
-    private static final double DIRECT_RESIDUAL_BELOW = 1e-6;
-
     private Nmf() {
     }
 
@@ -49,6 +46,14 @@ public final class Nmf {
      * the options'); with {@code backend == null}, the options choose and this method closes it.
      */
     public static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
+        if (options.restarts() > 1) {
+            return Restarts.fit(v, options, backend);
+        }
+        return Components.arrange(fitOnce(v, options, backend), options);
+    }
+
+    /** One run, its factors as the algorithm left them. */
+    private static NmfResult fitOnce(Matrix v, NmfOptions options, Backend backend) {
         long start = System.nanoTime();
         int n = v.rows();
         int m = v.cols();
@@ -57,7 +62,7 @@ public final class Nmf {
             throw new IllegalArgumentException("V is empty (" + n + "×" + m + "); NMF needs at least one row and one column");
         }
         Initialization init = options.initializationFor(n, m);
-        if ((init == Initialization.NNDSVD || init == Initialization.NNDSVDA) && k > Math.min(n, m)) {
+        if (init.usesSvd() && k > Math.min(n, m)) {
             throw new IllegalArgumentException("rank must be ≤ min(n, m) = " + Math.min(n, m) + " for "
                     + init.label() + " initialisation; got " + k + ". Use random initialisation or a smaller rank.");
         }
@@ -65,11 +70,30 @@ public final class Nmf {
             checkShape("initial W", options.initialW(), n, k);
             checkShape("initial H", options.initialH(), k, m);
         }
+        Masking.Observed observed = Masking.of(v, options);
+        if (observed != null) {
+            double meanObserved = observed.sum() / observed.observed();
+            if (backend != null) {
+                return new Run(backend, "given by the caller", observed.values(), options, init, meanObserved, start)
+                        .masked(observed).fit();
+            }
+            Precision precision = options.precision() != null ? options.precision() : v.precision();
+            Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(), false,
+                    options.tf32());
+            try (Backend chosen = selection.backend()) {
+                return new Run(chosen, selection.reason(), observed.values(), options, init, meanObserved, start)
+                        .masked(observed).fit();
+            }
+        }
         double sumOfV = Validation.checkNonNegative(v);
         Precision working = backend != null ? backend.precision()
                 : options.precision() != null ? options.precision() : v.precision();
         Validation.checkRange(v, working);
         Validation.checkHeap(v, k, working, options.algorithm());
+        if (options.beta() <= 0) {
+            Validation.checkPositive(v, "the Itakura–Saito loss (β = 0) divides by every entry of V; use a β > 0,"
+                    + " or add a small constant to V");
+        }
         double meanOfV = sumOfV / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
@@ -105,6 +129,7 @@ public final class Nmf {
         private final int k;
         private final List<DeviceMatrix> buffers = new ArrayList<>();
         private double normV2;
+        private Masking.Observed observed;
 
         Run(Backend backend, String reason, Matrix input, NmfOptions options, Initialization init, double meanOfV,
             long start) {
@@ -122,6 +147,12 @@ public final class Nmf {
             this.k = options.rank();
         }
 
+        /** Fits the observed entries only: the input holds them, 0 where missing. */
+        Run masked(Masking.Observed observed) {
+            this.observed = observed;
+            return this;
+        }
+
         private DeviceMatrix keep(DeviceMatrix x) {
             buffers.add(x);
             return x;
@@ -137,75 +168,89 @@ public final class Nmf {
             }
         }
 
+        private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
+            if (observed != null) {
+                return new MaskedFrobeniusStep(backend, v, w, h, options, this::keep, normV2,
+                        keep(backend.upload(observed.mask())), keep(backend.upload(observed.complement())));
+            }
+            if (options.beta() != 2) {
+                return new BetaStep(backend, v, w, h, options, this::keep);
+            }
+            return new FrobeniusStep(backend, v, w, h, options, this::keep, normV2, input.storedEntries());
+        }
+
         private NmfResult iterate() {
             DeviceMatrix v = keep(backend.upload(input));
             normV2 = backend.squaredNorm(v);
-            Initializer.Factors start0 = switch (init) {
+            Checkpoint resume = options.resumeFrom();
+            if (resume != null) {
+                resume.checkCompatible(options, n, m, backend.precision());
+            }
+            Initializer.Factors start0 = resume != null
+                    ? new Initializer.Factors(resume.w().toDoubleArray(), resume.h().toDoubleArray())
+                    : switch (init) {
                 case RANDOM -> Initializer.random(n, m, k, meanOfV, options.seed());
-                case NNDSVD, NNDSVDA -> Initializer.nndsvd(backend, v, n, m, k, meanOfV, options.seed(),
-                        init == Initialization.NNDSVDA);
+                case NNDSVD, NNDSVDA, NNDSVDAR -> Initializer.nndsvd(backend, v, n, m, k, meanOfV, options.seed(),
+                        init);
                 case CUSTOM -> new Initializer.Factors(options.initialW().toDoubleArray(),
                         options.initialH().toDoubleArray());
             };
             DeviceMatrix w = keep(backend.upload(n, k, start0.w()));
             DeviceMatrix h = keep(backend.upload(k, m, start0.h()));
-            DeviceMatrix vht = keep(backend.allocate(n, k));
-            DeviceMatrix wtv = keep(backend.allocate(k, m));
-            DeviceMatrix hht = keep(backend.allocate(k, k));
-            DeviceMatrix wtw = keep(backend.allocate(k, k));
-            boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
-            DeviceMatrix whht = mu ? keep(backend.allocate(n, k)) : null;
-            DeviceMatrix wtwh = mu ? keep(backend.allocate(k, m)) : null;
+            Step step = step(v, w, h);
 
-            // Products for the initial loss; HHᵀ is then kept current for the next W step.
-            backend.multiplyTransposedBy(w, v, wtv);
-            backend.gramOfColumns(w, wtw);
-            backend.gramOfRows(h, hht);
             List<Double> losses = new ArrayList<>();
+            List<Double> gradients = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            double residual = residualSquared(v, w, h, wtv, wtw, hht);
-            double error0 = Math.sqrt(residual);
-            double previousError = error0;
-            losses.add(residual / 2);
-            checks.add(0);
-            StopReason stop = StopReason.MAX_ITERATIONS;
+            Check now = null;
             int iteration = 0;
-            boolean checkedLast = true;
-            double floor = options.floor();
+            if (resume == null) {
+                now = check(step, 0, losses, gradients, checks);
+            } else {
+                iteration = resume.iteration();
+                for (double x : resume.losses()) {
+                    losses.add(x);
+                }
+                for (double x : resume.gradients()) {
+                    gradients.add(x);
+                }
+                for (int x : resume.checks()) {
+                    checks.add(x);
+                }
+            }
+            // The errors as check() derives them from the recorded losses, so a resumed fit tests the same numbers.
+            double error0 = errorOf(losses.getFirst());
+            double gradient0 = gradients.getFirst();
+            double previousError = errorOf(losses.getLast());
+            double change = Double.NaN;
+            StopReason stop = StopReason.MAX_ITERATIONS;
+            boolean checkedLast = now != null;
+            int checkpointed = iteration;
             while (iteration < options.maxIterations()) {
-                backend.multiplyByTransposed(v, h, vht);
-                if (mu) {
-                    backend.multiply(w, hht, whht);
-                    backend.multiplicativeUpdate(w, vht, whht, floor);
-                } else {
-                    backend.halsUpdateColumns(w, vht, hht);
-                }
-                backend.multiplyTransposedBy(w, v, wtv);
-                backend.gramOfColumns(w, wtw);
-                if (mu) {
-                    backend.multiply(wtw, h, wtwh);
-                    backend.multiplicativeUpdate(h, wtv, wtwh, floor);
-                } else {
-                    backend.halsUpdateRows(h, wtv, wtw);
-                }
-                backend.gramOfRows(h, hht);
+                step.iterate();
                 iteration++;
                 checkedLast = false;
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    residual = residualSquared(v, w, h, wtv, wtw, hht);
-                    double error = Math.sqrt(residual);
-                    losses.add(residual / 2);
-                    checks.add(iteration);
+                    now = check(step, iteration, losses, gradients, checks);
                     checkedLast = true;
-                    double change = error0 > 0 ? (previousError - error) / error0 : 0;
+                    change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
                     if (options.progress() != null) {
-                        options.progress().onCheck(iteration, options.maxIterations(), relative(residual), change);
+                        options.progress().onCheck(iteration, options.maxIterations(),
+                                relative(now.fit().residualSquared()), change);
                     }
-                    previousError = error;
+                    previousError = now.error();
                     if (error0 == 0 || (options.tolerance() > 0 && change < options.tolerance())) {
                         stop = StopReason.CONVERGED;
                         break;
                     }
+                    if (options.kktTolerance() > 0 && now.gradient() <= options.kktTolerance() * gradient0) {
+                        stop = StopReason.STATIONARY;
+                        break;
+                    }
+                }
+                if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
+                    checkpoint(iteration, w, h, losses, gradients, checks);
+                    checkpointed = iteration;
                 }
                 if (options.cancellation() != null && options.cancellation().isCancelled()) {
                     stop = StopReason.CANCELLED;
@@ -217,9 +262,11 @@ public final class Nmf {
                 }
             }
             if (!checkedLast) {
-                residual = residualSquared(v, w, h, wtv, wtw, hht);
-                losses.add(residual / 2);
-                checks.add(iteration);
+                now = check(step, iteration, losses, gradients, checks);
+                change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
+            }
+            if (options.checkpointEvery() > 0 && checkpointed != iteration) {
+                checkpoint(iteration, w, h, losses, gradients, checks);
             }
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
             DenseMatrix hOut = toMatrix(backend.download(h), k, m);
@@ -227,22 +274,46 @@ public final class Nmf {
             return new NmfResult(wOut, hOut, iteration, stop,
                     losses.stream().mapToDouble(Double::doubleValue).toArray(),
                     checks.stream().mapToInt(Integer::intValue).toArray(),
-                    relative(residual), seconds, backend.name(), reason, options.algorithm(), init,
-                    backend.precision());
+                    relative(now.fit().residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
+                    backend.precision(), new NmfResult.Stopping(options.lossLabel(), now.fit().dataLoss(),
+                            gradients.stream().mapToDouble(Double::doubleValue).toArray(), change));
+        }
+
+        /**
+         * The figures of one check, recorded in the histories: the objective (loss plus penalties), its
+         * error √(2·objective) for the tolerance test, and ‖∇ᴾ‖_F.
+         */
+        private Check check(Step step, int iteration, List<Double> losses, List<Double> gradients,
+                            List<Integer> checks) {
+            Step.Fit fit = step.fit();
+            double objective = fit.dataLoss() + step.penalty();
+            double gradient = Math.sqrt(step.projectedGradientSquared());
+            losses.add(objective);
+            gradients.add(gradient);
+            checks.add(iteration);
+            return new Check(fit, errorOf(objective), gradient);
+        }
+
+        private static double errorOf(double objective) {
+            return Math.sqrt(Math.max(0, 2 * objective));
+        }
+
+        private void checkpoint(int iteration, DeviceMatrix w, DeviceMatrix h, List<Double> losses,
+                                List<Double> gradients, List<Integer> checks) {
+            Checkpoint c = new Checkpoint(iteration, toMatrix(backend.download(w), n, k),
+                    toMatrix(backend.download(h), k, m),
+                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
+                    gradients.stream().mapToDouble(Double::doubleValue).toArray(),
+                    checks.stream().mapToInt(Integer::intValue).toArray(),
+                    Checkpoint.settings(options, n, m, backend.precision()));
+            options.checkpointSink().accept(c);
+        }
+
+        private record Check(Step.Fit fit, double error, double gradient) {
         }
 
         private double relative(double residual) {
             return normV2 > 0 ? Math.sqrt(residual / normV2) : 0;
-        }
-
-        /** ‖V − WH‖² from current products, or computed directly where the identity cancels. */
-        private double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, DeviceMatrix wtv,
-                                       DeviceMatrix wtw, DeviceMatrix hht) {
-            double r = normV2 - 2 * backend.dot(wtv, h) + backend.dot(wtw, hht);
-            if (r < DIRECT_RESIDUAL_BELOW * normV2) {
-                r = backend.residualSquared(v, w, h);
-            }
-            return Math.max(r, 0);
         }
 
         private DenseMatrix toMatrix(double[] values, int rows, int cols) {

@@ -2,6 +2,7 @@ package org.jnmf;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything a fit can be told, with scikit-learn's defaults where it has one. Immutable; build with
@@ -10,7 +11,7 @@ import java.util.Objects;
  * <table>
  *   <caption>Defaults</caption>
  *   <tr><td>algorithm</td><td>HALS</td></tr>
- *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM</td></tr>
+ *   <tr><td>initialization</td><td>NNDSVDA when rank ≤ min(n, m), else RANDOM (RANDOM with restarts)</td></tr>
  *   <tr><td>seed</td><td>0</td></tr>
  *   <tr><td>maxIterations</td><td>200</td></tr>
  *   <tr><td>tolerance</td><td>1e-4 (0 disables the convergence test)</td></tr>
@@ -20,7 +21,15 @@ import java.util.Objects;
  *   <tr><td>threads</td><td>all available processors</td></tr>
  *   <tr><td>backend</td><td>{@code auto} (or the system property {@code jnmf.backend})</td></tr>
  *   <tr><td>floor</td><td>0 (off)</td></tr>
+ *   <tr><td>restarts</td><td>1</td></tr>
+ *   <tr><td>normalization</td><td>NONE</td></tr>
+ *   <tr><td>sortComponents</td><td>false</td></tr>
  *   <tr><td>tf32</td><td>false (or the system property {@code jnmf.cuda.tf32})</td></tr>
+ *   <tr><td>beta</td><td>2 (Frobenius loss)</td></tr>
+ *   <tr><td>l1W, l2W, l1H, l2H</td><td>0 (no regularisation)</td></tr>
+ *   <tr><td>kktTolerance</td><td>0 (off)</td></tr>
+ *   <tr><td>acceleration</td><td>0 (plain HALS)</td></tr>
+ *   <tr><td>missing, mask</td><td>none (every entry observed)</td></tr>
  * </table>
  */
 public final class NmfOptions {
@@ -36,11 +45,26 @@ public final class NmfOptions {
     private final int threads;
     private final String backend;
     private final double floor;
+    private final int restarts;
+    private final Normalization normalization;
+    private final boolean sortComponents;
     private final boolean tf32;
     private final Cancellation cancellation;
     private final ProgressListener progress;
     private final DenseMatrix initialW;
     private final DenseMatrix initialH;
+    private final double beta;
+    private final double l1W;
+    private final double l2W;
+    private final double l1H;
+    private final double l2H;
+    private final double kktTolerance;
+    private final double acceleration;
+    private final int checkpointEvery;
+    private final Consumer<Checkpoint> checkpointSink;
+    private final Checkpoint resumeFrom;
+    private final Missing missing;
+    private final Matrix mask;
 
     private NmfOptions(Builder b) {
         this.rank = b.rank;
@@ -55,11 +79,26 @@ public final class NmfOptions {
         this.threads = b.threads;
         this.backend = b.backend;
         this.floor = b.floor;
+        this.restarts = b.restarts;
+        this.normalization = b.normalization;
+        this.sortComponents = b.sortComponents;
         this.tf32 = b.tf32;
         this.cancellation = b.cancellation;
         this.progress = b.progress;
         this.initialW = b.initialW;
         this.initialH = b.initialH;
+        this.beta = b.beta;
+        this.l1W = b.l1W;
+        this.l2W = b.l2W;
+        this.l1H = b.l1H;
+        this.l2H = b.l2H;
+        this.kktTolerance = b.kktTolerance;
+        this.acceleration = b.acceleration;
+        this.checkpointEvery = b.checkpointEvery;
+        this.checkpointSink = b.checkpointSink;
+        this.resumeFrom = b.resumeFrom;
+        this.missing = b.missing;
+        this.mask = b.mask;
     }
 
     /** Default options for the given rank. */
@@ -85,11 +124,26 @@ public final class NmfOptions {
         b.threads = threads;
         b.backend = backend;
         b.floor = floor;
+        b.restarts = restarts;
+        b.normalization = normalization;
+        b.sortComponents = sortComponents;
         b.tf32 = tf32;
         b.cancellation = cancellation;
         b.progress = progress;
         b.initialW = initialW;
         b.initialH = initialH;
+        b.beta = beta;
+        b.l1W = l1W;
+        b.l2W = l2W;
+        b.l1H = l1H;
+        b.l2H = l2H;
+        b.kktTolerance = kktTolerance;
+        b.acceleration = acceleration;
+        b.checkpointEvery = checkpointEvery;
+        b.checkpointSink = checkpointSink;
+        b.resumeFrom = resumeFrom;
+        b.missing = missing;
+        b.mask = mask;
         return b;
     }
 
@@ -106,10 +160,16 @@ public final class NmfOptions {
         return initialization;
     }
 
-    /** The initialisation used for an n×m input: the one asked for, else NNDSVDA if rank ≤ min(n, m), else RANDOM. */
+    /**
+     * The initialisation used for an n×m input: the one asked for, else RANDOM for several restarts, else
+     * NNDSVDA if rank ≤ min(n, m), else RANDOM.
+     */
     public Initialization initializationFor(int rows, int cols) {
         if (initialization != null) {
             return initialization;
+        }
+        if (restarts > 1) {
+            return Initialization.RANDOM;
         }
         return rank <= Math.min(rows, cols) ? Initialization.NNDSVDA : Initialization.RANDOM;
     }
@@ -152,6 +212,20 @@ public final class NmfOptions {
         return floor;
     }
 
+    /** Number of seeded runs; the one with the lowest final loss is kept (see {@link Builder#restarts}). */
+    public int restarts() {
+        return restarts;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** Whether components are reordered by weight, largest first (see {@link Builder#sortComponents}). */
+    public boolean sortComponents() {
+        return sortComponents;
+    }
+
     /** Whether float32 GEMMs on the GPU may use TF32 tensor cores. */
     public boolean tf32() {
         return tf32;
@@ -173,6 +247,76 @@ public final class NmfOptions {
         return initialH;
     }
 
+    /** The β of the β-divergence loss: 2 Frobenius (½‖V − WH‖²_F), 1 generalised Kullback–Leibler, 0 Itakura–Saito. */
+    public double beta() {
+        return beta;
+    }
+
+    /** The loss by name: frobenius, kl, is or beta=B. */
+    /** Iterations between checkpoints handed to {@link #checkpointSink()}; 0 when the fit takes none. */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    /** Receives the fit's checkpoints (see {@link Builder#checkpoints}); null when the fit takes none. */
+    public Consumer<Checkpoint> checkpointSink() {
+        return checkpointSink;
+    }
+
+    /** The checkpoint this fit continues from, or null for a fresh start. */
+    public Checkpoint resumeFrom() {
+        return resumeFrom;
+    }
+
+    public String lossLabel() {
+        return beta == 2 ? "frobenius" : beta == 1 ? "kl" : beta == 0 ? "is" : "beta=" + beta;
+    }
+
+    /** Coefficient of ‖W‖₁ in the objective (see {@link Builder#regularization}). */
+    public double l1W() {
+        return l1W;
+    }
+
+    /** Coefficient of ½‖W‖²_F in the objective. */
+    public double l2W() {
+        return l2W;
+    }
+
+    /** Coefficient of ‖H‖₁ in the objective. */
+    public double l1H() {
+        return l1H;
+    }
+
+    /** Coefficient of ½‖H‖²_F in the objective. */
+    public double l2H() {
+        return l2H;
+    }
+
+    /** Whether any regularisation coefficient is non-zero. */
+    public boolean regularized() {
+        return l1W > 0 || l2W > 0 || l1H > 0 || l2H > 0;
+    }
+
+    /** Stop when ‖∇ᴾ‖_F ≤ kktTolerance · ‖∇ᴾ‖_F at the start; 0: off. */
+    public double kktTolerance() {
+        return kktTolerance;
+    }
+
+    /** Which entries of V are missing (see {@link Builder#missing}); {@link Missing#NONE} with a {@link #mask()}. */
+    public Missing missing() {
+        return missing;
+    }
+
+    /** The 0/1 matrix of observed entries (1) and missing ones (0), or null. */
+    public Matrix mask() {
+        return mask;
+    }
+
+    /** Gillis–Glineur inner-sweep factor α of accelerated HALS; 0: plain HALS. */
+    public double acceleration() {
+        return acceleration;
+    }
+
     /** Builds {@link NmfOptions}; every setter checks its argument and names the fix. */
     public static final class Builder {
         private final int rank;
@@ -187,11 +331,27 @@ public final class NmfOptions {
         private int threads = Runtime.getRuntime().availableProcessors();
         private String backend = System.getProperty("jnmf.backend", "auto");
         private double floor;
+        private int restarts = 1;
+        private Normalization normalization = Normalization.NONE;
+        private boolean sortComponents;
         private boolean tf32 = Boolean.getBoolean("jnmf.cuda.tf32");
         private Cancellation cancellation;
         private ProgressListener progress;
         private DenseMatrix initialW;
         private DenseMatrix initialH;
+        private double beta = 2;
+        private double l1W;
+        private double l2W;
+        private double l1H;
+        private double l2H;
+        private double kktTolerance;
+        private double acceleration;
+        private boolean algorithmSet;
+        private int checkpointEvery;
+        private Consumer<Checkpoint> checkpointSink;
+        private Checkpoint resumeFrom;
+        private Missing missing = Missing.NONE;
+        private Matrix mask;
 
         private Builder(int rank) {
             if (rank < 1) {
@@ -202,6 +362,7 @@ public final class NmfOptions {
 
         public Builder algorithm(Algorithm algorithm) {
             this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            this.algorithmSet = true;
             return this;
         }
 
@@ -287,6 +448,35 @@ public final class NmfOptions {
         }
 
         /**
+         * Run the fit {@code restarts} times from different random starts and keep the one with the lowest
+         * final loss; {@link NmfResult#restartLosses()} lists every run's. Run 0 uses {@link #seed}, run i
+         * the i-th number of a {@code SplittableRandom} seeded with it. Needs a seeded start: the default
+         * becomes RANDOM, and NNDSVDAR is allowed too.
+         */
+        public Builder restarts(int restarts) {
+            if (restarts < 1) {
+                throw new IllegalArgumentException("restarts must be at least 1; got " + restarts);
+            }
+            this.restarts = restarts;
+            return this;
+        }
+
+        /** Scale W's columns to unit sum (L1) or norm (L2) when the fit ends, carrying the scale into H. */
+        public Builder normalization(Normalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
+            return this;
+        }
+
+        /**
+         * Reorder the components when the fit ends by weight ‖W[:,j]‖₂·‖H[j,:]‖₂ (the Frobenius norm of the
+         * rank-one term W[:,j]·H[j,:]), largest first.
+         */
+        public Builder sortComponents(boolean sortComponents) {
+            this.sortComponents = sortComponents;
+            return this;
+        }
+
+        /**
          * On the cuda backend in float32, let cuBLAS use TF32 tensor cores: several times faster GEMMs,
          * about 1e-3 relative error per product. Off by default (or as {@code -Djnmf.cuda.tf32} says).
          */
@@ -313,9 +503,136 @@ public final class NmfOptions {
             return this;
         }
 
+        /**
+         * The loss: the β-divergence D_β(V ‖ WH) for β in [0, 2], 2 being ½‖V − WH‖²_F (the default), 1 the
+         * generalised Kullback–Leibler divergence and 0 Itakura–Saito (which needs every entry of V &gt; 0).
+         * β ≠ 2 runs multiplicative updates (Févotte &amp; Idier 2011); without an explicit
+         * {@link #algorithm}, choosing such a loss selects {@link Algorithm#MULTIPLICATIVE}.
+         */
+        public Builder beta(double beta) {
+            if (!(beta >= 0 && beta <= 2)) {
+                throw new IllegalArgumentException("beta must be in [0, 2] (2 Frobenius, 1 Kullback–Leibler, 0 "
+                        + "Itakura–Saito); got " + beta);
+            }
+            this.beta = beta;
+            return this;
+        }
+
+        /**
+         * Elastic-net penalties on W and H; the objective becomes
+         * <pre>D(V ‖ WH) + l1W·‖W‖₁ + ½·l2W·‖W‖²_F + l1H·‖H‖₁ + ½·l2H·‖H‖²_F</pre>
+         * with D the loss ({@link #beta}). scikit-learn's {@code alpha_W}, {@code alpha_H} and {@code l1_ratio}
+         * for V n×m (n_samples × n_features) are l1W = m·alpha_W·l1_ratio, l2W = m·alpha_W·(1 − l1_ratio),
+         * l1H = n·alpha_H·l1_ratio, l2H = n·alpha_H·(1 − l1_ratio). All ≥ 0; 0 leaves a term out.
+         */
+        public Builder regularization(double l1W, double l2W, double l1H, double l2H) {
+            this.l1W = penalty("l1W", l1W);
+            this.l2W = penalty("l2W", l2W);
+            this.l1H = penalty("l1H", l1H);
+            this.l2H = penalty("l2H", l2H);
+            return this;
+        }
+
+        private static double penalty(String name, double value) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException(name + " must be a finite number ≥ 0; got " + value);
+            }
+            return value;
+        }
+
+        /**
+         * Stop when the projected-gradient norm ‖∇ᴾ f(W, H)‖_F (Lin 2007; f the objective with its penalties)
+         * at a check is at most this fraction of its value at the start; 0 (the default) turns the test off.
+         * The same definition for every algorithm and loss.
+         */
+        public Builder kktTolerance(double kktTolerance) {
+            if (!(kktTolerance >= 0) || Double.isInfinite(kktTolerance)) {
+                throw new IllegalArgumentException("kktTolerance must be a finite number ≥ 0; got " + kktTolerance);
+            }
+            this.kktTolerance = kktTolerance;
+            return this;
+        }
+
+        /**
+         * Accelerated HALS (Gillis &amp; Glineur 2012): after computing V·Hᵀ (or Wᵀ·V), repeat the cheap sweep up
+         * to 1 + ⌊α·ρ⌋ times, ρ being the ratio of the product's cost to a sweep's, while each repeat still
+         * moves the factor by more than a tenth of the first. 0 (the default) is plain HALS; 0.5 is the
+         * paper's choice. HALS only.
+         */
+        public Builder acceleration(double alpha) {
+            if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+                throw new IllegalArgumentException("acceleration must be a finite number ≥ 0; got " + alpha);
+            }
+            this.acceleration = alpha;
+            return this;
+        }
+
+        /**
+         * Hand a {@link Checkpoint} to {@code sink} every {@code every} iterations and once more when the fit
+         * stops (for any reason), on the fitting thread; the factors are copied back from the device for it.
+         */
+        public Builder checkpoints(int every, Consumer<Checkpoint> sink) {
+            if (every < 1) {
+                throw new IllegalArgumentException("checkpoint interval must be at least 1 iteration; got " + every);
+            }
+            this.checkpointEvery = every;
+            this.checkpointSink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Continue the fit a checkpoint recorded, up to {@link #maxIterations} in all: the data, rank,
+         * algorithm, loss, penalties, precision and check interval must be the checkpoint's. The start
+         * options (initialisation, seed) no longer matter.
+         */
+        public Builder resumeFrom(Checkpoint checkpoint) {
+            this.resumeFrom = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
+        }
+
+        /**
+         * Missing entries of V ({@link Missing#NAN}: NaN ones; {@link Missing#ZEROS}: zeros, as in rating
+         * matrices): the loss ½‖M ⊙ (V − WH)‖²_F and the updates then use the observed entries only (M the
+         * 0/1 mask of observed entries), for HALS, MU and ANLS, Frobenius loss. V is then held densely.
+         */
+        public Builder missing(Missing missing) {
+            this.missing = Objects.requireNonNull(missing, "missing");
+            return this;
+        }
+
+        /** An explicit mask, V's shape: 1 where an entry is observed, 0 where it is missing; null for none. */
+        public Builder mask(Matrix mask) {
+            this.mask = mask;
+            return this;
+        }
+
         public NmfOptions build() {
+            if (restarts > 1 && (resumeFrom != null || checkpointSink != null)) {
+                throw new IllegalArgumentException("checkpoints and resuming work on a single run; drop restarts ("
+                        + restarts + ") or the checkpoint options");
+            }
+            if (mask != null && missing != Missing.NONE) {
+                throw new IllegalArgumentException("give either a mask or missing(" + missing.label() + "), not both");
+            }
+            if (beta != 2 && !algorithmSet) {
+                algorithm = Algorithm.MULTIPLICATIVE;
+            }
+            if (beta != 2 && algorithm != Algorithm.MULTIPLICATIVE) {
+                throw new IllegalArgumentException("the " + (beta == 1 ? "Kullback–Leibler" : "β = " + beta)
+                        + " loss runs with multiplicative updates only; use algorithm mu (or the Frobenius loss)");
+            }
+            if (acceleration > 0 && algorithm != Algorithm.HALS) {
+                throw new IllegalArgumentException("acceleration applies to HALS only; got algorithm "
+                        + algorithm.label());
+            }
             if (initialization == Initialization.CUSTOM && (initialW == null || initialH == null)) {
                 throw new IllegalArgumentException("CUSTOM initialisation needs initialFactors(W, H)");
+            }
+            if (restarts > 1 && initialization != null && initialization != Initialization.RANDOM
+                    && initialization != Initialization.NNDSVDAR) {
+                throw new IllegalArgumentException(restarts + " restarts need a random start, but "
+                        + initialization.label() + " initialisation starts every run (almost) the same; use random"
+                        + " or nndsvdar initialisation, or a single run");
             }
             return new NmfOptions(this);
         }

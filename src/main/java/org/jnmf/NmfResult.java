@@ -3,12 +3,18 @@ package org.jnmf;
 /**
  * What a fit produced and how it went. Immutable.
  *
- * <p>The loss is ½‖V − WH‖²_F (scikit-learn's {@code frobenius} β-divergence); the history holds one
- * value per check, the first before any iteration, with the iteration count of each check beside it.
+ * <p>The loss is the objective the fit minimises: the β-divergence D(V ‖ WH) of {@link #lossName()}
+ * (½‖V − WH‖²_F for scikit-learn's {@code frobenius}) plus the regularisation penalties, if any
+ * ({@link #dataLoss()} is the divergence alone). The history holds one value per check, the first before
+ * any iteration, with the iteration count of each check beside it.
  */
-public final class NmfResult {
-    private final DenseMatrix w;
-    private final DenseMatrix h;
+public final class NmfResult implements Cloneable {
+    // Not final: withFactors() and withRestarts() set them on a copy, before the result is handed out.
+    private DenseMatrix w;
+    private DenseMatrix h;
+    private double[] restartLosses;
+    private long[] restartSeeds;
+    private int bestRestart;
     private final int iterations;
     private final StopReason stopReason;
     private final double[] lossHistory;
@@ -20,6 +26,14 @@ public final class NmfResult {
     private final Algorithm algorithm;
     private final Initialization initialization;
     private final Precision precision;
+    private final Stopping stopping;
+
+    /**
+     * The stopping figures: the loss's name, the final divergence without penalties, ‖∇ᴾ f‖_F at each check
+     * and the last relative decrease of the error √(2·loss) between checks (NaN before the first).
+     */
+    record Stopping(String lossName, double dataLoss, double[] projectedGradientHistory, double relativeDecrease) {
+    }
 
     NmfResult(DenseMatrix w, DenseMatrix h, int iterations, StopReason stopReason, double[] lossHistory,
               int[] checkIterations, double relativeError, double seconds, String backend, String backendReason,
@@ -37,6 +51,26 @@ public final class NmfResult {
         this.algorithm = algorithm;
         this.initialization = initialization;
         this.precision = precision;
+        this.stopping = null;
+    }
+
+    NmfResult(DenseMatrix w, DenseMatrix h, int iterations, StopReason stopReason, double[] lossHistory,
+              int[] checkIterations, double relativeError, double seconds, String backend, String backendReason,
+              Algorithm algorithm, Initialization initialization, Precision precision, Stopping stopping) {
+        this.w = w;
+        this.h = h;
+        this.iterations = iterations;
+        this.stopReason = stopReason;
+        this.lossHistory = lossHistory.clone();
+        this.checkIterations = checkIterations.clone();
+        this.relativeError = relativeError;
+        this.seconds = seconds;
+        this.backend = backend;
+        this.backendReason = backendReason;
+        this.algorithm = algorithm;
+        this.initialization = initialization;
+        this.precision = precision;
+        this.stopping = stopping;
     }
 
     /** W (n×k), the basis: one column per component. */
@@ -63,10 +97,10 @@ public final class NmfResult {
     }
 
     public boolean converged() {
-        return stopReason == StopReason.CONVERGED;
+        return stopReason == StopReason.CONVERGED || stopReason == StopReason.STATIONARY;
     }
 
-    /** ½‖V − WH‖²_F at each check, the first before the first iteration. */
+    /** The loss (with penalties) at each check, the first before the first iteration. */
     public double[] lossHistory() {
         return lossHistory.clone();
     }
@@ -76,7 +110,7 @@ public final class NmfResult {
         return checkIterations.clone();
     }
 
-    /** Final ½‖V − WH‖²_F. */
+    /** Final loss, penalties included. */
     public double loss() {
         return lossHistory[lossHistory.length - 1];
     }
@@ -111,6 +145,85 @@ public final class NmfResult {
 
     public Precision precision() {
         return precision;
+    }
+
+    /**
+     * The final loss of every run when the options asked for several {@link NmfOptions#restarts()}, in run
+     * order (fewer than asked for when a run was cancelled or the time limit ended the series); a single
+     * entry, this result's loss, for a single run.
+     */
+    public double[] restartLosses() {
+        return restartLosses == null ? new double[] {loss()} : restartLosses.clone();
+    }
+
+    /** The seed of each run in {@link #restartLosses()}. */
+    public long[] restartSeeds() {
+        return restartSeeds == null ? new long[0] : restartSeeds.clone();
+    }
+
+    /** Which run of {@link #restartLosses()} this result is (0 for a single run). */
+    public int bestRestart() {
+        return bestRestart;
+    }
+
+    /** A copy with other factors (normalised or reordered ones). */
+    NmfResult withFactors(DenseMatrix w, DenseMatrix h) {
+        NmfResult copy = copy();
+        copy.w = w;
+        copy.h = h;
+        return copy;
+    }
+
+    /** A copy that records a series of runs it is the best of. */
+    NmfResult withRestarts(double[] losses, long[] seeds, int best) {
+        NmfResult copy = copy();
+        copy.restartLosses = losses.clone();
+        copy.restartSeeds = seeds.clone();
+        copy.bestRestart = best;
+        return copy;
+    }
+
+    private NmfResult copy() {
+        try {
+            return (NmfResult) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The loss minimised: frobenius, kl, is or beta=B. */
+    public String lossName() {
+        return stopping == null ? "frobenius" : stopping.lossName();
+    }
+
+    /** The final divergence D(V ‖ WH) without the regularisation penalties (equal to {@link #loss()} without them). */
+    public double dataLoss() {
+        return stopping == null ? loss() : stopping.dataLoss();
+    }
+
+    /** ‖∇ᴾ f(W, H)‖_F (projected gradient, Lin 2007; f the loss with penalties) at each check. */
+    public double[] projectedGradientHistory() {
+        return stopping == null ? new double[0] : stopping.projectedGradientHistory().clone();
+    }
+
+    /**
+     * The final ‖∇ᴾ f‖_F relative to its value at the start: the figure {@link NmfOptions#kktTolerance()}
+     * tests (NaN when unknown; 0 when the start was already stationary).
+     */
+    public double relativeProjectedGradient() {
+        if (stopping == null || stopping.projectedGradientHistory().length == 0) {
+            return Double.NaN;
+        }
+        double[] g = stopping.projectedGradientHistory();
+        return g[0] > 0 ? g[g.length - 1] / g[0] : 0;
+    }
+
+    /**
+     * The last decrease of the error √(2·loss) between two checks relative to the initial error: the figure
+     * {@link NmfOptions#tolerance()} tests (NaN before the first check after the start).
+     */
+    public double relativeDecrease() {
+        return stopping == null ? Double.NaN : stopping.relativeDecrease();
     }
 
     @Override

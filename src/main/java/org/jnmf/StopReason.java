@@ -4,6 +4,8 @@ package org.jnmf;
 public enum StopReason {
     /** The relative decrease of the error fell below the tolerance. */
     CONVERGED,
+    /** The projected-gradient (KKT) norm fell below its tolerance times its initial value. */
+    STATIONARY,
     /** The iteration budget was used up. */
     MAX_ITERATIONS,
     /** The wall-time limit was reached. */

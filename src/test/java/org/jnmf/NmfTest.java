@@ -131,7 +131,10 @@ class NmfTest {
         NmfResult dbl = Nmf.fit(NOISY, o.precision(Precision.DOUBLE).build());
         assertEquals(Precision.SINGLE, single.precision());
         // float32 carries ~7 digits; after 100 iterations the errors agree to well within 1e-4 relative.
-        assertEquals(dbl.relativeError(), single.relativeError(), 1e-4 * dbl.relativeError());
+        // ANLS solves each half-problem exactly from float32 Gram and cross products, which multiplies their
+        // rounding by the Gram matrix's condition number: 1e-3.
+        double bound = algorithm == Algorithm.ANLS ? 1e-3 : 1e-4;
+        assertEquals(dbl.relativeError(), single.relativeError(), bound * dbl.relativeError());
     }
 
     @ParameterizedTest

@@ -43,6 +43,42 @@ class SklearnFixturesTest {
     }
 
     /**
+     * β-divergence losses and regularisation against scikit-learn 1.2.1 (mu_kl from make_fixtures.py, the
+     * rest from make_more_fixtures.py): 10 iterations from W0, H0. The loss compared is the objective,
+     * divergence plus penalties. The β-divergence updates take powers, so 1e-9 rather than 1e-10.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "dense60x40.npy, mu_kl, mu, 1, 0, 0, 0, 0, 0.12904240039908788, 31.510655850198773",
+        "sparse80x120.mtx, mu_kl, mu, 1, 0, 0, 0, 0, 0.8972151493599345, 6688.75051942995",
+        "dense60x40.npy, mu_b05, mu, 0.5, 0, 0, 0, 0, 0.13468357028791303, 31.72986631940148",
+        "dense60x40.npy, mu_is, mu, 0, 0, 0, 0, 0, 0.13880750198291708, 31.882137811298122",
+        "dense60x40.npy, mu_b15, mu, 1.5, 0, 0, 0, 0, 0.1293299727159463, 34.672293962157106",
+        "dense60x40.npy, cd_reg, cd, 2, 0.12, 0.28, 0.36, 0.84, 0.06809974888348395, 122.30017867588725",
+        "dense60x40.npy, mu_fro_reg, mu, 2, 0.12, 0.28, 0.36, 0.84, 0.12825266508225072, 131.70350047431913",
+        "dense60x40.npy, mu_kl_reg, mu, 1, 0.02, 0.02, 0.06, 0.06, 0.12877684433163442, 44.35790164829484",
+        "sparse80x120.mtx, mu_b05, mu, 0.5, 0, 0, 0, 0, 0.9132956036373248, 12549.190442638974",
+        "sparse80x120.mtx, cd_reg, cd, 2, 0.084, 0.036, 0.056, 0.024, 0.8650406830039846, 6621.240214710959",
+    })
+    void lossesAndPenaltiesMatchScikitLearn(String input, String label, String solver, double beta, double l1W,
+                                            double l2W, double l1H, double l2H, double relativeError,
+                                            double objective) {
+        String name = input.substring(0, input.indexOf('.'));
+        Matrix v = MatrixReader.read(FIXTURES.resolve(input));
+        int rank = name.startsWith("dense") ? 5 : 6;
+        NmfResult r = Nmf.fit(v, NmfOptions.builder(rank)
+                .algorithm(solver.equals("cd") ? Algorithm.HALS : Algorithm.MULTIPLICATIVE).beta(beta)
+                .regularization(l1W, l2W, l1H, l2H)
+                .initialFactors(dense(name + "_W0.npy"), dense(name + "_H0.npy"))
+                .maxIterations(10).tolerance(0).precision(Precision.DOUBLE).build());
+        double dw = TestMatrices.relativeDifference(r.w().toDoubleArray(), dense(name + "_" + label + "_W.npy").toDoubleArray());
+        double dh = TestMatrices.relativeDifference(r.h().toDoubleArray(), dense(name + "_" + label + "_H.npy").toDoubleArray());
+        assertTrue(dw < 1e-9 && dh < 1e-9, "W differs by " + dw + ", H by " + dh);
+        assertEquals(relativeError, r.relativeError(), 1e-9 * relativeError);
+        assertEquals(objective, r.loss(), 1e-9 * objective);
+    }
+
+    /**
      * scikit-learn's NNDSVD uses a randomized SVD too, but with NumPy's random numbers; both converge to the
      * exact truncated SVD here (rank-5 signal plus small noise), which the README says agrees to ~1e-8.
      */
@@ -54,5 +90,46 @@ class SklearnFixturesTest {
         double dw = TestMatrices.relativeDifference(r.w().toDoubleArray(), dense("dense60x40_" + name + "_W.npy").toDoubleArray());
         double dh = TestMatrices.relativeDifference(r.h().toDoubleArray(), dense("dense60x40_" + name + "_H.npy").toDoubleArray());
         assertTrue(dw < 1e-7 && dh < 1e-7, "W differs by " + dw + ", H by " + dh);
+    }
+
+    /**
+     * NNDSVDAR fills NNDSVD's zeros with |N(0,1)|·mean(V)/100. scikit-learn draws them from NumPy's generator,
+     * so only the entries it did not fill can be compared (with its own NNDSVD, to the SVD agreement above);
+     * the filled ones must sit where NNDSVD has zeros, be positive and of the documented size.
+     */
+    @org.junit.jupiter.api.Test
+    void nndsvdarKeepsNndsvdAndFillsItsZerosWithSmallRandomValues() {
+        DenseMatrix v = dense("dense60x40.npy");
+        double mean = java.util.Arrays.stream(v.toDoubleArray()).average().orElseThrow();
+        NmfOptions.Builder options = NmfOptions.builder(5).maxIterations(0).precision(Precision.DOUBLE).seed(3);
+        NmfResult plain = Nmf.fit(v, options.initialization(Initialization.NNDSVD).build());
+        NmfResult ar = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).build());
+        assertEquals(Initialization.NNDSVDAR, ar.initialization());
+        double[][] ours = {ar.w().toDoubleArray(), ar.h().toDoubleArray()};
+        double[][] zeros = {plain.w().toDoubleArray(), plain.h().toDoubleArray()};
+        double[][] theirs = {dense("dense60x40_nndsvdar_W.npy").toDoubleArray(), dense("dense60x40_nndsvdar_H.npy").toDoubleArray()};
+        double[][] theirPlain = {dense("dense60x40_nndsvd_W.npy").toDoubleArray(), dense("dense60x40_nndsvd_H.npy").toDoubleArray()};
+        int filled = 0;
+        double filledSum = 0;
+        for (int f = 0; f < 2; f++) {
+            for (int i = 0; i < ours[f].length; i++) {
+                if (zeros[f][i] != 0) {
+                    assertEquals(zeros[f][i], ours[f][i], 0.0, "an NNDSVD entry changed");
+                    assertEquals(theirs[f][i], ours[f][i], 1e-7 * Math.abs(theirs[f][i]), "differs from scikit-learn");
+                } else {
+                    assertEquals(0, theirPlain[f][i], "scikit-learn's NNDSVD has no zero here");
+                    assertTrue(ours[f][i] > 0 && ours[f][i] < 6 * mean / 100, "filled value " + ours[f][i]);
+                    filled++;
+                    filledSum += ours[f][i];
+                }
+            }
+        }
+        assertTrue(filled > 100, "only " + filled + " zeros filled");
+        // E|N(0,1)| = √(2/π): the fills average 0.798·mean/100, here within a few standard errors.
+        assertEquals(Math.sqrt(2 / Math.PI) * mean / 100, filledSum / filled, 0.15 * mean / 100);
+        NmfResult again = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).build());
+        assertTrue(again.w().equals(ar.w()) && again.h().equals(ar.h()), "same seed, different start");
+        NmfResult otherSeed = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).seed(4).build());
+        assertTrue(!otherSeed.w().equals(ar.w()), "another seed, same fill");
     }
 }

@@ -72,6 +72,49 @@ public interface Backend extends AutoCloseable {
      */
     void halsUpdateRows(DeviceMatrix h, DeviceMatrix c, DeviceMatrix d);
 
+    /**
+     * The β-divergence multiplicative update (Févotte &amp; Idier 2011, scikit-learn's form), element-wise:
+     * x ← x ⊙ (numerator ⊘ denominator')^gamma with denominator' as in
+     * {@link #multiplicativeUpdate(DeviceMatrix, DeviceMatrix, DeviceMatrix, double)}; then an entry below
+     * {@code zeroBelow} becomes 0, and with {@code floor > 0} every entry is raised to at least {@code floor}.
+     * With gamma = 1 and zeroBelow = 0 this is exactly the four-argument update.
+     */
+    void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double gamma,
+                              double zeroBelow, double floor);
+
+    /** out = y + a·x + c element-wise, evaluated as (y + a·x) + c, for dense matrices of one shape; out may be x or y. */
+    void combine(DeviceMatrix y, double a, DeviceMatrix x, double c, DeviceMatrix out);
+
+    /**
+     * A work matrix shaped like the data matrix V: the same sparsity pattern when V is sparse (so that
+     * {@link #sampledPower} fills only V's stored entries and the products accept it in V's place), dense
+     * otherwise.
+     */
+    DeviceMatrix allocateLike(DeviceMatrix v);
+
+    /**
+     * out = V ⊙ (W·H)^exponent on the entries V stores (all of them when V is dense; out from
+     * {@link #allocateLike}); with {@code v == null}, out (dense n×m) = (W·H)^exponent everywhere. For a
+     * negative exponent an entry of W·H equal to 0 is replaced by {@link #DIVISION_GUARD} first (as
+     * scikit-learn does). W·H is computed in this backend's precision.
+     */
+    void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out);
+
+    /**
+     * The β-divergence D_β(V ‖ W·H) summed over all entries, in double, with scikit-learn's conventions:
+     * entries with V ≤ {@link #DIVISION_GUARD} leave out the terms that hold V, and an entry of W·H equal to
+     * 0 counts as {@link #DIVISION_GUARD}. β = 1: Σ V·log(V/WH) − V + WH; β = 0: Σ V/WH − log(V/WH) − 1;
+     * otherwise Σ (V^β + (β−1)(WH)^β − β·V·(WH)^(β−1)) / (β(β−1)).
+     */
+    double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double beta);
+
+    /**
+     * Σ [∇ᴾ]² in double, where ∇ = denominator − numerator (the gradient of the loss in x, split in its
+     * positive and negative parts as a multiplicative update holds them) and the projected gradient is
+     * [∇ᴾ] = ∇ where x &gt; 0 and min(0, ∇) where x = 0 (Lin 2007). All three dense and of one shape.
+     */
+    double projectedGradientSquared(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator);
+
     /** Σ a_ij·b_ij over two dense matrices of the same shape, accumulated in double. */
     double dot(DeviceMatrix a, DeviceMatrix b);
 

@@ -325,6 +325,89 @@ final class FloatKernels {
         }
     }
 
+    /**
+     * The β-divergence update on [from, to): x ← x·(num/den')^gamma, den' = guard where den = 0; 0 where
+     * the result is below zeroBelow; then max(x, floor) if floor > 0. The power is taken in double.
+     */
+    static void multiplicativeUpdate(float[] x, float[] num, float[] den, float guard, double gamma, float zeroBelow,
+                                     float floor, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float d = den[i] == 0f ? guard : den[i];
+            float ratio = num[i] / d;
+            if (gamma != 1) {
+                ratio = (float) Math.pow(ratio, gamma);
+            }
+            float r = x[i] * ratio;
+            if (r < zeroBelow) {
+                r = 0f;
+            }
+            x[i] = floor > 0f ? Math.max(r, floor) : r;
+        }
+    }
+
+    /** out = (y + a·x) + c on [from, to). */
+    static void combine(float[] y, float a, float[] x, float c, float[] out, int from, int to) {
+        int i = from;
+        FloatVector va = FloatVector.broadcast(S, a);
+        FloatVector vc = FloatVector.broadcast(S, c);
+        for (; i + L <= to; i += L) {
+            FloatVector.fromArray(S, y, i).add(FloatVector.fromArray(S, x, i).mul(va)).add(vc).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = y[i] + a * x[i] + c;
+        }
+    }
+
+    /** Σ [∇ᴾ]² on [from, to) in double, ∇ = den − num, projected onto x ≥ 0. */
+    static double projectedGradientSquares(float[] x, float[] num, float[] den, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            double g = (double) den[i] - num[i];
+            if (!(x[i] > 0f) && g > 0) {
+                continue;
+            }
+            s += g * g;
+        }
+        return s;
+    }
+
+    /**
+     * One row of W·H in this precision into {@code row} (m values): Σ_p w[i·k + p]·h[p·m + j] by fma in p
+     * order.
+     */
+    static void productRowInPrecision(float[] w, int i, int k, float[] h, int m, float[] row) {
+        java.util.Arrays.fill(row, 0, m, 0f);
+        for (int p = 0; p < k; p++) {
+            float wp = w[i * k + p];
+            FloatVector vw = FloatVector.broadcast(S, wp);
+            int hb = p * m;
+            int j = 0;
+            for (; j + L <= m; j += L) {
+                vw.fma(FloatVector.fromArray(S, h, hb + j), FloatVector.fromArray(S, row, j)).intoArray(row, j);
+            }
+            for (; j < m; j++) {
+                row[j] = Math.fma(wp, h[hb + j], row[j]);
+            }
+        }
+    }
+
+    /** y^exponent for the β updates, with y = 0 replaced by guard when the exponent is negative. */
+    static float power(float y, double exponent, float guard) {
+        if (exponent < 0 && y == 0f) {
+            y = guard;
+        }
+        if (exponent == -1) {
+            return 1f / y;
+        }
+        if (exponent == 1) {
+            return y;
+        }
+        if (exponent == 0) {
+            return 1f;
+        }
+        return (float) Math.pow(y, exponent);
+    }
+
     /** HALS sweep of columns [colFrom, colTo) of H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k). */
     static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
         int j = colFrom;

@@ -115,6 +115,9 @@ public final class JavaBackend implements Backend {
         final float[] fValues;
         final float[] fTransposedValues;
 
+        /** For a work matrix of V's pattern: where each CSR entry sits in the transposed CSR; else null. */
+        final int[] toTransposed;
+
         Sparse(SparseMatrix csr, Precision precision) {
             this.rows = csr.rows();
             this.cols = csr.cols();
@@ -122,6 +125,31 @@ public final class JavaBackend implements Backend {
             this.transposed = csr.transpose();
             this.fValues = precision == Precision.SINGLE ? toFloat(csr.values()) : null;
             this.fTransposedValues = precision == Precision.SINGLE ? toFloat(transposed.values()) : null;
+            this.toTransposed = null;
+        }
+
+        /** A work matrix with the pattern of {@code like}, values to be written. */
+        Sparse(Sparse like, Precision precision) {
+            this.rows = like.rows;
+            this.cols = like.cols;
+            int nnz = like.csr.nonZeros();
+            double[] position = new double[nnz];
+            for (int q = 0; q < nnz; q++) {
+                position[q] = q;
+            }
+            SparseMatrix positions = SparseMatrix.ofCsr(rows, cols, like.csr.rowStart(), like.csr.columnIndices(),
+                    position);
+            SparseMatrix transposedPositions = positions.transpose();
+            this.toTransposed = new int[nnz];
+            double[] at = transposedPositions.values();
+            for (int t = 0; t < nnz; t++) {
+                toTransposed[(int) at[t]] = t;
+            }
+            this.csr = SparseMatrix.ofCsr(rows, cols, like.csr.rowStart(), like.csr.columnIndices(), new double[nnz]);
+            this.transposed = SparseMatrix.ofCsr(cols, rows, transposedPositions.rowStart(),
+                    transposedPositions.columnIndices(), new double[nnz]);
+            this.fValues = precision == Precision.SINGLE ? new float[nnz] : null;
+            this.fTransposedValues = precision == Precision.SINGLE ? new float[nnz] : null;
         }
 
         private static float[] toFloat(double[] values) {
@@ -362,6 +390,189 @@ public final class JavaBackend implements Backend {
                 DoubleKernels.multiplicativeUpdate(xx.d(), nn.d(), dd.d(), DIVISION_GUARD, floor, from, to);
             }
         });
+    }
+
+    @Override
+    public void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double gamma,
+                                     double zeroBelow, double floor) {
+        if (gamma == 1 && zeroBelow == 0) {
+            multiplicativeUpdate(x, numerator, denominator, floor);
+            return;
+        }
+        Dense xx = (Dense) x;
+        Dense nn = (Dense) numerator;
+        Dense dd = (Dense) denominator;
+        pool.forRange(xx.length(), 1, 16, (from, to) -> {
+            if (single()) {
+                FloatKernels.multiplicativeUpdate(xx.f(), nn.f(), dd.f(), (float) DIVISION_GUARD, gamma,
+                        (float) zeroBelow, (float) floor, from, to);
+            } else {
+                DoubleKernels.multiplicativeUpdate(xx.d(), nn.d(), dd.d(), DIVISION_GUARD, gamma, zeroBelow, floor,
+                        from, to);
+            }
+        });
+    }
+
+    @Override
+    public void combine(DeviceMatrix y, double a, DeviceMatrix x, double c, DeviceMatrix out) {
+        Dense yy = (Dense) y;
+        Dense xx = (Dense) x;
+        Dense o = (Dense) out;
+        int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
+        pool.forRange(o.length(), align, 1, (from, to) -> {
+            if (single()) {
+                FloatKernels.combine(yy.f(), (float) a, xx.f(), (float) c, o.f(), from, to);
+            } else {
+                DoubleKernels.combine(yy.d(), a, xx.d(), c, o.d(), from, to);
+            }
+        });
+    }
+
+    @Override
+    public double projectedGradientSquared(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator) {
+        Dense xx = (Dense) x;
+        Dense nn = (Dense) numerator;
+        Dense dd = (Dense) denominator;
+        return chunkedSum(xx.length(), (from, to) -> single()
+                ? FloatKernels.projectedGradientSquares(xx.f(), nn.f(), dd.f(), from, to)
+                : DoubleKernels.projectedGradientSquares(xx.d(), nn.d(), dd.d(), from, to));
+    }
+
+    @Override
+    public DeviceMatrix allocateLike(DeviceMatrix v) {
+        if (v instanceof Sparse s) {
+            return new Sparse(s, precision);
+        }
+        Dense vv = (Dense) v;
+        int blocks = vv.f != null ? vv.f.length : vv.d.length;
+        float[][] f = single() ? new float[blocks][] : null;
+        double[][] d = single() ? null : new double[blocks][];
+        for (int b = 0; b < blocks; b++) {
+            int length = vv.f != null ? vv.f[b].length : vv.d[b].length;
+            if (single()) {
+                f[b] = new float[length];
+            } else {
+                d[b] = new double[length];
+            }
+        }
+        return new Dense(vv.rows, vv.cols, vv.blockRows, f, d);
+    }
+
+    @Override
+    public void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out) {
+        Dense ww = (Dense) w;
+        Dense hh = (Dense) h;
+        int k = ww.cols;
+        int m = hh.cols;
+        float guardF = (float) DIVISION_GUARD;
+        if (v instanceof Sparse s) {
+            Sparse o = (Sparse) out;
+            Dense ht = transpose(hh);
+            int[] rowStart = s.csr.rowStart();
+            int[] columns = s.csr.columnIndices();
+            pool.forRange(s.rows, 1, (long) k * Math.max(1, s.csr.nonZeros() / Math.max(1, s.rows)), (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int q = rowStart[i]; q < rowStart[i + 1]; q++) {
+                        int j = columns[q];
+                        if (single()) {
+                            float y = 0f;
+                            for (int p = 0; p < k; p++) {
+                                y = Math.fma(ww.f()[i * k + p], ht.f()[j * k + p], y);
+                            }
+                            float value = s.fValues[q] * FloatKernels.power(y, exponent, guardF);
+                            o.fValues[q] = value;
+                            o.fTransposedValues[o.toTransposed[q]] = value;
+                        } else {
+                            double y = 0;
+                            for (int p = 0; p < k; p++) {
+                                y = Math.fma(ww.d()[i * k + p], ht.d()[j * k + p], y);
+                            }
+                            double value = s.csr.values()[q] * DoubleKernels.power(y, exponent, DIVISION_GUARD);
+                            o.csr.values()[q] = value;
+                            o.transposed.values()[o.toTransposed[q]] = value;
+                        }
+                    }
+                }
+            });
+            return;
+        }
+        Dense vv = (Dense) v;
+        Dense o = (Dense) out;
+        int n = o.rows;
+        pool.forRange(n, 1, (long) m * k, (from, to) -> {
+            float[] rowF = single() ? new float[m] : null;
+            double[] rowD = single() ? null : new double[m];
+            for (int i = from; i < to; i++) {
+                int b = i / o.blockRows;
+                int offset = (i - b * o.blockRows) * m;
+                if (single()) {
+                    FloatKernels.productRowInPrecision(ww.f(), i, k, hh.f(), m, rowF);
+                    float[] target = o.f[b];
+                    for (int j = 0; j < m; j++) {
+                        float p = FloatKernels.power(rowF[j], exponent, guardF);
+                        target[offset + j] = vv == null ? p : vv.f[b][offset + j] * p;
+                    }
+                } else {
+                    DoubleKernels.productRowInPrecision(ww.d(), i, k, hh.d(), m, rowD);
+                    double[] target = o.d[b];
+                    for (int j = 0; j < m; j++) {
+                        double p = DoubleKernels.power(rowD[j], exponent, DIVISION_GUARD);
+                        target[offset + j] = vv == null ? p : vv.d[b][offset + j] * p;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double beta) {
+        Dense ww = (Dense) w;
+        Dense hh = (Dense) h;
+        int n = v.rows();
+        int m = v.cols();
+        int k = ww.cols;
+        double[] perRow = new double[n];
+        pool.forRange(n, 1, (long) m * k, (from, to) -> {
+            double[] product = new double[m];
+            double[] x = new double[m];
+            for (int i = from; i < to; i++) {
+                if (single()) {
+                    FloatKernels.productRow(ww.f(), i, k, hh.f(), m, product);
+                } else {
+                    DoubleKernels.productRow(ww.d(), i, k, hh.d(), m, product);
+                }
+                rowOf(v, i, x);
+                double s = 0;
+                for (int j = 0; j < m; j++) {
+                    s += BetaDivergence.term(x[j], product[j], beta);
+                }
+                perRow[i] = s;
+            }
+        });
+        double total = 0;
+        for (double r : perRow) {
+            total += r;
+        }
+        return total;
+    }
+
+    /** Row i of a data matrix into {@code x} (m values, zeros where a sparse V stores nothing). */
+    private void rowOf(DeviceMatrix v, int i, double[] x) {
+        if (v instanceof Sparse sp) {
+            java.util.Arrays.fill(x, 0.0);
+            int[] rowStart = sp.csr.rowStart();
+            int[] columns = sp.csr.columnIndices();
+            for (int q = rowStart[i]; q < rowStart[i + 1]; q++) {
+                x[columns[q]] = single() ? sp.fValues[q] : sp.csr.values()[q];
+            }
+            return;
+        }
+        Dense vv = (Dense) v;
+        int b = i / vv.blockRows;
+        int offset = (i - b * vv.blockRows) * vv.cols;
+        for (int j = 0; j < x.length; j++) {
+            x[j] = vv.f != null ? vv.f[b][offset + j] : vv.d[b][offset + j];
+        }
     }
 
     /**

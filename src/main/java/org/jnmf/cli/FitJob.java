@@ -40,6 +40,7 @@ final class FitJob implements AutoCloseable {
     private Phase phase = Phase.PREPARING;
     private final CountDownLatch finished = new CountDownLatch(1);
     private Thread hook;
+    private Path modelFile;
 
     private static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
 
@@ -58,6 +59,12 @@ final class FitJob implements AutoCloseable {
         this.quiet = quiet;
         this.out = out;
         this.err = err;
+    }
+
+    /** Also saves the model to {@code file} (with W, H and the summary, all or none); null for none. */
+    FitJob saveModel(Path file) {
+        this.modelFile = file;
+        return this;
     }
 
     /** Uses {@code cancellation} instead of a fresh one (tests cancel through it). */
@@ -208,18 +215,23 @@ final class FitJob implements AutoCloseable {
         Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
         files.put(w, MatrixWriter.contentFor(result.w(), w));
         files.put(h, MatrixWriter.contentFor(result.h(), h));
-        String json = summaryJson(result, options, v, inputLabel, w, h);
+        String json = summaryJson(result, options, v, inputLabel, w, h, modelFile);
         files.put(summary, stream -> stream.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (modelFile != null) {
+            files.put(modelFile, org.jnmf.NmfModel.of(result, options)::writeTo);
+        }
         AtomicFiles.writeAll(files);
         out.println(String.format(Locale.ROOT, "rank %d, %s, %d iterations (%s), relative error %s, %.2f s, backend %s",
                 result.rank(), result.algorithm().label(), result.iterations(), result.stopReason().label(),
                 formatError(result.relativeError()), result.seconds(), result.backend()));
         out.println("wrote " + w + " (" + result.w().rows() + "×" + result.w().cols() + "), " + h + " ("
-                + result.h().rows() + "×" + result.h().cols() + ") and " + summary);
+                + result.h().rows() + "×" + result.h().cols() + ") and " + summary
+                + (modelFile == null ? "" : "; saved the model to " + modelFile));
         out.flush();
     }
 
-    static String summaryJson(NmfResult r, NmfOptions options, Matrix v, String inputLabel, Path w, Path h) {
+    static String summaryJson(NmfResult r, NmfOptions options, Matrix v, String inputLabel, Path w, Path h,
+                              Path model) {
         return new Json()
                 .put("jnmf_version", Main.version())
                 .put("input", inputLabel)
@@ -244,12 +256,32 @@ final class FitJob implements AutoCloseable {
                 .put("stop_reason", r.stopReason().label())
                 .put("converged", r.converged())
                 .put("relative_error", r.relativeError())
+                .put("loss_name", r.lossName())
+                .put("l1_w", options.l1W())
+                .put("l2_w", options.l2W())
+                .put("l1_h", options.l1H())
+                .put("l2_h", options.l2H())
+                .put("kkt_tolerance", options.kktTolerance())
+                .put("acceleration", options.acceleration())
+                .put("missing", options.mask() != null ? "mask" : options.missing().label())
+                .put("data_loss", r.dataLoss())
+                .put("relative_decrease", r.relativeDecrease())
+                .put("relative_projected_gradient", r.relativeProjectedGradient())
+                .put("projected_gradient_history", r.projectedGradientHistory())
                 .put("loss", r.loss())
                 .put("seconds", r.seconds())
                 .put("loss_history", r.lossHistory())
                 .put("check_iterations", r.checkIterations())
                 .put("w", w.getFileName().toString())
                 .put("h", h.getFileName().toString())
+                .put("restarts", options.restarts())
+                .put("restart_losses", r.restartLosses())
+                .raw("restart_seeds", java.util.Arrays.toString(r.restartSeeds().length == 0
+                        ? new long[] {options.seed()} : r.restartSeeds()))
+                .put("best_restart", r.bestRestart())
+                .put("normalization", options.normalization().label())
+                .put("sort_components", options.sortComponents())
+                .put("model", model == null ? null : model.toString())
                 .toString();
     }
 

@@ -1,12 +1,9 @@
 package org.jnmf.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.jnmf.NmfException;
 import picocli.CommandLine;
@@ -46,6 +43,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main(err));
         // Subcommands get the streams; a new one is one more line here.
         cli.addSubcommand("fit", new FitCommand(out, err));
+        cli.addSubcommand("transform", new TransformCommand(out));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
         cli.setOut(new PrintWriter(out, true));
@@ -117,20 +115,7 @@ public final class Main implements Callable<Integer> {
 
     /** The project version, from the build ({@code unknown} when run from unfiltered sources). */
     public static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/org/jnmf/version.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                String v = p.getProperty("version", "");
-                if (!v.isEmpty() && !v.startsWith("${")) {
-                    return v;
-                }
-            }
-        } catch (IOException ignored) {
-            // Fall through to the manifest.
-        }
-        String fromJar = Main.class.getPackage().getImplementationVersion();
-        return fromJar != null ? fromJar : "unknown";
+        return org.jnmf.Version.current();
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -94,6 +94,11 @@ public final class CudaBackend implements Backend {
     private Kernel dotPartials;
     private Kernel residualPartials;
     private Kernel sumPartials;
+    private Kernel muPowerUpdate;
+    private Kernel combine;
+    private Kernel powerEntries;
+    private Kernel projectedGradientPartials;
+    private Kernel betaPartials;
     private Arena arena;
     private MemorySegment params;
     private MemorySegment paramPointers;
@@ -356,6 +361,11 @@ public final class CudaBackend implements Backend {
         dotPartials = function(a, "nmf_dot_partials" + suffix);
         residualPartials = function(a, "nmf_residual_partials" + suffix);
         sumPartials = function(a, "nmf_sum_partials");
+        muPowerUpdate = function(a, "nmf_mu_power_update" + suffix);
+        combine = function(a, "nmf_combine" + suffix);
+        powerEntries = function(a, "nmf_power_entries" + suffix);
+        projectedGradientPartials = function(a, "nmf_projected_gradient_partials" + suffix);
+        betaPartials = function(a, "nmf_beta_partials" + suffix);
         return true;
     }
 
@@ -677,6 +687,12 @@ public final class CudaBackend implements Backend {
             return this;
         }
 
+        /** A double argument whatever the precision. */
+        Args float64(double value) {
+            params.set(JAVA_DOUBLE, 8L * slot++, value);
+            return this;
+        }
+
         /** A T argument: float for the _f32 kernels, double for the _f64 ones. */
         Args real(double value) {
             if (single) {
@@ -704,6 +720,79 @@ public final class CudaBackend implements Backend {
         long n = xx.elements();
         gpu.post(() -> launch(muUpdate, Math.min(ceilDiv(n, UPDATE_THREADS), UPDATE_MAX_BLOCKS), UPDATE_THREADS,
                 new Args().pointer(pX).pointer(pN).pointer(pD).real(DIVISION_GUARD).real(floor).int64(n)));
+    }
+
+    @Override
+    public void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double gamma,
+                                     double zeroBelow, double floor) {
+        if (gamma == 1 && zeroBelow == 0) {
+            multiplicativeUpdate(x, numerator, denominator, floor);
+            return;
+        }
+        CudaMatrix xx = dense(x);
+        long pN = dense(numerator).pointer;
+        long pD = dense(denominator).pointer;
+        long n = xx.elements();
+        gpu.post(() -> launch(muPowerUpdate, Math.min(ceilDiv(n, UPDATE_THREADS), UPDATE_MAX_BLOCKS), UPDATE_THREADS,
+                new Args().pointer(xx.pointer).pointer(pN).pointer(pD).real(DIVISION_GUARD).float64(gamma)
+                        .real(zeroBelow).real(floor).int64(n)));
+    }
+
+    @Override
+    public void combine(DeviceMatrix y, double a, DeviceMatrix x, double c, DeviceMatrix out) {
+        CudaMatrix o = dense(out);
+        long pY = dense(y).pointer;
+        long pX = dense(x).pointer;
+        long n = o.elements();
+        gpu.post(() -> launch(combine, Math.min(ceilDiv(n, UPDATE_THREADS), UPDATE_MAX_BLOCKS), UPDATE_THREADS,
+                new Args().pointer(pY).real(a).pointer(pX).real(c).pointer(o.pointer).int64(n)));
+    }
+
+    @Override
+    public DeviceMatrix allocateLike(DeviceMatrix v) {
+        if (v.sparse()) {
+            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        }
+        return allocate(v.rows(), v.cols(), "a work matrix shaped like V");
+    }
+
+    /** cuBLAS forms W·H in out, then one element-wise pass multiplies by V and takes the power. */
+    @Override
+    public void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out) {
+        CudaMatrix o = dense(out);
+        multiply(w, h, out);
+        long pV = v == null ? 0 : dense(v).pointer;
+        long n = o.elements();
+        gpu.post(() -> launch(powerEntries, Math.min(ceilDiv(n, UPDATE_THREADS), UPDATE_MAX_BLOCKS), UPDATE_THREADS,
+                new Args().pointer(pV).pointer(o.pointer).float64(exponent).real(DIVISION_GUARD).int64(n)));
+    }
+
+    @Override
+    public double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double betaValue) {
+        CudaMatrix vv = dense(v);
+        CudaMatrix ww = dense(w);
+        CudaMatrix hh = dense(h);
+        return gpu.call(() -> {
+            int blocks = reductionBlocks(vv.elements());
+            launch(betaPartials, blocks, REDUCE_THREADS, new Args().pointer(vv.pointer).pointer(ww.pointer)
+                    .pointer(hh.pointer).int32(vv.rows).int32(vv.cols).int32(ww.cols).float64(betaValue)
+                    .pointer(partials));
+            return sumOfPartials(blocks);
+        });
+    }
+
+    @Override
+    public double projectedGradientSquared(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator) {
+        CudaMatrix xx = dense(x);
+        long pN = dense(numerator).pointer;
+        long pD = dense(denominator).pointer;
+        long n = xx.elements();
+        return gpu.call(() -> {
+            int blocks = reductionBlocks(n);
+            launch(projectedGradientPartials, blocks, REDUCE_THREADS, new Args().pointer(xx.pointer).pointer(pN)
+                    .pointer(pD).int64(n).pointer(partials));
+            return sumOfPartials(blocks);
+        });
     }
 
     @Override

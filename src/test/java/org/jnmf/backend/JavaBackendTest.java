@@ -88,6 +88,60 @@ class JavaBackendTest {
                     copy(b, b.h);
                 }
             });
+            for (double exponent : new double[] {-1, -1.5, -2}) {
+                p.check("(V ⊙ (WH)^" + exponent + ")·Hᵀ", n, k, tolerance * 10, (b) -> {
+                    try (DeviceMatrix q = b.backend.allocateLike(b.v)) {
+                        b.backend.sampledPower(b.v, b.w, b.h, exponent, q);
+                        b.backend.multiplyByTransposed(q, b.h, b.out);
+                    }
+                });
+                p.check("Wᵀ·(V ⊙ (WH)^" + exponent + ")", k, m, tolerance * 10, (b) -> {
+                    try (DeviceMatrix q = b.backend.allocateLike(b.v)) {
+                        b.backend.sampledPower(b.v, b.w, b.h, exponent, q);
+                        b.backend.multiplyTransposedBy(b.w, q, b.out);
+                    }
+                });
+            }
+            p.check("(WH)^-0.5", n, m, tolerance * 10, (b) -> b.backend.sampledPower(null, b.w, b.h, -0.5, b.out));
+            p.check("β update of W (γ = 0.8, zeros below 0.3)", n, k, tolerance * 10, (b) -> {
+                try (DeviceMatrix num = b.backend.allocate(n, k); DeviceMatrix den = b.backend.allocate(n, m)) {
+                    b.backend.multiplyByTransposed(b.v, b.h, num);
+                    b.backend.sampledPower(null, b.w, b.h, 1, den);
+                    try (DeviceMatrix whht = b.backend.allocate(n, k)) {
+                        b.backend.multiplyByTransposed(den, b.h, whht);
+                        b.backend.combine(whht, 0.5, b.w, 0.25, whht);
+                        b.backend.multiplicativeUpdate(b.w, num, whht, 0.8, 0.3, 0);
+                    }
+                    copy(b, b.w);
+                }
+            });
+            p.check("W + 2.5·W − 1", n, k, tolerance, (b) -> b.backend.combine(b.w, 2.5, b.w, -1, b.out));
+            for (double beta : new double[] {0, 0.5, 1, 1.5}) {
+                double expected = p.ref.backend.betaDivergence(p.ref.v, p.ref.w, p.ref.h, beta);
+                double actual = p.java.backend.betaDivergence(p.java.v, p.java.w, p.java.h, beta);
+                assertEquals(expected, actual, tolerance * 10 * Math.abs(expected) + 1e-12, "D_β for β = " + beta);
+            }
+            try (DeviceMatrix refNum = p.ref.backend.allocate(n, k); DeviceMatrix refDen = p.ref.backend.allocate(n, k);
+                 DeviceMatrix javaNum = p.java.backend.allocate(n, k);
+                 DeviceMatrix javaDen = p.java.backend.allocate(n, k)) {
+                double[] pg = new double[2];
+                Side[] sides = {p.ref, p.java};
+                DeviceMatrix[][] buffers = {{refNum, refDen}, {javaNum, javaDen}};
+                double[] zeroed = p.w.clone();
+                for (int i = 0; i < zeroed.length; i += 3) {
+                    zeroed[i] = 0; // some entries at the bound, where only a negative gradient counts
+                }
+                for (int s = 0; s < 2; s++) {
+                    Backend b = sides[s].backend;
+                    try (DeviceMatrix x = b.upload(n, k, zeroed); DeviceMatrix g = b.allocate(k, k)) {
+                        b.multiplyByTransposed(sides[s].v, sides[s].h, buffers[s][0]);
+                        b.gramOfRows(sides[s].h, g);
+                        b.multiply(x, g, buffers[s][1]);
+                        pg[s] = b.projectedGradientSquared(x, buffers[s][0], buffers[s][1]);
+                    }
+                }
+                assertEquals(pg[0], pg[1], tolerance * 10 * pg[0] + 1e-12, "‖∇ᴾ‖²");
+            }
             double scale = p.ref.backend.squaredNorm(p.ref.v);
             assertEquals(scale, p.java.backend.squaredNorm(p.java.v), tolerance * scale, "‖V‖²");
             double dot = p.ref.backend.dot(p.ref.w, p.ref.w);
@@ -199,9 +253,21 @@ class JavaBackendTest {
             b.halsUpdateColumns(ww, a, g);
             b.gramOfColumns(ww, g);
             b.halsUpdateRows(hh, c, g);
+            DeviceMatrix q = b.allocateLike(v), sq = b.allocateLike(s), p = b.allocate(n, m);
+            b.sampledPower(v, ww, hh, -1.5, q);
+            b.sampledPower(s, ww, hh, -1, sq);
+            b.sampledPower(null, ww, hh, 0.5, p);
+            DeviceMatrix qa = b.allocate(n, k), sqc = b.allocate(k, m), pa = b.allocate(n, k);
+            b.multiplyByTransposed(q, hh, qa);
+            b.multiplyTransposedBy(ww, sq, sqc);
+            b.multiplyByTransposed(p, hh, pa);
+            b.combine(pa, 0.5, ww, 0.1, pa);
+            double projected = b.projectedGradientSquared(ww, qa, pa);
+            b.multiplicativeUpdate(ww, qa, pa, 0.7, 1e-3, 0);
             return new double[][] {b.download(a), b.download(c), b.download(sa), b.download(sc), b.download(ww),
-                    b.download(hh), {b.dot(c, hh), b.squaredNorm(v), b.residualSquared(v, ww, hh),
-                    b.residualSquared(s, ww, hh)}};
+                    b.download(hh), b.download(qa), b.download(sqc), b.download(pa), {b.dot(c, hh), b.squaredNorm(v),
+                    b.residualSquared(v, ww, hh), b.residualSquared(s, ww, hh), b.betaDivergence(v, ww, hh, 0.5),
+                    b.betaDivergence(s, ww, hh, 1), projected}};
         }
     }
 

@@ -137,6 +137,90 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void multiplicativeUpdate(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator, double gamma,
+                                     double zeroBelow, double floor) {
+        Plain a = (Plain) x, n = (Plain) numerator, d = (Plain) denominator;
+        for (int i = 0; i < a.x.length; i++) {
+            double den = d.x[i] == 0 ? DIVISION_GUARD : d.x[i];
+            double r = a.x[i] * Math.pow(n.x[i] / den, gamma);
+            if (r < zeroBelow) {
+                r = 0;
+            }
+            a.x[i] = floor > 0 ? Math.max(r, floor) : r;
+        }
+    }
+
+    @Override
+    public void combine(DeviceMatrix y, double a, DeviceMatrix x, double c, DeviceMatrix out) {
+        Plain yy = (Plain) y, xx = (Plain) x, o = (Plain) out;
+        for (int i = 0; i < o.x.length; i++) {
+            o.x[i] = yy.x[i] + a * xx.x[i] + c;
+        }
+    }
+
+    @Override
+    public DeviceMatrix allocateLike(DeviceMatrix v) {
+        return allocate(v.rows(), v.cols());
+    }
+
+    @Override
+    public void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out) {
+        Plain ww = (Plain) w, hh = (Plain) h, o = (Plain) out;
+        for (int i = 0; i < o.rows; i++) {
+            for (int j = 0; j < o.cols; j++) {
+                double wh = 0;
+                for (int p = 0; p < ww.cols; p++) {
+                    wh += ww.at(i, p) * hh.at(p, j);
+                }
+                if (exponent < 0 && wh == 0) {
+                    wh = DIVISION_GUARD;
+                }
+                double x = v == null ? 1 : ((Plain) v).at(i, j);
+                o.x[i * o.cols + j] = x * Math.pow(wh, exponent);
+            }
+        }
+    }
+
+    @Override
+    public double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double beta) {
+        Plain vv = (Plain) v, ww = (Plain) w, hh = (Plain) h;
+        double s = 0;
+        for (int i = 0; i < vv.rows; i++) {
+            for (int j = 0; j < vv.cols; j++) {
+                double y = 0;
+                for (int p = 0; p < ww.cols; p++) {
+                    y += ww.at(i, p) * hh.at(p, j);
+                }
+                double x = vv.at(i, j);
+                double ySafe = y == 0 ? DIVISION_GUARD : y;
+                boolean counted = x > DIVISION_GUARD;
+                if (beta == 1) {
+                    s += y + (counted ? x * Math.log(x / ySafe) - x : 0);
+                } else if (beta == 0) {
+                    s += counted ? x / ySafe - Math.log(x / ySafe) - 1 : -1;
+                } else {
+                    double xb = counted ? Math.pow(x, beta) : 0;
+                    double cross = counted ? x * Math.pow(ySafe, beta - 1) : 0;
+                    s += (xb + (beta - 1) * Math.pow(y, beta) - beta * cross) / (beta * (beta - 1));
+                }
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public double projectedGradientSquared(DeviceMatrix x, DeviceMatrix numerator, DeviceMatrix denominator) {
+        Plain xx = (Plain) x, n = (Plain) numerator, d = (Plain) denominator;
+        double s = 0;
+        for (int i = 0; i < xx.x.length; i++) {
+            double g = d.x[i] - n.x[i];
+            double projected = xx.x[i] > 0 ? g : Math.min(0, g);
+            s += projected * projected;
+        }
+        return s;
+    }
+
+    @Override
     public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
         Plain ww = (Plain) w, aa = (Plain) a, bb = (Plain) b;
         int k = ww.cols;

@@ -214,6 +214,84 @@ class CliTest {
     }
 
     @Test
+    void lossPenaltyAndStoppingOptionsReachTheFit() throws IOException {
+        Path input = file("v.csv", csv(12, 8, 4));
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "kl", "--l1-w", "0.1",
+                "--l2-w", "0.2", "--l1-h", "0.3", "--l2-h", "0.4", "--kkt-tol", "1e-3", "--max-iter", "20",
+                "--quiet"), stderr);
+        String json = summary();
+        for (String field : List.of("\"algorithm\": \"mu\"", "\"loss_name\": \"kl\"", "\"l1_w\": 0.1",
+                "\"l2_w\": 0.2", "\"l1_h\": 0.3", "\"l2_h\": 0.4", "\"kkt_tolerance\": 0.001",
+                "\"relative_projected_gradient\": ", "\"relative_decrease\": ", "\"projected_gradient_history\": [",
+                "\"data_loss\": ")) {
+            assertTrue(json.contains(field), () -> field + " missing from " + json);
+        }
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--loss", "beta", "--beta",
+                "0.5", "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"loss_name\": \"beta=0.5\""), summary());
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--accelerate",
+                "--max-iter", "5", "--quiet"), stderr);
+        assertTrue(summary().contains("\"acceleration\": 0.5"), summary());
+    }
+
+    @Test
+    void missingValuesAndAnlsReachTheFit() throws IOException {
+        Path input = file("v.csv", "1,nan,3\n2,4,nan\n3,6,9\n1,2,3\n");
+        assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--missing", "nan",
+                "--algorithm", "anls", "--max-iter", "50", "--quiet"), stderr);
+        String json = summary();
+        assertTrue(json.contains("\"missing\": \"nan\"") && json.contains("\"algorithm\": \"anls\""), json);
+        // Rank 1, rows multiples of (1, 2, 3): the two missing entries are 2 and 6.
+        double[] w = ((DenseMatrix) MatrixReader.read(out.resolve("W.npy"))).toDoubleArray();
+        double[] h = ((DenseMatrix) MatrixReader.read(out.resolve("H.npy"))).toDoubleArray();
+        assertEquals(2, w[0] * h[1], 1e-6);
+        assertEquals(6, w[1] * h[2], 1e-6);
+    }
+
+    @Test
+    void badLossPenaltyAndStoppingOptionsAreOneLineErrors() throws IOException {
+        String input = file("v.csv", csv(5, 4, 3)).toString();
+        String o = out.toString();
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "hinge"),
+                "--loss must be frobenius, kl, is or beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta"), "--loss beta needs --beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "beta", "--beta", "3"),
+                "--beta must be in [0, 2]");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--beta", "0.5"), "--beta goes with --loss beta");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--loss", "kl", "--algorithm", "hals"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "-1"), "--l1-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-w", "NaN"), "--l2-w must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-h", "-0.5"), "--l1-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l2-h", "Infinity"),
+                "--l2-h must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--kkt-tol", "-1"),
+                "--kkt-tol must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--l1-w", "lots"), "--l1-w", "'lots'");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "-1"),
+                "--accelerate must be a finite number ≥ 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--accelerate", "--algorithm", "mu"),
+                "--accelerate applies to --algorithm hals");
+        assertUsageError(run("fit", file("z.csv", "1,2\n0,3\n").toString(), "-k", "1", "-o", o, "--loss", "is"),
+                "Itakura", "row 1, column 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--algorithm", "anls", "--loss", "kl"),
+                "--loss kl runs with --algorithm mu only");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "blanks"),
+                "--missing must be nan, zeros or none");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--mask", input),
+                "--mask and --missing nan both say");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", dir.resolve("nope.csv").toString()),
+                "--mask", "nope.csv");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", file("m.csv", "1,0\n0,1\n").toString()),
+                "the mask must have V's shape 5×4; got 2×2");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--mask", input), "the mask must hold only 0");
+        assertUsageError(run("fit", input, "-k", "2", "-o", o, "--missing", "nan", "--loss", "kl"),
+                "missing values work with the Frobenius loss only");
+    }
+
+    @Test
     void badOptionsAreOneLineErrors() throws IOException {
         String input = file("v.csv", csv(5, 4, 3)).toString();
         assertUsageError(run("fit", input, "-k", "0", "-o", out.toString()), "--rank must be at least 1; got 0");
@@ -225,7 +303,7 @@ class CliTest {
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--time-limit", "5x"),
                 "--time-limit '5x' is not a duration");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
-                "--algorithm must be hals or mu");
+                "--algorithm must be hals, mu or anls");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
                 "--backend must be auto or one of cuda, java");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
@@ -242,7 +320,7 @@ class CliTest {
     void everyOptionRefusesABadValueInOneLine() throws IOException {
         String input = file("v.csv", csv(5, 4, 3)).toString();
         String[][] cases = {
-            {"--init", "svd", "--init must be random, nndsvd or nndsvda; got 'svd'"},
+            {"--init", "svd", "--init must be random, nndsvd, nndsvda or nndsvdar; got 'svd'"},
             {"--max-iter", "-1", "--max-iter must be at least 0; got -1"},
             {"--tol", "-1", "--tol must be a finite number ≥ 0; got -1.0"},
             {"--check-every", "0", "--check-every must be at least 1; got 0"},
@@ -394,5 +472,55 @@ class CliTest {
         Path input = file("we\"ird.csv", csv(4, 3, 5));
         assertEquals(0, run("fit", input.toString(), "-k", "1", "-o", out.toString(), "--max-iter", "2"), stderr);
         assertTrue(summary().contains("we\\\"ird.csv"), summary());
+    }
+
+    @Test
+    void aFitResumedFromItsCheckpointEndsWithTheUninterruptedBits() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path whole = dir.resolve("whole");
+        Path checkpoints = dir.resolve("checkpoints");
+        String[] common = {"fit", input.toString(), "--rank", "3", "--tol", "0", "--threads", "2", "--backend", "java",
+                "--quiet"};
+        assertEquals(0, run(concat(common, "--out", whole.toString(), "--max-iter", "40")), stderr);
+        assertEquals(0, run(concat(common, "--out", dir.resolve("first").toString(), "--max-iter", "20",
+                "--checkpoint", checkpoints.toString(), "--checkpoint-every", "10")), stderr);
+        assertEquals(List.of("checkpoint.jnmf"), list(checkpoints));
+        assertEquals(0, run(concat(common, "--out", out.toString(), "--max-iter", "40",
+                "--resume", checkpoints.toString())), stderr);
+        assertTrue(summary().contains("\"iterations\": 40"), summary());
+        assertEquals(-1, Files.mismatch(whole.resolve("W.npy"), out.resolve("W.npy")));
+        assertEquals(-1, Files.mismatch(whole.resolve("H.npy"), out.resolve("H.npy")));
+    }
+
+    @Test
+    void badCheckpointFlagsAreOneLineErrors() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path checkpoints = dir.resolve("checkpoints");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--checkpoint", checkpoints.toString(), "--checkpoint-every", "0"), "--checkpoint-every", "at least 1");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--resume", dir.resolve("nowhere").toString()), "--resume");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--resume", input.toString()), "--resume", "not a jnmf model");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(), "--restarts", "2",
+                "--init", "random", "--checkpoint", checkpoints.toString()), "single run");
+        assertUsageError(run("fit", input.toString(), "--rank", "3", "--out", out.toString(),
+                "--checkpoint", input.toString()), "--checkpoint", "is a file");
+    }
+
+    @Test
+    void resumingWithAnotherRankNamesTheDifference() throws IOException {
+        Path input = file("v.csv", csv(30, 20, 4));
+        Path checkpoints = dir.resolve("checkpoints");
+        assertEquals(0, run("fit", input.toString(), "--rank", "3", "--out", dir.resolve("first").toString(),
+                "--max-iter", "5", "--checkpoint", checkpoints.toString(), "--quiet"), stderr);
+        assertUsageError(run("fit", input.toString(), "--rank", "4", "--out", out.toString(),
+                "--resume", checkpoints.toString()), "cannot resume", "rank");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 }

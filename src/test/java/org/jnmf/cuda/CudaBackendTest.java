@@ -303,6 +303,97 @@ class CudaBackendTest {
         }
     }
 
+    /** The kernels of the β-divergence updates, penalties and the projected gradient. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void betaAndPenaltyKernelsMatchTheJavaBackend(Precision p) {
+        int n = 301;
+        int m = 257;
+        SplittableRandom r = new SplittableRandom(4);
+        double[] v = random(r, n * m);
+        double[] w = random(r, n * K);
+        double[] h = random(r, K * m);
+        for (int i = 0; i < w.length; i += 5) {
+            w[i] = 0; // at the bound: the projected gradient keeps only negative parts there
+        }
+        try (JavaBackend java = new JavaBackend(p, 1); CudaBackend cuda = CudaTestSupport.open(p)) {
+            double[][][] out = new double[2][][];
+            Backend[] backends = {java, cuda};
+            for (int b = 0; b < 2; b++) {
+                Backend be = backends[b];
+                DeviceMatrix dv = be.upload(DenseMatrix.wrap(n, m, v));
+                DeviceMatrix dw = be.upload(n, K, w);
+                DeviceMatrix dh = be.upload(K, m, h);
+                DeviceMatrix q = be.allocateLike(dv);
+                DeviceMatrix power = be.allocate(n, m);
+                DeviceMatrix num = be.allocate(n, K);
+                DeviceMatrix den = be.allocate(n, K);
+                be.sampledPower(dv, dw, dh, -1.5, q);
+                be.sampledPower(null, dw, dh, -0.5, power);
+                be.multiplyByTransposed(q, dh, num);
+                be.multiplyByTransposed(power, dh, den);
+                be.combine(den, 0.5, dw, 0.25, den);
+                double projected = be.projectedGradientSquared(dw, num, den);
+                double[] divergences = {be.betaDivergence(dv, dw, dh, 0), be.betaDivergence(dv, dw, dh, 0.5),
+                    be.betaDivergence(dv, dw, dh, 1), be.betaDivergence(dv, dw, dh, 1.5)};
+                be.multiplicativeUpdate(dw, num, den, 1 / 1.5, 0.05, 0);
+                out[b] = new double[][] {be.download(q), be.download(power), be.download(den), be.download(dw),
+                    {projected}, divergences};
+                for (DeviceMatrix x : new DeviceMatrix[] {dv, dw, dh, q, power, num, den}) {
+                    x.close();
+                }
+            }
+            double tolerance = p == Precision.SINGLE ? 1e-4 : 1e-11;
+            String[] names = {"V ⊙ (WH)^-1.5", "(WH)^-0.5", "(WH)^-0.5·Hᵀ + 0.5·W + 0.25", "β update of W",
+                "‖∇ᴾ‖²", "D_β for β = 0, 0.5, 1, 1.5"};
+            for (int i = 0; i < names.length; i++) {
+                assertClose(out[0][i], out[1][i], tolerance, names[i] + " " + p);
+            }
+        }
+    }
+
+    /** Whole fits with the KL and β = 0.5 losses, penalties, accelerated HALS, ANLS and masks, on both backends. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void betaAndPenalisedFitsAgreeWithTheJavaBackend(Precision p) {
+        CudaTestSupport.open(p).close(); // skips where CUDA is not usable
+        DenseMatrix v = noisyLowRank(41, 29, 4, 12);
+        double[] observed = new double[41 * 29];
+        for (int i = 0; i < observed.length; i++) {
+            observed[i] = i % 3 == 1 ? 0 : 1;
+        }
+        DenseMatrix mask = DenseMatrix.wrap(41, 29, observed);
+        NmfOptions.Builder[] variants = {
+            NmfOptions.builder(4).beta(1), NmfOptions.builder(4).beta(0.5).regularization(0.01, 0.02, 0.03, 0.04),
+            NmfOptions.builder(4).acceleration(0.5).regularization(0.1, 0.2, 0.3, 0.4).kktTolerance(1e-12),
+            NmfOptions.builder(4).algorithm(Algorithm.ANLS).regularization(0, 0.1, 0, 0.1),
+            NmfOptions.builder(4).algorithm(Algorithm.MULTIPLICATIVE).mask(mask),
+            NmfOptions.builder(4).mask(mask)};
+        for (NmfOptions.Builder variant : variants) {
+            variant.precision(p).seed(7).maxIterations(30).tolerance(0).initialization(Initialization.RANDOM)
+                    .threads(1);
+            NmfResult java = Nmf.fit(v, variant.backend("java").build());
+            String previous = System.getProperty(CudaConfig.LIBRARY_PATH);
+            System.setProperty(CudaConfig.LIBRARY_PATH, CudaTestSupport.libraryPathProperty());
+            NmfResult cuda;
+            try {
+                cuda = Nmf.fit(v, variant.backend("cuda").build());
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(CudaConfig.LIBRARY_PATH);
+                } else {
+                    System.setProperty(CudaConfig.LIBRARY_PATH, previous);
+                }
+            }
+            assertEquals("cuda", cuda.backend());
+            double tolerance = p == Precision.SINGLE ? 3e-3 : 1e-7;
+            assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, cuda.lossName() + " W " + p);
+            assertRelative(java.loss(), cuda.loss(), tolerance, cuda.lossName() + " loss " + p);
+            assertRelative(java.relativeProjectedGradient(), cuda.relativeProjectedGradient(), tolerance * 10,
+                    cuda.lossName() + " relative ‖∇ᴾ‖ " + p);
+        }
+    }
+
     private static DenseMatrix noisyLowRank(int n, int m, int k, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] w = random(r, n * k);
