@@ -166,6 +166,43 @@ static void check(const char *suffix, int n, int m, int k) {
         stand_in(("nmf_mu_update" + s).c_str(), grid, 256, {&px, &pn, &pd, &guard, &floor, &count});
         same((std::string("mu_update ") + label).c_str(), x, xs);
     }
+    // The β-divergence update (γ ≠ 1, zeroing small entries), the penalty combination and the powers of W·H.
+    {
+        long long count = (long long) n * m;
+        auto x = random<T>(g, count), num = random<T>(g, count), den = random<T>(g, count, 0.1);
+        auto xs = x;
+        T guard = (T) 1.1920928955078125e-7, zero_below = (T) 0.05, floor = (T) 0;
+        double gamma = 1 / 1.5;
+        unsigned grid = blocks(count, 256, 1 << 16);
+        emulate(grid, 256, [&] {
+            if constexpr (sizeof(T) == 4) nmf_mu_power_update_f32(x.data(), num.data(), den.data(), guard, gamma, zero_below, floor, count);
+            else nmf_mu_power_update_f64(x.data(), num.data(), den.data(), guard, gamma, zero_below, floor, count);
+        });
+        T *px = xs.data();
+        const T *pn = num.data(), *pd = den.data();
+        stand_in(("nmf_mu_power_update" + s).c_str(), grid, 256, {&px, &pn, &pd, &guard, &gamma, &zero_below, &floor, &count});
+        same((std::string("mu_power_update ") + label).c_str(), x, xs);
+
+        auto out = random<T>(g, count), outs = out;
+        T a = (T) 0.5, c = (T) 0.25;
+        emulate(grid, 256, [&] {
+            if constexpr (sizeof(T) == 4) nmf_combine_f32(num.data(), a, den.data(), c, out.data(), count);
+            else nmf_combine_f64(num.data(), a, den.data(), c, out.data(), count);
+        });
+        T *po = outs.data();
+        stand_in(("nmf_combine" + s).c_str(), grid, 256, {&pn, &a, &pd, &c, &po, &count});
+        same((std::string("combine ") + label).c_str(), out, outs);
+
+        auto product = random<T>(g, count, 0.1), products = product;
+        double exponent = -1.5;
+        emulate(grid, 256, [&] {
+            if constexpr (sizeof(T) == 4) nmf_power_entries_f32(num.data(), product.data(), exponent, guard, count);
+            else nmf_power_entries_f64(num.data(), product.data(), exponent, guard, count);
+        });
+        T *pp = products.data();
+        stand_in(("nmf_power_entries" + s).c_str(), grid, 256, {&pn, &pp, &exponent, &guard, &count});
+        same((std::string("power_entries ") + label).c_str(), product, products);
+    }
     // HALS sweeps (a zero on each diagonal: that coordinate is skipped).
     {
         auto w = random<T>(g, (size_t) n * k), a = random<T>(g, (size_t) n * k), b = random<T>(g, (size_t) k * k);
@@ -224,6 +261,22 @@ static void check(const char *suffix, int n, int m, int k) {
         const T *pw = w.data(), *ph = h.data();
         stand_in(("nmf_residual_partials" + s).c_str(), grid, 256, {&pv, &pw, &ph, &n, &m, &k, &pp});
         same((std::string("residual_partials ") + label).c_str(), pe, ps);
+
+        for (double beta : {0.0, 0.5, 1.0, 1.5}) {
+            emulate(grid, 256, [&] {
+                if constexpr (sizeof(T) == 4) nmf_beta_partials_f32(v.data(), w.data(), h.data(), n, m, k, beta, pe.data());
+                else nmf_beta_partials_f64(v.data(), w.data(), h.data(), n, m, k, beta, pe.data());
+            });
+            stand_in(("nmf_beta_partials" + s).c_str(), grid, 256, {&pv, &pw, &ph, &n, &m, &k, &beta, &pp});
+            same((std::string("beta_partials ") + label).c_str(), pe, ps);
+        }
+        emulate(grid, 256, [&] {
+            if constexpr (sizeof(T) == 4) nmf_projected_gradient_partials_f32(w.data(), v.data(), y.data(), count < (long long) n * k ? count : (long long) n * k, pe.data());
+            else nmf_projected_gradient_partials_f64(w.data(), v.data(), y.data(), count < (long long) n * k ? count : (long long) n * k, pe.data());
+        });
+        long long pgCount = count < (long long) n * k ? count : (long long) n * k;
+        stand_in(("nmf_projected_gradient_partials" + s).c_str(), grid, 256, {&pw, &pv, &py, &pgCount, &pp});
+        same((std::string("projected_gradient_partials ") + label).c_str(), pe, ps);
     }
 }
 

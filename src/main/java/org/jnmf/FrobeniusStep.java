@@ -169,8 +169,14 @@ class FrobeniusStep extends Step {
     private boolean[] anlsStep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b, double l1, double l2,
                                boolean[] warm, boolean columns) {
         double[] gram = backend.download(b);
+        // A GEMM-made Gram can differ from its transpose by rounding; the pivoting assumes symmetry.
         for (int p = 0; p < k; p++) {
             gram[p * k + p] += l2;
+            for (int q = 0; q < p; q++) {
+                double mean = (gram[p * k + q] + gram[q * k + p]) / 2;
+                gram[p * k + q] = mean;
+                gram[q * k + p] = mean;
+            }
         }
         double[] products = backend.download(g);
         int r = columns ? n : m;

@@ -86,21 +86,21 @@ public final class Nmf {
             }
         }
         double sumOfV = Validation.checkNonNegative(v);
-        Precision working = backend != null ? backend.precision()
-                : options.precision() != null ? options.precision() : v.precision();
-        Validation.checkRange(v, working);
-        Validation.checkHeap(v, k, working, options.algorithm());
         if (options.beta() <= 0) {
             Validation.checkPositive(v, "the Itakura–Saito loss (β = 0) divides by every entry of V; use a β > 0,"
                     + " or add a small constant to V");
         }
+        Precision working = backend != null ? backend.precision()
+                : options.precision() != null ? options.precision() : v.precision();
+        Validation.checkRange(v, working);
+        Validation.checkHeap(v, k, working, options.algorithm());
         double meanOfV = sumOfV / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
         }
         Precision precision = options.precision() != null ? options.precision() : v.precision();
         Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
-                v instanceof SparseMatrix, options.tf32());
+                new Backends.Shape(n, m, k, v instanceof SparseMatrix), options.tf32());
         try (Backend chosen = selection.backend()) {
             return new Run(chosen, selection.reason(), v, options, init, meanOfV, start).fit();
         }

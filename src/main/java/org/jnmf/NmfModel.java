@@ -94,11 +94,6 @@ public final class NmfModel {
         meta.put("normalization", options.normalization().label());
         meta.put("sort_components", options.sortComponents());
         meta.put("restarts", options.restarts());
-        meta.put("loss_name", result.lossName());
-        meta.put("l1_w", options.l1W());
-        meta.put("l2_w", options.l2W());
-        meta.put("l1_h", options.l1H());
-        meta.put("l2_h", options.l2H());
         meta.put("missing", options.mask() != null ? "mask" : options.missing().label());
         meta.put("backend", result.backend());
         meta.put("iterations", result.iterations());

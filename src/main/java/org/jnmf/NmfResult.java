@@ -147,6 +147,16 @@ public final class NmfResult implements Cloneable {
         return precision;
     }
 
+    /** The mean Hoyer sparseness of W's columns (0: dense, 1: one non-zero each); see {@link org.jnmf.analysis.Quality}. */
+    public double sparsenessW() {
+        return org.jnmf.analysis.Quality.sparsenessOfColumns(w);
+    }
+
+    /** The mean Hoyer sparseness of H's rows; see {@link org.jnmf.analysis.Quality}. */
+    public double sparsenessH() {
+        return org.jnmf.analysis.Quality.sparsenessOfRows(h);
+    }
+
     /**
      * The final loss of every run when the options asked for several {@link NmfOptions#restarts()}, in run
      * order (fewer than asked for when a run was cancelled or the time limit ended the series); a single

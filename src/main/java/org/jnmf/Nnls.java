@@ -39,6 +39,11 @@ public final class Nnls {
      * positive definite), and G + λI restores it.
      */
     static final double RIDGE = 1e-10;
+    /**
+     * The largest ridge tried, relative to G's largest diagonal entry: a Gram matrix formed in float32 is
+     * indefinite by rounding at about 1e-7 of its scale times k, which a ridge of 1e-6 does not always cover.
+     */
+    static final double MAX_RIDGE = 1e-2;
     /** The backup rule's patience: rounds without fewer infeasible indices before it takes over. */
     private static final int PATIENCE = 3;
     /** Columns handled per task when a worker pool shares the work. */
@@ -155,7 +160,7 @@ public final class Nnls {
                     return;
                 } catch (Stalled e) {
                     ridge = ridge == 0 ? RIDGE * maxDiagonal : ridge * 100;
-                    if (ridge > 1e4 * RIDGE * maxDiagonal || ridge == 0) {
+                    if (ridge > MAX_RIDGE * maxDiagonal || ridge == 0) {
                         throw new NmfException("block principal pivoting did not settle after " + e.rounds
                                 + " rounds (k = " + k + ") even with a ridge of " + ridge / 100 + " on the Gram"
                                 + " matrix's diagonal; the Gram matrix must be symmetric positive semi-definite.");

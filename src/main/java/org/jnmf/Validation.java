@@ -42,6 +42,45 @@ final class Validation {
     }
 
     /**
+     * Checks that no entry of V is 0 (V already checked ≥ 0).
+     *
+     * @throws IllegalArgumentException naming the first zero and ending with {@code why}
+     */
+    static void checkPositive(Matrix v, String why) {
+        if (v instanceof SparseMatrix s) {
+            int[] rowStart = s.rowStart();
+            int[] columns = s.columnIndices();
+            for (int i = 0; i < s.rows(); i++) {
+                int expected = 0;
+                for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+                    if (columns[p] != expected || s.values()[p] == 0) {
+                        throw zero(columns[p] != expected ? expected : columns[p], i, why);
+                    }
+                    expected++;
+                }
+                if (expected < s.cols()) {
+                    throw zero(expected, i, why);
+                }
+            }
+            return;
+        }
+        DenseMatrix d = (DenseMatrix) v;
+        double[] row = new double[d.cols()];
+        for (int i = 0; i < d.rows(); i++) {
+            d.copyRow(i, row);
+            for (int j = 0; j < row.length; j++) {
+                if (row[j] == 0) {
+                    throw zero(j, i, why);
+                }
+            }
+        }
+    }
+
+    private static IllegalArgumentException zero(int j, int i, String why) {
+        return new IllegalArgumentException("V has a zero at row " + i + ", column " + j + " (0-based); " + why);
+    }
+
+    /**
      * Refuses V when its largest entry is so large that the products a fit forms (V·Hᵀ, with factors of
      * the order of √max(V), summed over up to max(n, m) terms) would overflow the working precision: for
      * float32 that is from about 1e19 up, for float64 about 1e200. Likewise when it is so small that those
@@ -103,45 +142,6 @@ final class Validation {
         long bytes = 8 * factors + (factors + work + copy) * precision.bytes();
         MatrixTooLargeException.requireHeap(bytes, "a rank-" + k + " fit of a " + n + "×" + m + " matrix (W, H"
                 + " and the work matrices" + (copy > 0 ? ", and V in " + precision.label() + " precision" : "") + ")");
-    }
-
-    /**
-     * Checks that no entry of V is 0 (V already checked ≥ 0).
-     *
-     * @throws IllegalArgumentException naming the first zero and ending with {@code why}
-     */
-    static void checkPositive(Matrix v, String why) {
-        if (v instanceof SparseMatrix s) {
-            int[] rowStart = s.rowStart();
-            int[] columns = s.columnIndices();
-            for (int i = 0; i < s.rows(); i++) {
-                int expected = 0;
-                for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
-                    if (columns[p] != expected || s.values()[p] == 0) {
-                        throw zero(columns[p] != expected ? expected : columns[p], i, why);
-                    }
-                    expected++;
-                }
-                if (expected < s.cols()) {
-                    throw zero(expected, i, why);
-                }
-            }
-            return;
-        }
-        DenseMatrix d = (DenseMatrix) v;
-        double[] row = new double[d.cols()];
-        for (int i = 0; i < d.rows(); i++) {
-            d.copyRow(i, row);
-            for (int j = 0; j < row.length; j++) {
-                if (row[j] == 0) {
-                    throw zero(j, i, why);
-                }
-            }
-        }
-    }
-
-    private static IllegalArgumentException zero(int j, int i, String why) {
-        return new IllegalArgumentException("V has a zero at row " + i + ", column " + j + " (0-based); " + why);
     }
 
     private static IllegalArgumentException offending(double x, int i, int j) {

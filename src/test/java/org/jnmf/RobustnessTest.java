@@ -87,8 +87,9 @@ public class RobustnessTest {
             assertTrue(r.w().get(2, c) <= bound && r.w().get(7, c) <= bound, "W row of a zero row: " + r.w().get(2, c));
             assertTrue(r.h().get(c, 0) <= bound && r.h().get(c, 9) <= bound, "H column of a zero column");
         }
-        // ANLS from NNDSVDa stops at a poorer stationary point here (0.14) than HALS and MU (< 0.1).
-        assertTrue(r.relativeError() < (a == Algorithm.ANLS ? 0.2 : 0.1), "relative error " + r.relativeError());
+        // ANLS from NNDSVDa stops in a poorer local minimum here (0.14 measured); HALS and MU reach < 0.1.
+        double worst = a == Algorithm.ANLS && i == Initialization.NNDSVDA ? 0.15 : 0.1;
+        assertTrue(r.relativeError() < worst, "relative error " + r.relativeError());
     }
 
     @ParameterizedTest(name = "{0} {1} from {2}")
@@ -207,13 +208,9 @@ public class RobustnessTest {
                 e.getMessage());
     }
 
-    /**
-     * Used by the CUDA stand-in's copy of these checks: every case on one given backend, for HALS and MU.
-     * (ANLS is left out: on the CUDA stand-in its block principal pivoting gives up on the rank-8 fit of
-     * rank-2 data, "did not settle ... even with a ridge", a clear NmfException but no answer.)
-     */
+    /** Used by the CUDA stand-in's copy of these checks: every case on one given backend. */
     public static void allCasesOn(java.util.function.Supplier<Backend> backends, Precision p) {
-        for (Algorithm a : new Algorithm[] {Algorithm.HALS, Algorithm.MULTIPLICATIVE}) {
+        for (Algorithm a : Algorithm.values()) {
             DenseMatrix[] inputs = {withZeroRowsAndColumns(), p == Precision.DOUBLE ? spanningSixtyDecades()
                     : TestMatrices.lowRank(8, 6, 2, 0, 1),
                     DenseMatrix.zeros(6, 5, Precision.DOUBLE), TestMatrices.lowRank(10, 9, 2, 0, 3)};

@@ -70,4 +70,27 @@ public final class TestMatrices {
         }
         return scale == 0 ? diff : diff / scale;
     }
+
+    /**
+     * Samples from {@code groups} clear clusters (row i in group i mod groups): each group a random sparse
+     * non-negative profile over m features (about 30% non-zero, exponential values, so groups overlap), each
+     * row its group's profile times a factor in [0.5, 1.5] plus uniform noise up to 0.05.
+     */
+    public static DenseMatrix clusters(int groups, int n, int m, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[][] profiles = new double[groups][m];
+        for (double[] p : profiles) {
+            for (int j = 0; j < m; j++) {
+                p[j] = random.nextDouble() < 0.3 ? -Math.log(1 - random.nextDouble()) : 0;
+            }
+        }
+        double[][] v = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            double scale = 0.5 + random.nextDouble();
+            for (int j = 0; j < m; j++) {
+                v[i][j] = profiles[i % groups][j] * scale + 0.05 * random.nextDouble();
+            }
+        }
+        return DenseMatrix.of(v);
+    }
 }

@@ -10,12 +10,13 @@ import org.jnmf.cuda.CudaProbe;
 
 /**
  * The one place that decides which backend runs a fit. {@code auto} walks an ordered chain (CUDA
- * first, then the CPU) and takes the first usable candidate; naming a backend that
+ * first, then the CPU backend that is faster for the problem's shape, see {@link CpuChoice}) and takes
+ * the first usable candidate; naming a backend that
  * cannot run here fails with every reason and the fix. The choice and its reason end up in the result.
  */
 public final class Backends {
     /** Backend names accepted besides {@code auto}. */
-    public static final List<String> NAMES = List.of("cuda", "java");
+    public static final List<String> NAMES = List.of("cuda", "blas", "java");
 
     private Backends() {
     }
@@ -35,20 +36,33 @@ public final class Backends {
     }
 
     /**
-     * Opens the backend called {@code name} for one fit on dense or sparse input: {@code auto} takes CUDA
-     * when its probe succeeds (driver, device, test allocation, cuBLAS handle, kernels) and the input is
-     * dense, else the Java backend, and says why.
+     * Opens the backend called {@code name} for one fit on dense or sparse input of unknown shape
+     * ({@code auto} then treats the problem as the CPU rule's default class).
+     */
+    public static Selection open(String name, Precision precision, int threads, boolean sparseInput, boolean tf32) {
+        return open(name, precision, threads, new Shape(0, 0, 0, sparseInput), tf32);
+    }
+
+    /** The shape of a problem, which {@code auto} uses to pick the faster CPU backend. */
+    public record Shape(int rows, int cols, int rank, boolean sparse) {
+    }
+
+    /**
+     * Opens the backend called {@code name} for one fit: {@code auto} takes CUDA when its probe succeeds
+     * (driver, device, test allocation, cuBLAS handle, kernels) and the input is dense, else the CPU
+     * backend that {@link CpuChoice} says is faster for the shape, and says why.
      *
      * With {@code tf32}, float32 GEMMs on the GPU may use TF32 tensor cores.
      *
      * @throws IllegalArgumentException for an unknown name, or sparse input on {@code cuda}
      * @throws BackendUnavailableException when the named backend cannot run here
      */
-    public static Selection open(String name, Precision precision, int threads, boolean sparseInput, boolean tf32) {
+    public static Selection open(String name, Precision precision, int threads, Shape shape, boolean tf32) {
         String key = name == null ? "auto" : name.toLowerCase(Locale.ROOT);
         CudaConfig cuda = CudaConfig.fromSystemProperties().withTf32(tf32);
+        boolean sparseInput = shape.sparse();
         return switch (key) {
-            case "auto" -> auto(precision, threads, sparseInput, cuda);
+            case "auto" -> auto(precision, threads, shape, cuda);
             case "cuda" -> {
                 if (sparseInput) {
                     throw new IllegalArgumentException(CudaBackend.SPARSE_MESSAGE);
@@ -60,6 +74,16 @@ public final class Backends {
                 }
                 yield new Selection(attempt.backend(), "requested: CUDA (" + attempt.backend().summary() + ")");
             }
+            case "blas" -> {
+                BlasBackend.Attempt attempt = BlasBackend.attempt(precision, threads);
+                if (!attempt.usable()) {
+                    throw new BackendUnavailableException("the blas backend cannot run here: no BLAS library could"
+                            + " be used:\n  - " + String.join("\n  - ", attempt.reasons()) + "\nFix: "
+                            + BlasBackend.fix() + ".");
+                }
+                yield new Selection(attempt.backend(), "requested: BLAS (" + attempt.backend().summary() + ")"
+                        + (sparseInput ? "; sparse V runs in the Java kernels" : ""));
+            }
             case "java" -> new Selection(new JavaBackend(precision, threads),
                     "requested: the pure-Java CPU backend (" + threads + " threads)");
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'; use auto or one of "
@@ -67,17 +91,37 @@ public final class Backends {
         };
     }
 
-    private static Selection auto(Precision precision, int threads, boolean sparseInput, CudaConfig cuda) {
-        String java = "the pure-Java CPU backend (" + threads + " threads)";
-        if (sparseInput) {
-            return new Selection(new JavaBackend(precision, threads),
-                    "auto: " + java + "; the cuda backend takes dense input only");
+    private static Selection auto(Precision precision, int threads, Shape shape, CudaConfig cuda) {
+        if (shape.sparse()) {
+            return cpu(precision, threads, shape, "the cuda backend takes dense input only");
         }
         CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
         if (attempt.usable()) {
             return new Selection(attempt.backend(), "auto: CUDA (" + attempt.backend().summary() + ")");
         }
-        return new Selection(new JavaBackend(precision, threads),
-                "auto: " + java + "; cuda is not usable: " + String.join("; ", attempt.reasons()));
+        return cpu(precision, threads, shape, "cuda is not usable: " + String.join("; ", attempt.reasons()));
+    }
+
+    /** The CPU backend {@link CpuChoice} prefers; the pure-Java one when BLAS would win but cannot run. */
+    private static Selection cpu(Precision precision, int threads, Shape shape, String whyNotCuda) {
+        String java = "the pure-Java CPU backend (" + threads + " threads)";
+        CpuChoice.Choice choice = CpuChoice.choose(precision, shape);
+        if (!choice.blas()) {
+            return new Selection(new JavaBackend(precision, threads),
+                    "auto: " + java + ", " + choice.why() + "; " + whyNotCuda);
+        }
+        BlasBackend.Attempt blas = BlasBackend.attempt(precision, threads);
+        if (blas.usable() && blas.backend().fallbackKernels()) {
+            blas.backend().close();
+            return new Selection(new JavaBackend(precision, threads), "auto: " + java + "; BLAS would be faster ("
+                    + choice.why() + ") but OpenBLAS runs its generic SSE3 kernels on this CPU (set OPENBLAS_CORETYPE,"
+                    + " see jnmf devices); " + whyNotCuda);
+        }
+        if (blas.usable()) {
+            return new Selection(blas.backend(), "auto: BLAS (" + blas.backend().summary() + "), " + choice.why()
+                    + "; " + whyNotCuda);
+        }
+        return new Selection(new JavaBackend(precision, threads), "auto: " + java + "; BLAS would be faster ("
+                + choice.why() + ") but is not usable: " + String.join("; ", blas.reasons()) + "; " + whyNotCuda);
     }
 }

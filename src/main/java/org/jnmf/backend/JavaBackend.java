@@ -10,8 +10,10 @@ import org.jnmf.SparseMatrix;
  * platform threads. Results are bit-identical for a given input whatever the thread count: work is split
  * so that each output element is computed by one task in a fixed order, and reductions use fixed-size
  * chunks summed in chunk order.
+ *
+ * <p>Not final: {@link BlasBackend} inherits everything but the dense products.
  */
-public final class JavaBackend implements Backend {
+public class JavaBackend implements Backend {
     /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
     private static final int REDUCTION_CHUNK = 1 << 14;
 
@@ -64,7 +66,7 @@ public final class JavaBackend implements Backend {
     }
 
     /** A dense matrix on the heap: one array of rows×cols, or several row blocks for a large V. */
-    static final class Dense implements DeviceMatrix {
+    static class Dense implements DeviceMatrix {
         final int rows;
         final int cols;
         final int blockRows;

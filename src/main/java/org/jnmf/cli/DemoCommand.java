@@ -1,53 +1,80 @@
 package org.jnmf.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.jnmf.DenseMatrix;
+import org.jnmf.Algorithm;
 import org.jnmf.Matrix;
 import org.jnmf.NmfOptions;
 import org.jnmf.NmfResult;
-import org.jnmf.Precision;
-import org.jnmf.demo.ImageGrid;
 import org.jnmf.io.MatrixReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code jnmf demo}: factors 2000 bundled MNIST digits (28×28 pixels each) and draws the parts NMF finds,
- * which look like pen strokes, next to a few digits and their reconstructions.
+ * {@code jnmf demo [images|topics|genes]}: factors a bundled real data set and writes what NMF found in
+ * it as pictures and text: parts of images, topics of documents, metagenes of leukaemia samples. The
+ * demos themselves are {@link ImagesDemo}, {@link TopicsDemo} and {@link GenesDemo}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = Main.VersionProvider.class,
-        description = {"Factor 2000 bundled MNIST digits (2000×784) and draw the parts NMF finds.",
-                "Writes W.npy, H.npy, summary.json, parts.png and reconstructions.png to --out."})
+        description = {"Factor a bundled real data set and draw what NMF finds:",
+                "  images  MNIST digits (or --dataset fashion: Fashion-MNIST) into parts: parts.png, reconstructions.png",
+                "  topics  500 Brown corpus documents into topics: topics.txt, topics.png, documents.tsv",
+                "  genes   the Golub ALL/AML leukaemia samples into metagenes: metagenes.txt, clusters.tsv, H.png",
+                "Each also writes W.npy, H.npy and summary.json (with clustering scores against the known labels) to --out."})
 final class DemoCommand implements Callable<Integer> {
-    private static final String DATA = "/org/jnmf/data/mnist2k.csv.gz";
-    private static final int SIDE = 28;
-
     private final PrintStream out;
     private final PrintStream err;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DEMO", defaultValue = "images",
+            description = "images, topics or genes. Default: ${DEFAULT-VALUE}.")
+    String demo;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "demo-output",
             description = "Folder for the results; created if missing. Default: ${DEFAULT-VALUE}.")
     Path outDir;
 
-    @Option(names = {"-k", "--rank"}, paramLabel = "K", defaultValue = "16",
-            description = "Number of parts. Default: ${DEFAULT-VALUE}.")
-    int rank;
+    @Option(names = {"-k", "--rank"}, paramLabel = "K",
+            description = "Number of components. Default: 16 (images), 12 (topics), 3 (genes).")
+    Integer rank;
 
-    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "hals",
-            description = "hals or mu. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "mnist",
+            description = "images: mnist or fashion. Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--tfidf", description = "topics: weight counts by TF-IDF (log inverse document frequency, rows"
+            + " scaled to unit length) before factoring.")
+    boolean tfidf;
+
+    @Option(names = "--top-words", paramLabel = "N", defaultValue = "10",
+            description = "topics: words listed per topic. Default: ${DEFAULT-VALUE}.")
+    int topWords;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "Factor this matrix file instead of the bundled one; it must have the bundled one's layout"
+                    + " (as many samples as the bundled labels, and for images 784 pixels per row).")
+    Path data;
+
+    @Option(names = "--algorithm", paramLabel = "NAME",
+            description = "hals or mu (kl needs mu). Default: hals (images, topics), mu (genes, as Brunet et al. 2004).")
     String algorithm;
 
-    @Option(names = "--max-iter", paramLabel = "N", defaultValue = "200",
-            description = "Most iterations. Default: ${DEFAULT-VALUE}.")
-    int maxIterations;
+    @Option(names = "--loss", paramLabel = "NAME",
+            description = "frobenius or kl (generalised Kullback–Leibler, multiplicative updates)."
+                    + " Default: frobenius (images, topics), kl (genes).")
+    String loss;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed for the initialisation. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-iter", paramLabel = "N",
+            description = "Most iterations. Default: 200 (images, topics), 2000 (genes).")
+    Integer maxIterations;
 
     @Option(names = "--tol", paramLabel = "X", defaultValue = "1e-5",
             description = "Convergence tolerance, as for fit. Default: ${DEFAULT-VALUE}.")
@@ -63,25 +90,94 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--debug", description = "Print the stack trace of an error.")
+    boolean debug;
+
     DemoCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
+    /** One demo: its data, its defaults, and what it draws from a fit. */
+    interface Demo {
+        int defaultRank();
+
+        Algorithm defaultAlgorithm();
+
+        int defaultMaxIterations();
+
+        /** The β of the default loss: 2 Frobenius, 1 Kullback–Leibler. */
+        default double defaultBeta() {
+            return 2;
+        }
+
+        /** Reads the data (the bundled set, or {@code file} in its layout) and checks it against the labels. */
+        Matrix load(Path file);
+
+        /** What the input is, for messages and the summary. */
+        String label();
+
+        /** A line saying what is being factored. */
+        String describe(Matrix v, int rank);
+
+        /** Scores against the known labels for summary.json, also printed. */
+        void addScores(NmfResult result, Json summary, PrintStream out);
+
+        /** Writes the pictures and text files to {@code dir} and prints what they are. */
+        void draw(Matrix v, NmfResult result, Path dir, PrintStream out);
+    }
+
     @Override
     public Integer call() {
-        NmfOptions.Builder options = NmfOptions.builder(rank).maxIterations(maxIterations).tolerance(tolerance).backend(backend)
-                .algorithm(FitOptions.parseAlgorithm(algorithm));
+        Demo chosen = switch (demo.toLowerCase(Locale.ROOT)) {
+            case "images" -> new ImagesDemo(dataset);
+            case "topics" -> new TopicsDemo(tfidf, topWords);
+            case "genes" -> new GenesDemo();
+            default -> throw CliException.usage("unknown demo '" + demo + "'; choose images, topics or genes");
+        };
+        checkOptionsFit(chosen);
+        int k = rank != null ? rank : chosen.defaultRank();
+        if (k < 1) {
+            throw CliException.usage("--rank must be at least 1; got " + k);
+        }
+        int iterations = maxIterations != null ? maxIterations : chosen.defaultMaxIterations();
+        if (iterations < 0) {
+            throw CliException.usage("--max-iter must be at least 0; got " + iterations);
+        }
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw CliException.usage("--tol must be a finite number ≥ 0; got " + tolerance);
+        }
+        double beta = loss == null ? chosen.defaultBeta() : switch (loss.toLowerCase(Locale.ROOT)) {
+            case "frobenius" -> 2;
+            case "kl" -> 1;
+            default -> throw CliException.usage("--loss must be frobenius or kl; got '" + loss + "'");
+        };
+        Algorithm chosenAlgorithm = algorithm != null ? FitOptions.parseAlgorithm(algorithm)
+                : beta == 2 ? chosen.defaultAlgorithm() : Algorithm.MULTIPLICATIVE;
+        if (beta != 2 && chosenAlgorithm != Algorithm.MULTIPLICATIVE) {
+            throw CliException.usage("--loss kl needs --algorithm mu (multiplicative updates)");
+        }
+        NmfOptions.Builder options = NmfOptions.builder(k).seed(seed).maxIterations(iterations).tolerance(tolerance)
+                .backend(backend).algorithm(chosenAlgorithm).beta(beta);
         if (threads != null) {
+            if (threads < 1) {
+                throw CliException.usage("--threads must be at least 1; got " + threads);
+            }
             options.threads(threads);
         }
         try (FitJob job = new FitJob(outDir, "npy", quiet, out, err)) {
             job.prepareOutput();
             try {
-                Matrix v = readBundledDigits();
-                out.println("MNIST: " + v.rows() + " digits of " + SIDE + "×" + SIDE + " pixels, " + rank + " parts");
-                NmfResult result = job.run(v, options, "bundled MNIST digits (" + DATA + ")");
-                drawPictures((DenseMatrix) v, result);
+                Matrix v = chosen.load(data);
+                if (k > Math.min(v.rows(), v.cols())) {
+                    throw CliException.usage("--rank " + k + " is more than this data's min(n, m) = "
+                            + Math.min(v.rows(), v.cols()));
+                }
+                NmfOptions planned = options.build();
+                out.println(chosen.describe(v, k) + "; " + planned.lossLabel() + " loss, " + planned.algorithm().label());
+                job.summaryExtras((result, summary) -> chosen.addScores(result, summary, out));
+                NmfResult result = job.run(v, options, chosen.label());
+                chosen.draw(v, result, outDir, out);
             } catch (RuntimeException | Error e) {
                 job.abandonOutput();
                 throw e;
@@ -90,49 +186,45 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Matrix readBundledDigits() {
-        try (InputStream in = DemoCommand.class.getResourceAsStream(DATA)) {
-            if (in == null) {
-                throw new CliException(CliException.FAILURE, "the bundled data " + DATA + " is missing from the jar; rebuild it");
-            }
-            Path copy = Files.createTempFile("jnmf-mnist", ".csv.gz");
-            try {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                return MatrixReader.read(copy);
-            } finally {
-                Files.deleteIfExists(copy);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the bundled data " + DATA + ": " + e.getMessage(), e);
+    /** Options that only some demos read are refused for the others, rather than silently ignored. */
+    private void checkOptionsFit(Demo chosen) {
+        if (!(chosen instanceof ImagesDemo) && !dataset.equalsIgnoreCase("mnist")) {
+            throw CliException.usage("--dataset is for the images demo; " + demo + " has one data set");
+        }
+        if (!(chosen instanceof TopicsDemo) && tfidf) {
+            throw CliException.usage("--tfidf is for the topics demo");
+        }
+        if (topWords < 1) {
+            throw CliException.usage("--top-words must be at least 1; got " + topWords);
         }
     }
 
-    /** parts.png: each row of H as a 28×28 image; reconstructions.png: 8 digits over their W·H rows. */
-    private void drawPictures(DenseMatrix v, NmfResult result) {
-        Path parts = outDir.resolve("parts.png");
-        ImageGrid.writePng(ImageGrid.render(result.h(), SIDE, SIDE, Math.min(8, result.rank()), 4), parts);
-        int shown = Math.min(8, v.rows());
-        int k = result.rank();
-        double[] w = result.w().toDoubleArray();
-        double[] h = result.h().toDoubleArray();
-        DenseMatrix.Builder pairs = new DenseMatrix.Builder(2 * shown, SIDE * SIDE, Precision.DOUBLE);
-        double[] row = new double[SIDE * SIDE];
-        for (int d = 0; d < shown; d++) {
-            int digit = d * v.rows() / shown; // spread out: the bundled rows are grouped by label
-            v.copyRow(digit, row);
-            pairs.setRow(d, row);
-            java.util.Arrays.fill(row, 0);
-            for (int p = 0; p < k; p++) {
-                double weight = w[digit * k + p];
-                for (int j = 0; j < row.length; j++) {
-                    row[j] += weight * h[p * row.length + j];
-                }
-            }
-            pairs.setRow(shown + d, row);
+    /** Reads {@code file} (a demo's --data), with the reader's own message when it is malformed. */
+    static Matrix readData(Path file) {
+        try {
+            return MatrixReader.read(file);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--data " + file + ": " + e.getMessage());
         }
-        Path reconstructions = outDir.resolve("reconstructions.png");
-        ImageGrid.writePng(ImageGrid.render(pairs.build(), SIDE, SIDE, shown, 4), reconstructions);
-        out.println("parts (rows of H as images): " + parts);
-        out.println("digits (top) and their reconstructions W·H (bottom): " + reconstructions);
+    }
+
+    /** Refuses data whose number of samples does not match the labels the demo scores against. */
+    static void checkSamples(String label, int samples, List<?> labels) {
+        if (samples != labels.size()) {
+            throw CliException.usage(label + " has " + samples + " samples but the demo's labels cover "
+                    + labels.size() + "; give a file with the bundled data's layout");
+        }
+    }
+
+    /** Puts and prints the agreement of {@code clusters} with the known {@code classes}. */
+    static void scoreClusters(int[] clusters, int[] classes, Json summary, PrintStream out, String what) {
+        double ari = org.jnmf.analysis.Clustering.adjustedRandIndex(clusters, classes);
+        double purity = org.jnmf.analysis.Clustering.purity(clusters, classes);
+        double entropy = org.jnmf.analysis.Clustering.entropy(clusters, classes);
+        summary.put("cluster_adjusted_rand_index", ari)
+                .put("cluster_purity", purity)
+                .put("cluster_entropy", entropy);
+        out.println(String.format(Locale.ROOT, "%s by dominant component against the known %s:"
+                + " adjusted Rand index %.3f, purity %.3f, entropy %.3f", what, "labels", ari, purity, entropy));
     }
 }

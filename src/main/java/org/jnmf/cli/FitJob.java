@@ -9,9 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import org.jnmf.Cancellation;
 import org.jnmf.Matrix;
 import org.jnmf.Nmf;
@@ -33,6 +31,7 @@ final class FitJob implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private Cancellation cancellation = new Cancellation();
+    private java.util.function.BiConsumer<NmfResult, Json> summaryExtras = (result, json) -> { };
     /** The highest folder this job created, removed again if the job fails; null when none. */
     private Path createdRoot;
     /** Guards {@link #phase} between the main thread and the interrupt hook. */
@@ -70,6 +69,12 @@ final class FitJob implements AutoCloseable {
     /** Uses {@code cancellation} instead of a fresh one (tests cancel through it). */
     FitJob cancellation(Cancellation cancellation) {
         this.cancellation = cancellation;
+        return this;
+    }
+
+    /** Adds entries of its own (a demo's clustering scores) to summary.json, after the standard ones. */
+    FitJob summaryExtras(java.util.function.BiConsumer<NmfResult, Json> extras) {
+        this.summaryExtras = extras;
         return this;
     }
 
@@ -215,7 +220,9 @@ final class FitJob implements AutoCloseable {
         Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
         files.put(w, MatrixWriter.contentFor(result.w(), w));
         files.put(h, MatrixWriter.contentFor(result.h(), h));
-        String json = summaryJson(result, options, v, inputLabel, w, h, modelFile);
+        Json summaryFields = summaryJson(result, options, v, inputLabel, w, h, modelFile);
+        summaryExtras.accept(result, summaryFields);
+        String json = summaryFields.toString();
         files.put(summary, stream -> stream.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         if (modelFile != null) {
             files.put(modelFile, org.jnmf.NmfModel.of(result, options)::writeTo);
@@ -230,8 +237,8 @@ final class FitJob implements AutoCloseable {
         out.flush();
     }
 
-    static String summaryJson(NmfResult r, NmfOptions options, Matrix v, String inputLabel, Path w, Path h,
-                              Path model) {
+    static Json summaryJson(NmfResult r, NmfOptions options, Matrix v, String inputLabel, Path w, Path h,
+                            Path model) {
         return new Json()
                 .put("jnmf_version", Main.version())
                 .put("input", inputLabel)
@@ -269,6 +276,9 @@ final class FitJob implements AutoCloseable {
                 .put("relative_projected_gradient", r.relativeProjectedGradient())
                 .put("projected_gradient_history", r.projectedGradientHistory())
                 .put("loss", r.loss())
+                .put("explained_variance", org.jnmf.analysis.Quality.explainedVariance(v, r))
+                .put("sparseness_w", r.sparsenessW())
+                .put("sparseness_h", r.sparsenessH())
                 .put("seconds", r.seconds())
                 .put("loss_history", r.lossHistory())
                 .put("check_iterations", r.checkIterations())
@@ -281,8 +291,7 @@ final class FitJob implements AutoCloseable {
                 .put("best_restart", r.bestRestart())
                 .put("normalization", options.normalization().label())
                 .put("sort_components", options.sortComponents())
-                .put("model", model == null ? null : model.toString())
-                .toString();
+                .put("model", model == null ? null : model.toString());
     }
 
     private static String formatError(double e) {
@@ -290,26 +299,11 @@ final class FitJob implements AutoCloseable {
     }
 
     private boolean showProgress() {
-        if (quiet) {
-            return false;
-        }
-        String tty = System.getProperty("jnmf.stderrTty");
-        if (tty != null) {
-            return Boolean.parseBoolean(tty);
-        }
-        java.io.Console console = System.console();
-        return console != null && console.isTerminal();
+        return Progress.shown(quiet);
     }
 
     private ProgressBar progressBar(int maxIterations) {
-        return new ProgressBarBuilder()
-                .setTaskName("NMF")
-                .setInitialMax(maxIterations)
-                .setUnit(" it", 1)
-                .setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
-                .clearDisplayOnFinish()
-                .build();
+        return Progress.bar("NMF", maxIterations, " it", err);
     }
 
     private static String reason(IOException e) {

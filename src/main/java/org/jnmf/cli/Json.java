@@ -79,4 +79,38 @@ final class Json {
         }
         return q.append('"').toString();
     }
+
+    /**
+     * The array of numbers under {@code key} in a JSON object as {@link #toString()} writes it (jnmf's own
+     * summary.json), or null when the key is absent; {@code null} entries read as NaN.
+     */
+    static double[] numbers(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(quote(key)) + "\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        String body = m.group(1).strip();
+        if (body.isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = body.split(",");
+        double[] values = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].strip();
+            try {
+                values[i] = p.equals("null") ? Double.NaN : Double.parseDouble(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + key + "' holds '" + p + "', which is not a number");
+            }
+        }
+        return values;
+    }
+
+    /** The string under {@code key} (without escapes) in jnmf's own JSON, or null when absent. */
+    static String string(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(quote(key)) + "\\s*:\\s*\"([^\"\\\\]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
 }

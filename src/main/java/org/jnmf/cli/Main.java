@@ -46,6 +46,9 @@ public final class Main implements Callable<Integer> {
         cli.addSubcommand("transform", new TransformCommand(out));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
+        cli.addSubcommand("plot", new PlotCommand(out));
+        cli.addSubcommand("rank", new RankCommand(out, err));
+        cli.addSubcommand("bench", BenchCommand.commandLine(out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);

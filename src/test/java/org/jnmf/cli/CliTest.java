@@ -305,7 +305,7 @@ class CliTest {
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--algorithm", "als"),
                 "--algorithm must be hals, mu or anls");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--backend", "cuda9"),
-                "--backend must be auto or one of cuda, java");
+                "--backend must be auto or one of cuda, blas, java");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--format", "xlsx"),
                 "--format must be npy or csv");
         assertUsageError(run("fit", input, "-k", "2", "-o", out.toString(), "--precision", "half"),
