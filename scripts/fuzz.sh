@@ -30,7 +30,10 @@ for t in "${tests[@]}"; do
   echo "fuzz.sh: fuzzing the $t reader for ${seconds}s"
   log=target/fuzz-$t.log
   start=$(date +%s)
-  if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw $offline -q surefire:test@fuzz-tests \
+  # libFuzzer's per-input limit: an input that takes over 10 s is a hang, hence a finding. (JUnit's @Timeout
+  # would limit the whole fuzzing run instead.) Jazzer reads its libFuzzer arguments from these properties.
+  if JAVA_TOOL_OPTIONS="-Djazzer.internal.arg.0=fake_argv0 -Djazzer.internal.arg.1=-timeout=10" \
+     JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw $offline -q surefire:test@fuzz-tests \
         -Dtest="MatrixReaderFuzzTest#$t" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
     echo "fuzz.sh: $t: no finding in $(( $(date +%s) - start ))s ($(grep -o 'Done [0-9]* runs' "$log" | tail -1 | cut -d' ' -f2) inputs)"
   else
