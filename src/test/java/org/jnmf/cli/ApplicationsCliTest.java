@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,35 +16,10 @@ import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.jnmf.DenseMatrix;
 import org.jnmf.io.MatrixWriter;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The demos, plot and rank commands, end to end through {@link Main#run}. */
-class ApplicationsCliTest {
-    @TempDir
-    Path dir;
-
-    private Path out;
-    private String stdout;
-    private String stderr;
-
-    @BeforeEach
-    void setUp() {
-        out = dir.resolve("out");
-        System.setProperty("jnmf.stderrTty", "false");
-    }
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        stdout = o.toString(StandardCharsets.UTF_8);
-        stderr = e.toString(StandardCharsets.UTF_8);
-        return status;
-    }
-
+class ApplicationsCliTest extends CliTestSupport {
     private static BufferedImage png(Path file) throws IOException {
         BufferedImage image = ImageIO.read(file.toFile());
         assertTrue(image != null, file + " is not a decodable image");
@@ -57,10 +31,6 @@ class ApplicationsCliTest {
         factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         var document = factory.newDocumentBuilder().parse(file.toFile());
         assertEquals("svg", document.getDocumentElement().getNodeName(), file.toString());
-    }
-
-    private String summary() throws IOException {
-        return Files.readString(out.resolve("summary.json"));
     }
 
     private static double field(String json, String key) {

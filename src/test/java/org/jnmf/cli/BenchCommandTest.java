@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -16,26 +13,9 @@ import java.util.Set;
 import org.jnmf.Precision;
 import org.jnmf.backend.BlasBackend;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jnmf bench} prints parseable tables (timings are not checked), {@code devices} and {@code --backend blas}. */
-class BenchCommandTest {
-    @TempDir
-    Path dir;
-
-    private String stdout;
-    private String stderr;
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        stdout = o.toString(StandardCharsets.UTF_8);
-        stderr = e.toString(StandardCharsets.UTF_8);
-        return status;
-    }
-
+class BenchCommandTest extends CliTestSupport {
     private static boolean blasHere() {
         BlasBackend.Attempt a = BlasBackend.attempt(Precision.SINGLE, 1);
         if (a.usable()) {

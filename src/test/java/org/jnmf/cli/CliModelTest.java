@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
 import org.jnmf.Nmf;
@@ -21,57 +17,15 @@ import org.jnmf.io.MatrixReader;
 import org.jnmf.io.MatrixWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The command line of saved models, transform, restarts, custom starts and normalised output. */
-class CliModelTest {
-    @TempDir
-    Path dir;
-
-    private Path out;
+class CliModelTest extends CliTestSupport {
     private Path input;
-    private String stdout;
-    private String stderr;
 
     @BeforeEach
     void setUp() throws IOException {
-        out = dir.resolve("out");
-        System.setProperty("jnmf.stderrTty", "false");
         input = dir.resolve("v.csv");
         Files.writeString(input, csv(14, 9, 1));
-    }
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        stdout = o.toString(StandardCharsets.UTF_8);
-        stderr = e.toString(StandardCharsets.UTF_8);
-        return status;
-    }
-
-    private static String csv(int rows, int cols, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                s.append(j == 0 ? "" : ",").append(random.nextDouble());
-            }
-            s.append('\n');
-        }
-        return s.toString();
-    }
-
-    private void assertUsageError(int status, String... phrases) {
-        assertEquals(2, status, stderr);
-        assertTrue(stderr.startsWith("jnmf: "), stderr);
-        assertEquals(1, stderr.lines().count(), stderr);
-        assertFalse(stderr.contains("Exception"), stderr);
-        for (String phrase : phrases) {
-            assertTrue(stderr.contains(phrase), () -> "'" + phrase + "' missing from: " + stderr);
-        }
-        assertFalse(Files.exists(out), "no output may remain after a failure");
     }
 
     @Test

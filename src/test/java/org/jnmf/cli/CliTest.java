@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.jnmf.Cancellation;
 import org.jnmf.DenseMatrix;
@@ -24,46 +23,9 @@ import org.jnmf.Precision;
 import org.jnmf.StopReason;
 import org.jnmf.io.MatrixReader;
 import org.jnmf.io.MatrixWriter;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class CliTest {
-    @TempDir
-    Path dir;
-
-    private Path out;
-    private String stdout;
-    private String stderr;
-
-    @BeforeEach
-    void setUp() {
-        out = dir.resolve("out");
-        System.setProperty("jnmf.stderrTty", "false");
-    }
-
-    private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        stdout = o.toString(StandardCharsets.UTF_8);
-        stderr = e.toString(StandardCharsets.UTF_8);
-        return status;
-    }
-
-    private static String csv(int rows, int cols, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                s.append(j == 0 ? "" : ",").append(random.nextDouble());
-            }
-            s.append('\n');
-        }
-        return s.toString();
-    }
-
+class CliTest extends CliTestSupport {
     private Path file(String name, String content) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, content);
@@ -74,22 +36,6 @@ class CliTest {
         try (Stream<Path> s = Files.list(folder)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-    }
-
-    /** A usage error: status 2, one line on stderr naming what went wrong, and no output folder. */
-    private void assertUsageError(int status, String... phrases) {
-        assertEquals(2, status, stderr);
-        assertTrue(stderr.startsWith("jnmf: "), stderr);
-        assertEquals(1, stderr.lines().count(), stderr);
-        assertFalse(stderr.contains("Exception"), stderr);
-        for (String phrase : phrases) {
-            assertTrue(stderr.contains(phrase), () -> "'" + phrase + "' missing from: " + stderr);
-        }
-        assertFalse(Files.exists(out), "no output may remain after a failure");
-    }
-
-    private String summary() throws IOException {
-        return Files.readString(out.resolve("summary.json"));
     }
 
     @Test
