@@ -38,20 +38,8 @@ public final class NmfResult implements Cloneable {
     NmfResult(DenseMatrix w, DenseMatrix h, int iterations, StopReason stopReason, double[] lossHistory,
               int[] checkIterations, double relativeError, double seconds, String backend, String backendReason,
               Algorithm algorithm, Initialization initialization, Precision precision) {
-        this.w = w;
-        this.h = h;
-        this.iterations = iterations;
-        this.stopReason = stopReason;
-        this.lossHistory = lossHistory.clone();
-        this.checkIterations = checkIterations.clone();
-        this.relativeError = relativeError;
-        this.seconds = seconds;
-        this.backend = backend;
-        this.backendReason = backendReason;
-        this.algorithm = algorithm;
-        this.initialization = initialization;
-        this.precision = precision;
-        this.stopping = null;
+        this(w, h, iterations, stopReason, lossHistory, checkIterations, relativeError, seconds, backend, backendReason,
+                algorithm, initialization, precision, null);
     }
 
     NmfResult(DenseMatrix w, DenseMatrix h, int iterations, StopReason stopReason, double[] lossHistory,
