@@ -1,14 +1,16 @@
 package org.jnmf.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 kernels of the Java backend, written with the Vector API.
  *
  * <p>Determinism: every output element is computed by one task in a fixed order of operations that does
- * not depend on how the work is split (lane sums are reduced in lane order, never with
+ * not depend on how the work is split (lane sums are reduced by a fixed pairwise tree, never with
  * {@code reduceLanes}, whose order is unspecified), so results are bit-identical for any thread count.
  * The float64 twin, {@code DoubleKernels}, is generated from this file at build time by replacing float
  * with double (pom.xml, execution {@code double-kernels}): edit only this file.
@@ -19,8 +21,39 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Columns of V per block in {@link #multiplyByTransposed}: keeps the H block in L2. */
-    private static final int COLUMN_BLOCK = 2048;
+    /** Rows of A per register tile of {@link #multiplyByTransposed}. */
+    private static final int DOT_ROWS = 4;
+    /** Columns per pass of {@link #multiplyByTransposed}: a tile's rows of A stay in L1 across the rows of B. */
+    private static final int DOT_CHUNK = 32 * L;
+    /** Per level of {@link #lanesums} (pair distance L/2, L/4, ..., 1): the lanes whose bit h is set. */
+    private static final VectorMask<Float>[] UPPER;
+    /** Per level of {@link #lanesums}: lane q ↔ lane q ^ h. */
+    private static final VectorShuffle<Float>[] SWAP;
+
+    static {
+        int levels = Integer.numberOfTrailingZeros(L);
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] upper = new VectorMask[levels];
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] swap = new VectorShuffle[levels];
+        for (int level = 0, h = L / 2; h > 0; level++, h /= 2) {
+            int bit = h;
+            upper[level] = VectorMask.fromLong(S, bitsWhere(q -> (q & bit) != 0));
+            swap[level] = VectorShuffle.fromOp(S, q -> q ^ bit);
+        }
+        UPPER = upper;
+        SWAP = swap;
+    }
+
+    private static long bitsWhere(java.util.function.IntPredicate lane) {
+        long bits = 0;
+        for (int q = 0; q < L; q++) {
+            if (lane.test(q)) {
+                bits |= 1L << q;
+            }
+        }
+        return bits;
+    }
     /** Rows of V per pass in {@link #multiplyTransposedBy}: keeps the V panel in L1. */
     private static final int ROW_BLOCK = 128;
     /** Width of the column strips of {@link #multiplyTransposedBy}: four vectors. */
@@ -30,113 +63,188 @@ final class FloatKernels {
     private FloatKernels() {
     }
 
-    /** Sum of the lanes of {@code acc} in lane order. */
-    private static float lanesum(FloatVector acc, float[] scratch) {
-        acc.intoArray(scratch, 0);
-        float s = 0f;
-        for (int q = 0; q < L; q++) {
-            s += scratch[q];
-        }
-        return s;
-    }
-
     /**
-     * out[(outRow0+i)·k + p] (+)= Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
+     * out[(outRow0+i)·k + p] = Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
      * block {@code a} (·×m) and all k rows of {@code b} (k×m): C = A·Bᵀ.
+     *
+     * <p>Each output is a lane-wise sum along the row, the last (m mod L) columns added by one masked load
+     * that ends at the row's end, then reduced by {@link #lanesums}: the same operations whichever tile
+     * computes it. Tiles are 4 rows of A by 5 (or 4) rows of B; rows past the end of either are computed
+     * on a copy of the last row and dropped. Lane sums stay in {@code acc} between column chunks.
      */
     static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0,
                                      int rowFrom, int rowTo) {
-        float[] scratch = new float[L];
-        for (int j0 = 0; j0 < m || j0 == 0; j0 += COLUMN_BLOCK) {
-            int j1 = Math.min(m, j0 + COLUMN_BLOCK);
-            boolean first = j0 == 0;
-            int i = rowFrom;
-            for (; i + 4 <= rowTo; i += 4) {
-                int p = 0;
-                for (; p + 4 <= k; p += 4) {
-                    tile4x4(a, m, b, out, k, outRow0, i, p, j0, j1, first, scratch);
+        if (rowFrom >= rowTo || k == 0) {
+            return;
+        }
+        int tileCols = (k % 5 == 0 || k % 4 != 0) && roundUp(k, 5) - k <= roundUp(k, 4) - k ? 5 : 4;
+        int rowStride = roundUp(roundUp(k, tileCols), L) * L;
+        float[] acc = new float[DOT_ROWS * rowStride];
+        int vectorEnd = m / L * L;
+        boolean tail = vectorEnd < m;
+        int lastRow = rowTo - 1;
+        for (int i = rowFrom; i < rowTo; i += DOT_ROWS) {
+            int a0 = i * m;
+            int a1 = Math.min(i + 1, lastRow) * m;
+            int a2 = Math.min(i + 2, lastRow) * m;
+            int a3 = Math.min(i + 3, lastRow) * m;
+            for (int j0 = 0; j0 < vectorEnd || j0 == 0; j0 += DOT_CHUNK) {
+                int j1 = Math.min(vectorEnd, j0 + DOT_CHUNK);
+                boolean first = j0 == 0;
+                boolean withTail = tail && j1 == vectorEnd;
+                for (int p = 0; p < k; p += tileCols) {
+                    int b0 = p * m;
+                    int b1 = Math.min(p + 1, k - 1) * m;
+                    int b2 = Math.min(p + 2, k - 1) * m;
+                    int b3 = Math.min(p + 3, k - 1) * m;
+                    if (tileCols == 5) {
+                        int b4 = Math.min(p + 4, k - 1) * m;
+                        dot4x5(a, a0, a1, a2, a3, b, b0, b1, b2, b3, b4, m, acc, p * L, rowStride, j0, j1, first,
+                                withTail);
+                    } else {
+                        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, m, acc, p * L, rowStride, j0, j1, first,
+                                withTail);
+                    }
                 }
-                for (; p < k; p++) {
-                    for (int r = 0; r < 4; r++) {
-                        tile1x1(a, m, b, out, k, outRow0, i + r, p, j0, j1, first, scratch);
+                if (vectorEnd == 0) {
+                    break;
+                }
+            }
+            for (int r = 0; r < DOT_ROWS && i + r < rowTo; r++) {
+                int o = (outRow0 + i + r) * k;
+                for (int p0 = 0; p0 < k; p0 += L) {
+                    int at = r * rowStride + p0 * L;
+                    lanesums(acc, at);
+                    for (int q = 0; q < L && p0 + q < k; q++) {
+                        out[o + p0 + q] = acc[at + q];
                     }
                 }
             }
-            for (; i < rowTo; i++) {
-                for (int p = 0; p < k; p++) {
-                    tile1x1(a, m, b, out, k, outRow0, i, p, j0, j1, first, scratch);
-                }
-            }
-            if (m == 0) {
-                break;
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * Reduces the L vectors at acc[at], acc[at + L], ... to their lane sums, left in the vector at acc[at]
+     * (lane q: the sum of vector q). Every vector is summed by the same pairwise tree (lanes q and q ^ L/2
+     * first, then ^ L/4, ...), and floating-point addition is commutative, so a sum does not depend on
+     * which vectors share the call.
+     */
+    private static void lanesums(float[] acc, int at) {
+        for (int level = 0, h = L / 2; h > 0; level++, h /= 2) {
+            VectorMask<Float> upper = UPPER[level];
+            VectorShuffle<Float> swap = SWAP[level];
+            for (int q = 0; q < h; q++) {
+                FloatVector x = FloatVector.fromArray(S, acc, at + q * L);
+                FloatVector y = FloatVector.fromArray(S, acc, at + (q + h) * L);
+                x.blend(y, upper).add(y.blend(x, upper).rearrange(swap)).intoArray(acc, at + q * L);
             }
         }
     }
 
-    private static void tile4x4(float[] a, int m, float[] b, float[] out, int k, int outRow0, int i, int p,
-                                int j0, int j1, boolean first, float[] scratch) {
-        int a0 = i * m, a1 = a0 + m, a2 = a1 + m, a3 = a2 + m;
-        int b0 = p * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        int vEnd = j0 + (j1 - j0) / L * L;
-        for (int j = j0; j < vEnd; j += L) {
+    /** The last m mod L columns of a row, as lanes of a load that ends at the row's end. */
+    private static VectorMask<Float> tailMask(int m) {
+        int t = m % L;
+        return VectorMask.fromLong(S, ((1L << t) - 1) << (L - t));
+    }
+
+    /** A 4×5 tile of {@link #multiplyByTransposed}: rows a0.. of V against rows b0.. of H over [j0, j1). */
+    private static void dot4x5(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3, int b4, int m,
+                                float[] acc, int c, int rowStride, int j0, int j1, boolean first, boolean tail) {
+        int c0 = c;
+        int c1 = c + rowStride;
+        int c2 = c + 2 * rowStride;
+        int c3 = c + 3 * rowStride;
+        FloatVector s00 = load(acc, c0, first), s01 = load(acc, c0 + L, first), s02 = load(acc, c0 + 2 * L, first), s03 = load(acc, c0 + 3 * L, first), s04 = load(acc, c0 + 4 * L, first);
+        FloatVector s10 = load(acc, c1, first), s11 = load(acc, c1 + L, first), s12 = load(acc, c1 + 2 * L, first), s13 = load(acc, c1 + 3 * L, first), s14 = load(acc, c1 + 4 * L, first);
+        FloatVector s20 = load(acc, c2, first), s21 = load(acc, c2 + L, first), s22 = load(acc, c2 + 2 * L, first), s23 = load(acc, c2 + 3 * L, first), s24 = load(acc, c2 + 4 * L, first);
+        FloatVector s30 = load(acc, c3, first), s31 = load(acc, c3 + L, first), s32 = load(acc, c3 + 2 * L, first), s33 = load(acc, c3 + 3 * L, first), s34 = load(acc, c3 + 4 * L, first);
+        for (int j = j0; j < j1; j += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j);
+            FloatVector y4 = FloatVector.fromArray(S, b, b4 + j);
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + j);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03); s04 = x0.fma(y4, s04);
             FloatVector x1 = FloatVector.fromArray(S, a, a1 + j);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13); s14 = x1.fma(y4, s14);
             FloatVector x2 = FloatVector.fromArray(S, a, a2 + j);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23); s24 = x2.fma(y4, s24);
             FloatVector x3 = FloatVector.fromArray(S, a, a3 + j);
-            FloatVector y = FloatVector.fromArray(S, b, b0 + j);
-            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
-            y = FloatVector.fromArray(S, b, b1 + j);
-            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
-            y = FloatVector.fromArray(S, b, b2 + j);
-            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
-            y = FloatVector.fromArray(S, b, b3 + j);
-            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33); s34 = x3.fma(y4, s34);
         }
-        int o = (outRow0 + i) * k + p;
-        finish(out, o, first, lanesum(c00, scratch), a, a0, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c01, scratch), a, a0, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c02, scratch), a, a0, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c03, scratch), a, a0, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c10, scratch), a, a1, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c11, scratch), a, a1, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c12, scratch), a, a1, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c13, scratch), a, a1, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c20, scratch), a, a2, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c21, scratch), a, a2, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c22, scratch), a, a2, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c23, scratch), a, a2, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c30, scratch), a, a3, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c31, scratch), a, a3, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c32, scratch), a, a3, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c33, scratch), a, a3, b, b3, vEnd, j1);
+        if (tail) {
+            VectorMask<Float> last = tailMask(m);
+            int j = m - L;
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j, last);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j, last);
+            FloatVector y4 = FloatVector.fromArray(S, b, b4 + j, last);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j, last);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03); s04 = x0.fma(y4, s04);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j, last);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13); s14 = x1.fma(y4, s14);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j, last);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23); s24 = x2.fma(y4, s24);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j, last);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33); s34 = x3.fma(y4, s34);
+        }
+        s00.intoArray(acc, c0); s01.intoArray(acc, c0 + L); s02.intoArray(acc, c0 + 2 * L); s03.intoArray(acc, c0 + 3 * L); s04.intoArray(acc, c0 + 4 * L);
+        s10.intoArray(acc, c1); s11.intoArray(acc, c1 + L); s12.intoArray(acc, c1 + 2 * L); s13.intoArray(acc, c1 + 3 * L); s14.intoArray(acc, c1 + 4 * L);
+        s20.intoArray(acc, c2); s21.intoArray(acc, c2 + L); s22.intoArray(acc, c2 + 2 * L); s23.intoArray(acc, c2 + 3 * L); s24.intoArray(acc, c2 + 4 * L);
+        s30.intoArray(acc, c3); s31.intoArray(acc, c3 + L); s32.intoArray(acc, c3 + 2 * L); s33.intoArray(acc, c3 + 3 * L); s34.intoArray(acc, c3 + 4 * L);
     }
 
-    private static void tile1x1(float[] a, int m, float[] b, float[] out, int k, int outRow0, int i, int p,
-                                int j0, int j1, boolean first, float[] scratch) {
-        int a0 = i * m;
-        int b0 = p * m;
-        FloatVector c = FloatVector.zero(S);
-        int vEnd = j0 + (j1 - j0) / L * L;
-        for (int j = j0; j < vEnd; j += L) {
-            c = FloatVector.fromArray(S, a, a0 + j).fma(FloatVector.fromArray(S, b, b0 + j), c);
+    /** A 4×4 tile of {@link #multiplyByTransposed}: rows a0.. of V against rows b0.. of H over [j0, j1). */
+    private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3, int m,
+                                float[] acc, int c, int rowStride, int j0, int j1, boolean first, boolean tail) {
+        int c0 = c;
+        int c1 = c + rowStride;
+        int c2 = c + 2 * rowStride;
+        int c3 = c + 3 * rowStride;
+        FloatVector s00 = load(acc, c0, first), s01 = load(acc, c0 + L, first), s02 = load(acc, c0 + 2 * L, first), s03 = load(acc, c0 + 3 * L, first);
+        FloatVector s10 = load(acc, c1, first), s11 = load(acc, c1 + L, first), s12 = load(acc, c1 + 2 * L, first), s13 = load(acc, c1 + 3 * L, first);
+        FloatVector s20 = load(acc, c2, first), s21 = load(acc, c2 + L, first), s22 = load(acc, c2 + 2 * L, first), s23 = load(acc, c2 + 3 * L, first);
+        FloatVector s30 = load(acc, c3, first), s31 = load(acc, c3 + L, first), s32 = load(acc, c3 + 2 * L, first), s33 = load(acc, c3 + 3 * L, first);
+        for (int j = j0; j < j1; j += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
-        finish(out, (outRow0 + i) * k + p, first, lanesum(c, scratch), a, a0, b, b0, vEnd, j1);
-    }
-
-    /** Adds the scalar tail [from, to) to the lane sum and stores or accumulates it. */
-    private static void finish(float[] out, int o, boolean first, float sum, float[] a, int a0, float[] b, int b0,
-                               int from, int to) {
-        for (int j = from; j < to; j++) {
-            sum = Math.fma(a[a0 + j], b[b0 + j], sum);
+        if (tail) {
+            VectorMask<Float> last = tailMask(m);
+            int j = m - L;
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j, last);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j, last);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j, last);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j, last);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j, last);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j, last);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
-        out[o] = first ? sum : out[o] + sum;
+        s00.intoArray(acc, c0); s01.intoArray(acc, c0 + L); s02.intoArray(acc, c0 + 2 * L); s03.intoArray(acc, c0 + 3 * L);
+        s10.intoArray(acc, c1); s11.intoArray(acc, c1 + L); s12.intoArray(acc, c1 + 2 * L); s13.intoArray(acc, c1 + 3 * L);
+        s20.intoArray(acc, c2); s21.intoArray(acc, c2 + L); s22.intoArray(acc, c2 + 2 * L); s23.intoArray(acc, c2 + 3 * L);
+        s30.intoArray(acc, c3); s31.intoArray(acc, c3 + L); s32.intoArray(acc, c3 + 2 * L); s33.intoArray(acc, c3 + 3 * L);
     }
 
     /**
