@@ -55,7 +55,7 @@ final class FloatKernels {
         return bits;
     }
     /** Rows of V per pass in {@link #multiplyTransposedBy}: keeps the V panel in L1. */
-    private static final int ROW_BLOCK = 128;
+    private static final int ROW_BLOCK = 64;
     /** Width of the column strips of {@link #multiplyTransposedBy}: four vectors. */
     static final int STRIP = 4 * L;
     static final int LANES = L;
@@ -145,9 +145,8 @@ final class FloatKernels {
         }
     }
 
-    /** The last m mod L columns of a row, as lanes of a load that ends at the row's end. */
-    private static VectorMask<Float> tailMask(int m) {
-        int t = m % L;
+    /** The last t (&lt; L) lanes: the t columns before the end of a load that ends where a row ends. */
+    private static VectorMask<Float> tailMask(int t) {
         return VectorMask.fromLong(S, ((1L << t) - 1) << (L - t));
     }
 
@@ -178,7 +177,7 @@ final class FloatKernels {
             s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33); s34 = x3.fma(y4, s34);
         }
         if (tail) {
-            VectorMask<Float> last = tailMask(m);
+            VectorMask<Float> last = tailMask(m % L);
             int j = m - L;
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
             FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
@@ -226,7 +225,7 @@ final class FloatKernels {
             s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
         if (tail) {
-            VectorMask<Float> last = tailMask(m);
+            VectorMask<Float> last = tailMask(m % L);
             int j = m - L;
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
             FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
@@ -271,7 +270,14 @@ final class FloatKernels {
                     panels(w, k, v, base, m, out, j, 1, r0, r1, first);
                 }
                 if (vectorEnd < colTo) {
-                    tailPanel(w, k, v, base, m, out, vectorEnd, colTo, r0, r1, first);
+                    VectorMask<Float> last = tailMask(colTo - vectorEnd);
+                    int p = 0;
+                    for (; p + 4 <= k; p += 4) {
+                        tail4(w, k, v, base, m, out, colTo - L, p, r0, r1, first, last);
+                    }
+                    for (; p < k; p++) {
+                        tail1(w, k, v, base, m, out, colTo - L, p, r0, r1, first, last);
+                    }
                 }
             }
         }
@@ -285,27 +291,39 @@ final class FloatKernels {
     }
 
     /**
-     * The last (fewer than L) columns, row by row within the panel: reading V along its rows keeps these
-     * loads in the cache lines the vector strips just used, where walking down a column would miss on
-     * every row.
+     * The last (fewer than L) columns [j + L − t, j + L) as the lanes of {@code last}: loads that end at the
+     * strip's end stay inside the array (the masked-off lanes belong to columns the strips computed), and
+     * masked stores leave those columns alone. Per column, the same fused multiply-adds as {@link #panel4x1}.
      */
-    private static void tailPanel(float[] w, int k, float[] v, int base, int m, float[] out, int from, int to,
-                                  int r0, int r1, boolean first) {
-        for (int p = 0; p < k; p++) {
-            int o = p * m;
-            if (first) {
-                for (int j = from; j < to; j++) {
-                    out[o + j] = 0f;
-                }
-            }
-            for (int r = r0; r < r1; r++) {
-                float wp = w[(base + r) * k + p];
-                int vo = r * m;
-                for (int j = from; j < to; j++) {
-                    out[o + j] = Math.fma(wp, v[vo + j], out[o + j]);
-                }
-            }
+    private static void tail4(float[] w, int k, float[] v, int base, int m, float[] out, int j, int p, int r0, int r1,
+                              boolean first, VectorMask<Float> last) {
+        int o0 = p * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
+        FloatVector c0 = load(out, o0, first, last), c1 = load(out, o1, first, last);
+        FloatVector c2 = load(out, o2, first, last), c3 = load(out, o3, first, last);
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j, last);
+            int wo = (base + r) * k + p;
+            c0 = FloatVector.broadcast(S, w[wo]).fma(x, c0);
+            c1 = FloatVector.broadcast(S, w[wo + 1]).fma(x, c1);
+            c2 = FloatVector.broadcast(S, w[wo + 2]).fma(x, c2);
+            c3 = FloatVector.broadcast(S, w[wo + 3]).fma(x, c3);
         }
+        c0.intoArray(out, o0, last); c1.intoArray(out, o1, last); c2.intoArray(out, o2, last); c3.intoArray(out, o3, last);
+    }
+
+    private static void tail1(float[] w, int k, float[] v, int base, int m, float[] out, int j, int p, int r0, int r1,
+                              boolean first, VectorMask<Float> last) {
+        int o = p * m + j;
+        FloatVector c = load(out, o, first, last);
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j, last);
+            c = FloatVector.broadcast(S, w[(base + r) * k + p]).fma(x, c);
+        }
+        c.intoArray(out, o, last);
+    }
+
+    private static FloatVector load(float[] out, int o, boolean first, VectorMask<Float> lanes) {
+        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, o, lanes);
     }
 
     /** Rows [r0, r1) of one V block into columns [j, j + vectors·L) of Wᵀ·V, for every k; vectors is 4 or 1. */
