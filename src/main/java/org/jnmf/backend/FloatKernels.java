@@ -506,17 +506,7 @@ final class FloatKernels {
     static void sparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
                                            float[] out, int rowFrom, int rowTo) {
         for (int i = rowFrom; i < rowTo; i++) {
-            int o = i * k;
-            for (int p = 0; p < k; p++) {
-                out[o + p] = 0f;
-            }
-            for (int q = rowStart[i]; q < rowStart[i + 1]; q++) {
-                float v = values[q];
-                int hb = columns[q] * k;
-                for (int p = 0; p < k; p++) {
-                    out[o + p] = Math.fma(v, ht[hb + p], out[o + p]);
-                }
-            }
+            sparseRow(rowStart[i], rowStart[i + 1], columns, values, ht, k, out, i * k);
         }
     }
 
@@ -526,20 +516,52 @@ final class FloatKernels {
      */
     static void sparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
                                            int m, float[] out, int colFrom, int colTo) {
-        float[] acc = new float[k];
+        float[] row = new float[L + k];
         for (int j = colFrom; j < colTo; j++) {
-            java.util.Arrays.fill(acc, 0f);
-            for (int q = tRowStart[j]; q < tRowStart[j + 1]; q++) {
-                float v = tValues[q];
-                int wb = tColumns[q] * k;
-                for (int p = 0; p < k; p++) {
-                    acc[p] = Math.fma(v, w[wb + p], acc[p]);
-                }
-            }
+            sparseRow(tRowStart[j], tRowStart[j + 1], tColumns, tValues, w, k, row, L);
             for (int p = 0; p < k; p++) {
-                out[p * m + j] = acc[p];
+                out[p * m + j] = row[L + p];
             }
         }
+    }
+
+    /**
+     * out[o + p] = Σ_q values[q]·x[columns[q]·k + p] over the stored entries [q0, q1) of one sparse row, for
+     * p &lt; k, one vector of p at a time. The last (k mod L) values of p are the upper lanes of loads that
+     * end at the end of a row of x (out needs L − (k mod L) writable values before o for them).
+     */
+    private static void sparseRow(int q0, int q1, int[] columns, float[] values, float[] x, int k, float[] out,
+                                  int o) {
+        VectorMask<Float> all = S.maskAll(true);
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            sparseDot(q0, q1, columns, values, x, k, p, all).intoArray(out, o + p);
+        }
+        if (p < k) {
+            VectorMask<Float> last = tailMask(k - p);
+            sparseDot(q0, q1, columns, values, x, k, k - L, last).intoArray(out, o + k - L, last);
+        }
+    }
+
+    /**
+     * Σ_q values[q]·x[columns[q]·k + offset + lane] over [q0, q1) in the given lanes, as four interleaved
+     * sums (q ≡ 0, 1, 2, 3 mod 4 from q0, the last &lt; 4 entries into the first) added as (s0 + s1) + (s2 + s3):
+     * a fixed order for a given row, with four independent chains of fused multiply-adds.
+     */
+    private static FloatVector sparseDot(int q0, int q1, int[] columns, float[] values, float[] x, int k, int offset,
+                                         VectorMask<Float> lanes) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int q = q0;
+        for (; q + 4 <= q1; q += 4) {
+            s0 = FloatVector.broadcast(S, values[q]).fma(FloatVector.fromArray(S, x, columns[q] * k + offset, lanes), s0);
+            s1 = FloatVector.broadcast(S, values[q + 1]).fma(FloatVector.fromArray(S, x, columns[q + 1] * k + offset, lanes), s1);
+            s2 = FloatVector.broadcast(S, values[q + 2]).fma(FloatVector.fromArray(S, x, columns[q + 2] * k + offset, lanes), s2);
+            s3 = FloatVector.broadcast(S, values[q + 3]).fma(FloatVector.fromArray(S, x, columns[q + 3] * k + offset, lanes), s3);
+        }
+        for (; q < q1; q++) {
+            s0 = FloatVector.broadcast(S, values[q]).fma(FloatVector.fromArray(S, x, columns[q] * k + offset, lanes), s0);
+        }
+        return s0.add(s1).add(s2.add(s3));
     }
 
     /** One row of W·H (m values) into {@code row}, in double. */

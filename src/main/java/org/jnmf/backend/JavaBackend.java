@@ -260,16 +260,10 @@ public final class JavaBackend implements Backend {
 
     private Dense transpose(Dense x) {
         Dense t = (Dense) allocate(x.cols, x.rows);
-        int r = x.rows;
-        int c = x.cols;
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                if (single()) {
-                    t.f()[j * r + i] = x.f()[i * c + j];
-                } else {
-                    t.d()[j * r + i] = x.d()[i * c + j];
-                }
-            }
+        if (single()) {
+            transpose(x.f(), t.f(), x.rows, x.cols, 0, x.rows);
+        } else {
+            transpose(x.d(), t.d(), x.rows, x.cols, 0, x.rows);
         }
         return t;
     }
