@@ -409,25 +409,62 @@ final class FloatKernels {
         c.intoArray(out, o);
     }
 
-    /** out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t). */
+    /**
+     * out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t), A with at least rowTo rows.
+     *
+     * <p>Every output is one chain of fused multiply-adds over p in order, whichever tile computes it.
+     * Tiles are 4 rows (the last copies of row rowTo − 1, dropped) by two vectors of columns (the last
+     * t mod L columns as the upper lanes of a masked vector that ends at the row end; an odd vector
+     * paired with itself).
+     */
     static void multiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
-        int vEnd = t / L * L;
-        for (int i = rowFrom; i < rowTo; i++) {
-            int o = i * t;
-            for (int j = 0; j < vEnd; j += L) {
-                FloatVector c = FloatVector.zero(S);
-                for (int p = 0; p < s; p++) {
-                    c = FloatVector.broadcast(S, a[i * s + p]).fma(FloatVector.fromArray(S, b, p * t + j), c);
-                }
-                c.intoArray(out, o + j);
+        int full = t / L;
+        int vectors = full + (full * L < t ? 1 : 0);
+        VectorMask<Float> all = S.maskAll(true);
+        VectorMask<Float> last = full * L < t ? tailMask(t - full * L) : all;
+        int lastRow = rowTo - 1;
+        for (int i = rowFrom; i < rowTo; i += 4) {
+            int a0 = i * s;
+            int a1 = Math.min(i + 1, lastRow) * s;
+            int a2 = Math.min(i + 2, lastRow) * s;
+            int a3 = Math.min(i + 3, lastRow) * s;
+            int rows = Math.min(4, rowTo - i);
+            for (int v = 0; v < vectors; v += 2) {
+                int w = Math.min(v + 1, vectors - 1);
+                int j0 = v < full ? v * L : t - L;
+                int j1 = w < full ? w * L : t - L;
+                product4x2(a, a0, a1, a2, a3, s, b, t, j0, v < full ? all : last, j1, w < full ? all : last,
+                        out, i * t, rows);
             }
-            for (int j = vEnd; j < t; j++) {
-                float c = 0f;
-                for (int p = 0; p < s; p++) {
-                    c = Math.fma(a[i * s + p], b[p * t + j], c);
-                }
-                out[o + j] = c;
-            }
+        }
+    }
+
+    private static void product4x2(float[] a, int a0, int a1, int a2, int a3, int s, float[] b, int t,
+                                   int j0, VectorMask<Float> m0, int j1, VectorMask<Float> m1,
+                                   float[] out, int o, int rows) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < s; p++) {
+            FloatVector y0 = FloatVector.fromArray(S, b, p * t + j0, m0);
+            FloatVector y1 = FloatVector.fromArray(S, b, p * t + j1, m1);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(y0, c00); c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(y0, c10); c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(y0, c20); c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(y0, c30); c31 = x.fma(y1, c31);
+        }
+        c00.intoArray(out, o + j0, m0); c01.intoArray(out, o + j1, m1);
+        if (rows > 1) {
+            c10.intoArray(out, o + t + j0, m0); c11.intoArray(out, o + t + j1, m1);
+        }
+        if (rows > 2) {
+            c20.intoArray(out, o + 2 * t + j0, m0); c21.intoArray(out, o + 2 * t + j1, m1);
+        }
+        if (rows > 3) {
+            c30.intoArray(out, o + 3 * t + j0, m0); c31.intoArray(out, o + 3 * t + j1, m1);
         }
     }
 

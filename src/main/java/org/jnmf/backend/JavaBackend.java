@@ -313,7 +313,7 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int s = aa.cols;
         int t = bb.cols;
-        pool.forRange(aa.rows, 1, (long) s * t, (from, to) -> {
+        pool.forRange(aa.rows, 4, (long) s * t, (from, to) -> {
             if (single()) {
                 FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
             } else {
