@@ -23,7 +23,9 @@ class JavaBackendTest {
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> cases = Stream.builder();
-        int[][] shapes = {{1, 1, 1}, {5, 3, 2}, {37, 131, 7}, {64, 200, 20}, {130, 70, 13}, {9, 1030, 4}, {300, 17, 5}};
+        // 1100 columns: several column chunks of V·Hᵀ; k = 50 and 33: more than one vector of lane sums
+        int[][] shapes = {{1, 1, 1}, {5, 3, 2}, {37, 131, 7}, {64, 200, 20}, {130, 70, 13}, {9, 1030, 4}, {300, 17, 5},
+                {11, 1100, 50}, {23, 45, 33}};
         for (Precision precision : Precision.values()) {
             for (int[] s : shapes) {
                 cases.add(Arguments.of(precision, s[0], s[1], s[2], "dense"));
@@ -199,9 +201,41 @@ class JavaBackendTest {
             b.halsUpdateColumns(ww, a, g);
             b.gramOfColumns(ww, g);
             b.halsUpdateRows(hh, c, g);
+            DeviceMatrix tall = b.upload(m, k, h), vTall = b.allocate(n, k);
+            b.multiply(v, tall, vTall);
             return new double[][] {b.download(a), b.download(c), b.download(sa), b.download(sc), b.download(ww),
-                    b.download(hh), {b.dot(c, hh), b.squaredNorm(v), b.residualSquared(v, ww, hh),
+                    b.download(hh), b.download(vTall), {b.dot(c, hh), b.squaredNorm(v), b.residualSquared(v, ww, hh),
                     b.residualSquared(s, ww, hh)}};
+        }
+    }
+
+    /** General products (not only the k×k ones an iteration needs), odd sizes on every side. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("precisions")
+    void multiplyMatchesTheReferenceOnGeneralShapes(Precision precision) {
+        int[][] shapes = {{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {37, 45, 53}, {66, 130, 17}, {129, 64, 100}};
+        double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
+        for (int[] shape : shapes) {
+            int r = shape[0], s = shape[1], t = shape[2];
+            double[] a = TestMatrices.uniform(r * s, 21);
+            double[] b = TestMatrices.uniform(s * t, 22);
+            for (int threads : new int[] {1, 3}) {
+                try (JavaBackend java = new JavaBackend(precision, threads); ReferenceBackend ref = new ReferenceBackend()) {
+                    double[] expected = product(ref, r, s, t, a, b);
+                    double[] actual = product(java, r, s, t, a, b);
+                    double diff = TestMatrices.relativeDifference(actual, expected);
+                    assertTrue(diff <= tolerance, r + "×" + s + "·" + s + "×" + t + " on " + threads
+                            + " threads: relative difference " + diff);
+                }
+            }
+        }
+    }
+
+    private static double[] product(Backend backend, int r, int s, int t, double[] a, double[] b) {
+        try (DeviceMatrix aa = backend.upload(r, s, a); DeviceMatrix bb = backend.upload(s, t, b);
+             DeviceMatrix out = backend.allocate(r, t)) {
+            backend.multiply(aa, bb, out);
+            return backend.download(out);
         }
     }
 
