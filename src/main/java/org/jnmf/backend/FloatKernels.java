@@ -59,6 +59,13 @@ final class FloatKernels {
     /** Width of the column strips of {@link #multiplyTransposedBy}: four vectors. */
     static final int STRIP = 4 * L;
     static final int LANES = L;
+    /** Register tile of {@link #multiplyPacked}: MR rows by NR (two vectors) columns. */
+    private static final int MR = 12;
+    private static final int NR = 2 * L;
+    /** Inner-dimension block of {@link #multiplyPacked}: a packed B panel (KC×NR) stays in L1. */
+    private static final int KC = 256;
+    /** Rows per packed A block of {@link #multiplyPacked} (a multiple of MR): the block stays in L2. */
+    private static final int MC = 144;
 
     private FloatKernels() {
     }
@@ -466,6 +473,121 @@ final class FloatKernels {
         if (rows > 3) {
             c30.intoArray(out, o + 3 * t + j0, m0); c31.intoArray(out, o + 3 * t + j1, m1);
         }
+    }
+
+    /**
+     * out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t) for large operands: B packed in panels of NR
+     * columns and A in panels of MR rows, KC values of the inner dimension at a time (BLIS-style), into a
+     * 12×2-vector register tile. Each output is the same chain of fused multiply-adds over p in order as
+     * in {@link #multiply}: a block starts from the value the previous one stored. Blocks past the edges
+     * of A or B are zero-padded and their results dropped.
+     */
+    static void multiplyPacked(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+        int panels = (t + NR - 1) / NR;
+        float[] pb = new float[panels * KC * NR];
+        float[] pa = new float[MC * KC];
+        float[] tile = new float[MR * NR];
+        for (int p0 = 0; p0 < s; p0 += KC) {
+            int kc = Math.min(KC, s - p0);
+            boolean first = p0 == 0;
+            for (int jp = 0; jp < panels; jp++) {
+                int j = jp * NR;
+                int w = Math.min(NR, t - j);
+                for (int p = 0; p < kc; p++) {
+                    int dst = (jp * kc + p) * NR;
+                    System.arraycopy(b, (p0 + p) * t + j, pb, dst, w);
+                    java.util.Arrays.fill(pb, dst + w, dst + NR, 0f);
+                }
+            }
+            for (int i0 = rowFrom; i0 < rowTo; i0 += MC) {
+                int mc = Math.min(MC, rowTo - i0);
+                for (int ip = 0; ip * MR < mc; ip++) {
+                    int base = ip * kc * MR;
+                    for (int rr = 0; rr < MR; rr++) {
+                        int row = i0 + ip * MR + rr;
+                        int src = row * s + p0;
+                        boolean real = ip * MR + rr < mc;
+                        for (int p = 0; p < kc; p++) {
+                            pa[base + p * MR + rr] = real ? a[src + p] : 0f;
+                        }
+                    }
+                }
+                for (int jp = 0; jp < panels; jp++) {
+                    int j = jp * NR;
+                    int w = Math.min(NR, t - j);
+                    for (int ip = 0; ip * MR < mc; ip++) {
+                        int i = i0 + ip * MR;
+                        int rows = Math.min(MR, mc - ip * MR);
+                        if (!first) {
+                            for (int rr = 0; rr < rows; rr++) {
+                                System.arraycopy(out, (i + rr) * t + j, tile, rr * NR, w);
+                            }
+                        }
+                        kernel12x2(pa, ip * kc * MR, pb, jp * kc * NR, kc, tile, first);
+                        for (int rr = 0; rr < rows; rr++) {
+                            System.arraycopy(tile, rr * NR, out, (i + rr) * t + j, w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 12×2-vector micro-kernel of {@link #multiplyPacked}: tile (12 rows of 2L) += packed A panel · packed B panel. */
+    private static void kernel12x2(float[] pa, int ao, float[] pb, int bo, int kc, float[] tile, boolean first) {
+        FloatVector c00 = load(tile, 0, first), c01 = load(tile, L, first);
+        FloatVector c10 = load(tile, 1 * NR, first), c11 = load(tile, 1 * NR + L, first);
+        FloatVector c20 = load(tile, 2 * NR, first), c21 = load(tile, 2 * NR + L, first);
+        FloatVector c30 = load(tile, 3 * NR, first), c31 = load(tile, 3 * NR + L, first);
+        FloatVector c40 = load(tile, 4 * NR, first), c41 = load(tile, 4 * NR + L, first);
+        FloatVector c50 = load(tile, 5 * NR, first), c51 = load(tile, 5 * NR + L, first);
+        FloatVector c60 = load(tile, 6 * NR, first), c61 = load(tile, 6 * NR + L, first);
+        FloatVector c70 = load(tile, 7 * NR, first), c71 = load(tile, 7 * NR + L, first);
+        FloatVector c80 = load(tile, 8 * NR, first), c81 = load(tile, 8 * NR + L, first);
+        FloatVector c90 = load(tile, 9 * NR, first), c91 = load(tile, 9 * NR + L, first);
+        FloatVector c100 = load(tile, 10 * NR, first), c101 = load(tile, 10 * NR + L, first);
+        FloatVector c110 = load(tile, 11 * NR, first), c111 = load(tile, 11 * NR + L, first);
+        for (int p = 0; p < kc; p++) {
+            FloatVector y0 = FloatVector.fromArray(S, pb, bo + p * NR);
+            FloatVector y1 = FloatVector.fromArray(S, pb, bo + p * NR + L);
+            int x = ao + p * MR;
+            FloatVector x0 = FloatVector.broadcast(S, pa[x + 0]);
+            c00 = x0.fma(y0, c00); c01 = x0.fma(y1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[x + 1]);
+            c10 = x1.fma(y0, c10); c11 = x1.fma(y1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[x + 2]);
+            c20 = x2.fma(y0, c20); c21 = x2.fma(y1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[x + 3]);
+            c30 = x3.fma(y0, c30); c31 = x3.fma(y1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[x + 4]);
+            c40 = x4.fma(y0, c40); c41 = x4.fma(y1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[x + 5]);
+            c50 = x5.fma(y0, c50); c51 = x5.fma(y1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, pa[x + 6]);
+            c60 = x6.fma(y0, c60); c61 = x6.fma(y1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, pa[x + 7]);
+            c70 = x7.fma(y0, c70); c71 = x7.fma(y1, c71);
+            FloatVector x8 = FloatVector.broadcast(S, pa[x + 8]);
+            c80 = x8.fma(y0, c80); c81 = x8.fma(y1, c81);
+            FloatVector x9 = FloatVector.broadcast(S, pa[x + 9]);
+            c90 = x9.fma(y0, c90); c91 = x9.fma(y1, c91);
+            FloatVector x10 = FloatVector.broadcast(S, pa[x + 10]);
+            c100 = x10.fma(y0, c100); c101 = x10.fma(y1, c101);
+            FloatVector x11 = FloatVector.broadcast(S, pa[x + 11]);
+            c110 = x11.fma(y0, c110); c111 = x11.fma(y1, c111);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR); c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR); c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR); c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR); c111.intoArray(tile, 11 * NR + L);
     }
 
     /** x ← x ⊙ (num ⊘ den') on [from, to), den' = guard where den = 0; then max(x, floor) if floor > 0. */

@@ -14,6 +14,8 @@ import org.jnmf.SparseMatrix;
 public final class JavaBackend implements Backend {
     /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
     private static final int REDUCTION_CHUNK = 1 << 14;
+    /** Smallest dimension (rows, inner, columns) from which {@link #multiply} packs its operands. */
+    static final int PACKED_MIN = 96;
 
     private static final System.Logger LOG = System.getLogger("org.jnmf");
 
@@ -313,9 +315,18 @@ public final class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int s = aa.cols;
         int t = bb.cols;
-        pool.forRange(aa.rows, 4, (long) s * t, (from, to) -> {
+        // Packing pays once every dimension is large; both paths give the same bits, and the choice
+        // depends on the shapes only, never on how the rows are split.
+        boolean packed = aa.rows >= PACKED_MIN && s >= PACKED_MIN && t >= PACKED_MIN;
+        pool.forRange(aa.rows, packed ? 12 : 4, (long) s * t, (from, to) -> {
             if (single()) {
-                FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
+                if (packed) {
+                    FloatKernels.multiplyPacked(aa.f(), s, bb.f(), t, o.f(), from, to);
+                } else {
+                    FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
+                }
+            } else if (packed) {
+                DoubleKernels.multiplyPacked(aa.d(), s, bb.d(), t, o.d(), from, to);
             } else {
                 DoubleKernels.multiply(aa.d(), s, bb.d(), t, o.d(), from, to);
             }

@@ -213,7 +213,9 @@ class JavaBackendTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("precisions")
     void multiplyMatchesTheReferenceOnGeneralShapes(Precision precision) {
-        int[][] shapes = {{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {37, 45, 53}, {66, 130, 17}, {129, 64, 100}};
+        // the last two take the packed path: partial row and column panels, two and three inner blocks
+        int[][] shapes = {{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {37, 45, 53}, {66, 130, 17}, {129, 64, 100},
+                {97, 260, 101}, {150, 513, 130}};
         double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
         for (int[] shape : shapes) {
             int r = shape[0], s = shape[1], t = shape[2];
@@ -229,6 +231,32 @@ class JavaBackendTest {
                 }
             }
         }
+    }
+
+    /** The packed (large-operand) product gives the same bits as the plain one, so the switch is invisible. */
+    @org.junit.jupiter.api.Test
+    void packedAndPlainProductsAreBitIdentical() {
+        int r = 101, s = 300, t = 77;
+        double[] a = TestMatrices.uniform(r * s, 31);
+        double[] b = TestMatrices.uniform(s * t, 32);
+        double[] plain = new double[r * t];
+        double[] packed = new double[r * t];
+        DoubleKernels.multiply(a, s, b, t, plain, 0, r);
+        DoubleKernels.multiplyPacked(a, s, b, t, packed, 0, r);
+        assertArrayEquals(plain, packed);
+        float[] af = new float[a.length];
+        float[] bf = new float[b.length];
+        for (int i = 0; i < a.length; i++) {
+            af[i] = (float) a[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            bf[i] = (float) b[i];
+        }
+        float[] plainF = new float[r * t];
+        float[] packedF = new float[r * t];
+        FloatKernels.multiply(af, s, bf, t, plainF, 3, r);
+        FloatKernels.multiplyPacked(af, s, bf, t, packedF, 3, r);
+        assertArrayEquals(plainF, packedF);
     }
 
     private static double[] product(Backend backend, int r, int s, int t, double[] a, double[] b) {
