@@ -613,6 +613,32 @@ final class FloatKernels {
     /** HALS sweep of columns [colFrom, colTo) of H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k). */
     static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
         int j = colFrom;
+        // Four vectors of columns at a time: four independent chains over r (columns do not interact).
+        for (; j + 4 * L <= colTo; j += 4 * L) {
+            for (int l = 0; l < k; l++) {
+                float hess = d[l * k + l];
+                if (hess == 0f) {
+                    continue;
+                }
+                int o = l * m + j;
+                FloatVector g0 = FloatVector.fromArray(S, c, o).neg();
+                FloatVector g1 = FloatVector.fromArray(S, c, o + L).neg();
+                FloatVector g2 = FloatVector.fromArray(S, c, o + 2 * L).neg();
+                FloatVector g3 = FloatVector.fromArray(S, c, o + 3 * L).neg();
+                for (int r = 0; r < k; r++) {
+                    FloatVector x = FloatVector.broadcast(S, d[l * k + r]);
+                    int hr = r * m + j;
+                    g0 = x.fma(FloatVector.fromArray(S, h, hr), g0);
+                    g1 = x.fma(FloatVector.fromArray(S, h, hr + L), g1);
+                    g2 = x.fma(FloatVector.fromArray(S, h, hr + 2 * L), g2);
+                    g3 = x.fma(FloatVector.fromArray(S, h, hr + 3 * L), g3);
+                }
+                FloatVector.fromArray(S, h, o).sub(g0.div(hess)).max(0f).intoArray(h, o);
+                FloatVector.fromArray(S, h, o + L).sub(g1.div(hess)).max(0f).intoArray(h, o + L);
+                FloatVector.fromArray(S, h, o + 2 * L).sub(g2.div(hess)).max(0f).intoArray(h, o + 2 * L);
+                FloatVector.fromArray(S, h, o + 3 * L).sub(g3.div(hess)).max(0f).intoArray(h, o + 3 * L);
+            }
+        }
         for (; j + L <= colTo; j += L) {
             for (int l = 0; l < k; l++) {
                 float hess = d[l * k + l];
