@@ -1,14 +1,16 @@
 package org.jnmf.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 kernels of the Java backend, written with the Vector API.
  *
  * <p>Determinism: every output element is computed by one task in a fixed order of operations that does
- * not depend on how the work is split (lane sums are reduced in lane order, never with
+ * not depend on how the work is split (lane sums are reduced by a fixed pairwise tree, never with
  * {@code reduceLanes}, whose order is unspecified), so results are bit-identical for any thread count.
  * The float64 twin, {@code DoubleKernels}, is generated from this file at build time by replacing float
  * with double (pom.xml, execution {@code double-kernels}): edit only this file.
@@ -19,124 +21,236 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Columns of V per block in {@link #multiplyByTransposed}: keeps the H block in L2. */
-    private static final int COLUMN_BLOCK = 2048;
+    /** Rows of A per register tile of {@link #multiplyByTransposed}. */
+    private static final int DOT_ROWS = 4;
+    /** Columns per pass of {@link #multiplyByTransposed}: a tile's rows of A stay in L1 across the rows of B. */
+    private static final int DOT_CHUNK = 32 * L;
+    /** Per level of {@link #lanesums} (pair distance L/2, L/4, ..., 1): the lanes whose bit h is set. */
+    private static final VectorMask<Float>[] UPPER;
+    /** Per level of {@link #lanesums}: lane q ↔ lane q ^ h. */
+    private static final VectorShuffle<Float>[] SWAP;
+
+    static {
+        int levels = Integer.numberOfTrailingZeros(L);
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] upper = new VectorMask[levels];
+        @SuppressWarnings("unchecked")
+        VectorShuffle<Float>[] swap = new VectorShuffle[levels];
+        for (int level = 0, h = L / 2; h > 0; level++, h /= 2) {
+            int bit = h;
+            upper[level] = VectorMask.fromLong(S, bitsWhere(q -> (q & bit) != 0));
+            swap[level] = VectorShuffle.fromOp(S, q -> q ^ bit);
+        }
+        UPPER = upper;
+        SWAP = swap;
+    }
+
+    private static long bitsWhere(java.util.function.IntPredicate lane) {
+        long bits = 0;
+        for (int q = 0; q < L; q++) {
+            if (lane.test(q)) {
+                bits |= 1L << q;
+            }
+        }
+        return bits;
+    }
     /** Rows of V per pass in {@link #multiplyTransposedBy}: keeps the V panel in L1. */
-    private static final int ROW_BLOCK = 128;
+    private static final int ROW_BLOCK = 64;
     /** Width of the column strips of {@link #multiplyTransposedBy}: four vectors. */
     static final int STRIP = 4 * L;
     static final int LANES = L;
+    /** Register tile of {@link #multiplyPacked}: MR rows by NR (two vectors) columns. */
+    private static final int MR = 12;
+    private static final int NR = 2 * L;
+    /** Inner-dimension block of {@link #multiplyPacked}: a packed B panel (KC×NR) stays in L1. */
+    private static final int KC = 256;
+    /** Rows per packed A block of {@link #multiplyPacked} (a multiple of MR): the block stays in L2. */
+    private static final int MC = 144;
 
     private FloatKernels() {
     }
 
-    /** Sum of the lanes of {@code acc} in lane order. */
-    private static float lanesum(FloatVector acc, float[] scratch) {
-        acc.intoArray(scratch, 0);
-        float s = 0f;
-        for (int q = 0; q < L; q++) {
-            s += scratch[q];
-        }
-        return s;
-    }
-
     /**
-     * out[(outRow0+i)·k + p] (+)= Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
+     * out[(outRow0+i)·k + p] = Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
      * block {@code a} (·×m) and all k rows of {@code b} (k×m): C = A·Bᵀ.
+     *
+     * <p>Each output is a lane-wise sum along the row, the last (m mod L) columns added by one masked load
+     * that ends at the row's end, then reduced by {@link #lanesums}: the same operations whichever tile
+     * computes it. Tiles are 4 rows of A by 5 (or 4) rows of B; rows past the end of either are computed
+     * on a copy of the last row and dropped. Lane sums stay in {@code acc} between column chunks.
      */
     static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0,
                                      int rowFrom, int rowTo) {
-        float[] scratch = new float[L];
-        for (int j0 = 0; j0 < m || j0 == 0; j0 += COLUMN_BLOCK) {
-            int j1 = Math.min(m, j0 + COLUMN_BLOCK);
-            boolean first = j0 == 0;
-            int i = rowFrom;
-            for (; i + 4 <= rowTo; i += 4) {
-                int p = 0;
-                for (; p + 4 <= k; p += 4) {
-                    tile4x4(a, m, b, out, k, outRow0, i, p, j0, j1, first, scratch);
+        if (rowFrom >= rowTo || k == 0) {
+            return;
+        }
+        int tileCols = (k % 5 == 0 || k % 4 != 0) && roundUp(k, 5) - k <= roundUp(k, 4) - k ? 5 : 4;
+        int rowStride = roundUp(roundUp(k, tileCols), L) * L;
+        float[] acc = new float[DOT_ROWS * rowStride];
+        int vectorEnd = m / L * L;
+        boolean tail = vectorEnd < m;
+        int lastRow = rowTo - 1;
+        for (int i = rowFrom; i < rowTo; i += DOT_ROWS) {
+            int a0 = i * m;
+            int a1 = Math.min(i + 1, lastRow) * m;
+            int a2 = Math.min(i + 2, lastRow) * m;
+            int a3 = Math.min(i + 3, lastRow) * m;
+            for (int j0 = 0; j0 < vectorEnd || j0 == 0; j0 += DOT_CHUNK) {
+                int j1 = Math.min(vectorEnd, j0 + DOT_CHUNK);
+                boolean first = j0 == 0;
+                boolean withTail = tail && j1 == vectorEnd;
+                for (int p = 0; p < k; p += tileCols) {
+                    int b0 = p * m;
+                    int b1 = Math.min(p + 1, k - 1) * m;
+                    int b2 = Math.min(p + 2, k - 1) * m;
+                    int b3 = Math.min(p + 3, k - 1) * m;
+                    if (tileCols == 5) {
+                        int b4 = Math.min(p + 4, k - 1) * m;
+                        dot4x5(a, a0, a1, a2, a3, b, b0, b1, b2, b3, b4, m, acc, p * L, rowStride, j0, j1, first,
+                                withTail);
+                    } else {
+                        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, m, acc, p * L, rowStride, j0, j1, first,
+                                withTail);
+                    }
                 }
-                for (; p < k; p++) {
-                    for (int r = 0; r < 4; r++) {
-                        tile1x1(a, m, b, out, k, outRow0, i + r, p, j0, j1, first, scratch);
+                if (vectorEnd == 0) {
+                    break;
+                }
+            }
+            for (int r = 0; r < DOT_ROWS && i + r < rowTo; r++) {
+                int o = (outRow0 + i + r) * k;
+                for (int p0 = 0; p0 < k; p0 += L) {
+                    int at = r * rowStride + p0 * L;
+                    lanesums(acc, at);
+                    for (int q = 0; q < L && p0 + q < k; q++) {
+                        out[o + p0 + q] = acc[at + q];
                     }
                 }
             }
-            for (; i < rowTo; i++) {
-                for (int p = 0; p < k; p++) {
-                    tile1x1(a, m, b, out, k, outRow0, i, p, j0, j1, first, scratch);
-                }
-            }
-            if (m == 0) {
-                break;
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * Reduces the L vectors at acc[at], acc[at + L], ... to their lane sums, left in the vector at acc[at]
+     * (lane q: the sum of vector q). Every vector is summed by the same pairwise tree (lanes q and q ^ L/2
+     * first, then ^ L/4, ...), and floating-point addition is commutative, so a sum does not depend on
+     * which vectors share the call.
+     */
+    private static void lanesums(float[] acc, int at) {
+        for (int level = 0, h = L / 2; h > 0; level++, h /= 2) {
+            VectorMask<Float> upper = UPPER[level];
+            VectorShuffle<Float> swap = SWAP[level];
+            for (int q = 0; q < h; q++) {
+                FloatVector x = FloatVector.fromArray(S, acc, at + q * L);
+                FloatVector y = FloatVector.fromArray(S, acc, at + (q + h) * L);
+                x.blend(y, upper).add(y.blend(x, upper).rearrange(swap)).intoArray(acc, at + q * L);
             }
         }
     }
 
-    private static void tile4x4(float[] a, int m, float[] b, float[] out, int k, int outRow0, int i, int p,
-                                int j0, int j1, boolean first, float[] scratch) {
-        int a0 = i * m, a1 = a0 + m, a2 = a1 + m, a3 = a2 + m;
-        int b0 = p * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        int vEnd = j0 + (j1 - j0) / L * L;
-        for (int j = j0; j < vEnd; j += L) {
+    /** The last t (&lt; L) lanes: the t columns before the end of a load that ends where a row ends. */
+    private static VectorMask<Float> tailMask(int t) {
+        return VectorMask.fromLong(S, ((1L << t) - 1) << (L - t));
+    }
+
+    /** A 4×5 tile of {@link #multiplyByTransposed}: rows a0.. of V against rows b0.. of H over [j0, j1). */
+    private static void dot4x5(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3, int b4, int m,
+                                float[] acc, int c, int rowStride, int j0, int j1, boolean first, boolean tail) {
+        int c0 = c;
+        int c1 = c + rowStride;
+        int c2 = c + 2 * rowStride;
+        int c3 = c + 3 * rowStride;
+        FloatVector s00 = load(acc, c0, first), s01 = load(acc, c0 + L, first), s02 = load(acc, c0 + 2 * L, first), s03 = load(acc, c0 + 3 * L, first), s04 = load(acc, c0 + 4 * L, first);
+        FloatVector s10 = load(acc, c1, first), s11 = load(acc, c1 + L, first), s12 = load(acc, c1 + 2 * L, first), s13 = load(acc, c1 + 3 * L, first), s14 = load(acc, c1 + 4 * L, first);
+        FloatVector s20 = load(acc, c2, first), s21 = load(acc, c2 + L, first), s22 = load(acc, c2 + 2 * L, first), s23 = load(acc, c2 + 3 * L, first), s24 = load(acc, c2 + 4 * L, first);
+        FloatVector s30 = load(acc, c3, first), s31 = load(acc, c3 + L, first), s32 = load(acc, c3 + 2 * L, first), s33 = load(acc, c3 + 3 * L, first), s34 = load(acc, c3 + 4 * L, first);
+        for (int j = j0; j < j1; j += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j);
+            FloatVector y4 = FloatVector.fromArray(S, b, b4 + j);
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + j);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03); s04 = x0.fma(y4, s04);
             FloatVector x1 = FloatVector.fromArray(S, a, a1 + j);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13); s14 = x1.fma(y4, s14);
             FloatVector x2 = FloatVector.fromArray(S, a, a2 + j);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23); s24 = x2.fma(y4, s24);
             FloatVector x3 = FloatVector.fromArray(S, a, a3 + j);
-            FloatVector y = FloatVector.fromArray(S, b, b0 + j);
-            c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
-            y = FloatVector.fromArray(S, b, b1 + j);
-            c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
-            y = FloatVector.fromArray(S, b, b2 + j);
-            c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
-            y = FloatVector.fromArray(S, b, b3 + j);
-            c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33); s34 = x3.fma(y4, s34);
         }
-        int o = (outRow0 + i) * k + p;
-        finish(out, o, first, lanesum(c00, scratch), a, a0, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c01, scratch), a, a0, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c02, scratch), a, a0, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c03, scratch), a, a0, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c10, scratch), a, a1, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c11, scratch), a, a1, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c12, scratch), a, a1, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c13, scratch), a, a1, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c20, scratch), a, a2, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c21, scratch), a, a2, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c22, scratch), a, a2, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c23, scratch), a, a2, b, b3, vEnd, j1);
-        o += k;
-        finish(out, o, first, lanesum(c30, scratch), a, a3, b, b0, vEnd, j1);
-        finish(out, o + 1, first, lanesum(c31, scratch), a, a3, b, b1, vEnd, j1);
-        finish(out, o + 2, first, lanesum(c32, scratch), a, a3, b, b2, vEnd, j1);
-        finish(out, o + 3, first, lanesum(c33, scratch), a, a3, b, b3, vEnd, j1);
+        if (tail) {
+            VectorMask<Float> last = tailMask(m % L);
+            int j = m - L;
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j, last);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j, last);
+            FloatVector y4 = FloatVector.fromArray(S, b, b4 + j, last);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j, last);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03); s04 = x0.fma(y4, s04);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j, last);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13); s14 = x1.fma(y4, s14);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j, last);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23); s24 = x2.fma(y4, s24);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j, last);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33); s34 = x3.fma(y4, s34);
+        }
+        s00.intoArray(acc, c0); s01.intoArray(acc, c0 + L); s02.intoArray(acc, c0 + 2 * L); s03.intoArray(acc, c0 + 3 * L); s04.intoArray(acc, c0 + 4 * L);
+        s10.intoArray(acc, c1); s11.intoArray(acc, c1 + L); s12.intoArray(acc, c1 + 2 * L); s13.intoArray(acc, c1 + 3 * L); s14.intoArray(acc, c1 + 4 * L);
+        s20.intoArray(acc, c2); s21.intoArray(acc, c2 + L); s22.intoArray(acc, c2 + 2 * L); s23.intoArray(acc, c2 + 3 * L); s24.intoArray(acc, c2 + 4 * L);
+        s30.intoArray(acc, c3); s31.intoArray(acc, c3 + L); s32.intoArray(acc, c3 + 2 * L); s33.intoArray(acc, c3 + 3 * L); s34.intoArray(acc, c3 + 4 * L);
     }
 
-    private static void tile1x1(float[] a, int m, float[] b, float[] out, int k, int outRow0, int i, int p,
-                                int j0, int j1, boolean first, float[] scratch) {
-        int a0 = i * m;
-        int b0 = p * m;
-        FloatVector c = FloatVector.zero(S);
-        int vEnd = j0 + (j1 - j0) / L * L;
-        for (int j = j0; j < vEnd; j += L) {
-            c = FloatVector.fromArray(S, a, a0 + j).fma(FloatVector.fromArray(S, b, b0 + j), c);
+    /** A 4×4 tile of {@link #multiplyByTransposed}: rows a0.. of V against rows b0.. of H over [j0, j1). */
+    private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3, int m,
+                                float[] acc, int c, int rowStride, int j0, int j1, boolean first, boolean tail) {
+        int c0 = c;
+        int c1 = c + rowStride;
+        int c2 = c + 2 * rowStride;
+        int c3 = c + 3 * rowStride;
+        FloatVector s00 = load(acc, c0, first), s01 = load(acc, c0 + L, first), s02 = load(acc, c0 + 2 * L, first), s03 = load(acc, c0 + 3 * L, first);
+        FloatVector s10 = load(acc, c1, first), s11 = load(acc, c1 + L, first), s12 = load(acc, c1 + 2 * L, first), s13 = load(acc, c1 + 3 * L, first);
+        FloatVector s20 = load(acc, c2, first), s21 = load(acc, c2 + L, first), s22 = load(acc, c2 + 2 * L, first), s23 = load(acc, c2 + 3 * L, first);
+        FloatVector s30 = load(acc, c3, first), s31 = load(acc, c3 + L, first), s32 = load(acc, c3 + 2 * L, first), s33 = load(acc, c3 + 3 * L, first);
+        for (int j = j0; j < j1; j += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
-        finish(out, (outRow0 + i) * k + p, first, lanesum(c, scratch), a, a0, b, b0, vEnd, j1);
-    }
-
-    /** Adds the scalar tail [from, to) to the lane sum and stores or accumulates it. */
-    private static void finish(float[] out, int o, boolean first, float sum, float[] a, int a0, float[] b, int b0,
-                               int from, int to) {
-        for (int j = from; j < to; j++) {
-            sum = Math.fma(a[a0 + j], b[b0 + j], sum);
+        if (tail) {
+            VectorMask<Float> last = tailMask(m % L);
+            int j = m - L;
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + j, last);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + j, last);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + j, last);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + j, last);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + j, last);
+            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
+            FloatVector x1 = FloatVector.fromArray(S, a, a1 + j, last);
+            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
+            FloatVector x2 = FloatVector.fromArray(S, a, a2 + j, last);
+            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
+            FloatVector x3 = FloatVector.fromArray(S, a, a3 + j, last);
+            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
-        out[o] = first ? sum : out[o] + sum;
+        s00.intoArray(acc, c0); s01.intoArray(acc, c0 + L); s02.intoArray(acc, c0 + 2 * L); s03.intoArray(acc, c0 + 3 * L);
+        s10.intoArray(acc, c1); s11.intoArray(acc, c1 + L); s12.intoArray(acc, c1 + 2 * L); s13.intoArray(acc, c1 + 3 * L);
+        s20.intoArray(acc, c2); s21.intoArray(acc, c2 + L); s22.intoArray(acc, c2 + 2 * L); s23.intoArray(acc, c2 + 3 * L);
+        s30.intoArray(acc, c3); s31.intoArray(acc, c3 + L); s32.intoArray(acc, c3 + 2 * L); s33.intoArray(acc, c3 + 3 * L);
     }
 
     /**
@@ -163,7 +277,14 @@ final class FloatKernels {
                     panels(w, k, v, base, m, out, j, 1, r0, r1, first);
                 }
                 if (vectorEnd < colTo) {
-                    tailPanel(w, k, v, base, m, out, vectorEnd, colTo, r0, r1, first);
+                    VectorMask<Float> last = tailMask(colTo - vectorEnd);
+                    int p = 0;
+                    for (; p + 4 <= k; p += 4) {
+                        tail4(w, k, v, base, m, out, colTo - L, p, r0, r1, first, last);
+                    }
+                    for (; p < k; p++) {
+                        tail1(w, k, v, base, m, out, colTo - L, p, r0, r1, first, last);
+                    }
                 }
             }
         }
@@ -177,27 +298,39 @@ final class FloatKernels {
     }
 
     /**
-     * The last (fewer than L) columns, row by row within the panel: reading V along its rows keeps these
-     * loads in the cache lines the vector strips just used, where walking down a column would miss on
-     * every row.
+     * The last (fewer than L) columns [j + L − t, j + L) as the lanes of {@code last}: loads that end at the
+     * strip's end stay inside the array (the masked-off lanes belong to columns the strips computed), and
+     * masked stores leave those columns alone. Per column, the same fused multiply-adds as {@link #panel4x1}.
      */
-    private static void tailPanel(float[] w, int k, float[] v, int base, int m, float[] out, int from, int to,
-                                  int r0, int r1, boolean first) {
-        for (int p = 0; p < k; p++) {
-            int o = p * m;
-            if (first) {
-                for (int j = from; j < to; j++) {
-                    out[o + j] = 0f;
-                }
-            }
-            for (int r = r0; r < r1; r++) {
-                float wp = w[(base + r) * k + p];
-                int vo = r * m;
-                for (int j = from; j < to; j++) {
-                    out[o + j] = Math.fma(wp, v[vo + j], out[o + j]);
-                }
-            }
+    private static void tail4(float[] w, int k, float[] v, int base, int m, float[] out, int j, int p, int r0, int r1,
+                              boolean first, VectorMask<Float> last) {
+        int o0 = p * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
+        FloatVector c0 = load(out, o0, first, last), c1 = load(out, o1, first, last);
+        FloatVector c2 = load(out, o2, first, last), c3 = load(out, o3, first, last);
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j, last);
+            int wo = (base + r) * k + p;
+            c0 = FloatVector.broadcast(S, w[wo]).fma(x, c0);
+            c1 = FloatVector.broadcast(S, w[wo + 1]).fma(x, c1);
+            c2 = FloatVector.broadcast(S, w[wo + 2]).fma(x, c2);
+            c3 = FloatVector.broadcast(S, w[wo + 3]).fma(x, c3);
         }
+        c0.intoArray(out, o0, last); c1.intoArray(out, o1, last); c2.intoArray(out, o2, last); c3.intoArray(out, o3, last);
+    }
+
+    private static void tail1(float[] w, int k, float[] v, int base, int m, float[] out, int j, int p, int r0, int r1,
+                              boolean first, VectorMask<Float> last) {
+        int o = p * m + j;
+        FloatVector c = load(out, o, first, last);
+        for (int r = r0; r < r1; r++) {
+            FloatVector x = FloatVector.fromArray(S, v, r * m + j, last);
+            c = FloatVector.broadcast(S, w[(base + r) * k + p]).fma(x, c);
+        }
+        c.intoArray(out, o, last);
+    }
+
+    private static FloatVector load(float[] out, int o, boolean first, VectorMask<Float> lanes) {
+        return first ? FloatVector.zero(S) : FloatVector.fromArray(S, out, o, lanes);
     }
 
     /** Rows [r0, r1) of one V block into columns [j, j + vectors·L) of Wᵀ·V, for every k; vectors is 4 or 1. */
@@ -283,26 +416,178 @@ final class FloatKernels {
         c.intoArray(out, o);
     }
 
-    /** out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t). */
+    /**
+     * out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t), A with at least rowTo rows.
+     *
+     * <p>Every output is one chain of fused multiply-adds over p in order, whichever tile computes it.
+     * Tiles are 4 rows (the last copies of row rowTo − 1, dropped) by two vectors of columns (the last
+     * t mod L columns as the upper lanes of a masked vector that ends at the row end; an odd vector
+     * paired with itself).
+     */
     static void multiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
-        int vEnd = t / L * L;
-        for (int i = rowFrom; i < rowTo; i++) {
-            int o = i * t;
-            for (int j = 0; j < vEnd; j += L) {
-                FloatVector c = FloatVector.zero(S);
-                for (int p = 0; p < s; p++) {
-                    c = FloatVector.broadcast(S, a[i * s + p]).fma(FloatVector.fromArray(S, b, p * t + j), c);
-                }
-                c.intoArray(out, o + j);
-            }
-            for (int j = vEnd; j < t; j++) {
-                float c = 0f;
-                for (int p = 0; p < s; p++) {
-                    c = Math.fma(a[i * s + p], b[p * t + j], c);
-                }
-                out[o + j] = c;
+        int full = t / L;
+        int vectors = full + (full * L < t ? 1 : 0);
+        VectorMask<Float> all = S.maskAll(true);
+        VectorMask<Float> last = full * L < t ? tailMask(t - full * L) : all;
+        int lastRow = rowTo - 1;
+        for (int i = rowFrom; i < rowTo; i += 4) {
+            int a0 = i * s;
+            int a1 = Math.min(i + 1, lastRow) * s;
+            int a2 = Math.min(i + 2, lastRow) * s;
+            int a3 = Math.min(i + 3, lastRow) * s;
+            int rows = Math.min(4, rowTo - i);
+            for (int v = 0; v < vectors; v += 2) {
+                int w = Math.min(v + 1, vectors - 1);
+                int j0 = v < full ? v * L : t - L;
+                int j1 = w < full ? w * L : t - L;
+                product4x2(a, a0, a1, a2, a3, s, b, t, j0, v < full ? all : last, j1, w < full ? all : last,
+                        out, i * t, rows);
             }
         }
+    }
+
+    private static void product4x2(float[] a, int a0, int a1, int a2, int a3, int s, float[] b, int t,
+                                   int j0, VectorMask<Float> m0, int j1, VectorMask<Float> m1,
+                                   float[] out, int o, int rows) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < s; p++) {
+            FloatVector y0 = FloatVector.fromArray(S, b, p * t + j0, m0);
+            FloatVector y1 = FloatVector.fromArray(S, b, p * t + j1, m1);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(y0, c00); c01 = x.fma(y1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(y0, c10); c11 = x.fma(y1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(y0, c20); c21 = x.fma(y1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(y0, c30); c31 = x.fma(y1, c31);
+        }
+        c00.intoArray(out, o + j0, m0); c01.intoArray(out, o + j1, m1);
+        if (rows > 1) {
+            c10.intoArray(out, o + t + j0, m0); c11.intoArray(out, o + t + j1, m1);
+        }
+        if (rows > 2) {
+            c20.intoArray(out, o + 2 * t + j0, m0); c21.intoArray(out, o + 2 * t + j1, m1);
+        }
+        if (rows > 3) {
+            c30.intoArray(out, o + 3 * t + j0, m0); c31.intoArray(out, o + 3 * t + j1, m1);
+        }
+    }
+
+    /**
+     * out (r×t) rows [rowFrom, rowTo) = A (r×s) · B (s×t) for large operands: B packed in panels of NR
+     * columns and A in panels of MR rows, KC values of the inner dimension at a time (BLIS-style), into a
+     * 12×2-vector register tile. Each output is the same chain of fused multiply-adds over p in order as
+     * in {@link #multiply}: a block starts from the value the previous one stored. Blocks past the edges
+     * of A or B are zero-padded and their results dropped.
+     */
+    static void multiplyPacked(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+        int panels = (t + NR - 1) / NR;
+        float[] pb = new float[panels * KC * NR];
+        float[] pa = new float[MC * KC];
+        float[] tile = new float[MR * NR];
+        for (int p0 = 0; p0 < s; p0 += KC) {
+            int kc = Math.min(KC, s - p0);
+            boolean first = p0 == 0;
+            for (int jp = 0; jp < panels; jp++) {
+                int j = jp * NR;
+                int w = Math.min(NR, t - j);
+                for (int p = 0; p < kc; p++) {
+                    int dst = (jp * kc + p) * NR;
+                    System.arraycopy(b, (p0 + p) * t + j, pb, dst, w);
+                    java.util.Arrays.fill(pb, dst + w, dst + NR, 0f);
+                }
+            }
+            for (int i0 = rowFrom; i0 < rowTo; i0 += MC) {
+                int mc = Math.min(MC, rowTo - i0);
+                for (int ip = 0; ip * MR < mc; ip++) {
+                    int base = ip * kc * MR;
+                    for (int rr = 0; rr < MR; rr++) {
+                        int row = i0 + ip * MR + rr;
+                        int src = row * s + p0;
+                        boolean real = ip * MR + rr < mc;
+                        for (int p = 0; p < kc; p++) {
+                            pa[base + p * MR + rr] = real ? a[src + p] : 0f;
+                        }
+                    }
+                }
+                for (int jp = 0; jp < panels; jp++) {
+                    int j = jp * NR;
+                    int w = Math.min(NR, t - j);
+                    for (int ip = 0; ip * MR < mc; ip++) {
+                        int i = i0 + ip * MR;
+                        int rows = Math.min(MR, mc - ip * MR);
+                        if (!first) {
+                            for (int rr = 0; rr < rows; rr++) {
+                                System.arraycopy(out, (i + rr) * t + j, tile, rr * NR, w);
+                            }
+                        }
+                        kernel12x2(pa, ip * kc * MR, pb, jp * kc * NR, kc, tile, first);
+                        for (int rr = 0; rr < rows; rr++) {
+                            System.arraycopy(tile, rr * NR, out, (i + rr) * t + j, w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 12×2-vector micro-kernel of {@link #multiplyPacked}: tile (12 rows of 2L) += packed A panel · packed B panel. */
+    private static void kernel12x2(float[] pa, int ao, float[] pb, int bo, int kc, float[] tile, boolean first) {
+        FloatVector c00 = load(tile, 0, first), c01 = load(tile, L, first);
+        FloatVector c10 = load(tile, 1 * NR, first), c11 = load(tile, 1 * NR + L, first);
+        FloatVector c20 = load(tile, 2 * NR, first), c21 = load(tile, 2 * NR + L, first);
+        FloatVector c30 = load(tile, 3 * NR, first), c31 = load(tile, 3 * NR + L, first);
+        FloatVector c40 = load(tile, 4 * NR, first), c41 = load(tile, 4 * NR + L, first);
+        FloatVector c50 = load(tile, 5 * NR, first), c51 = load(tile, 5 * NR + L, first);
+        FloatVector c60 = load(tile, 6 * NR, first), c61 = load(tile, 6 * NR + L, first);
+        FloatVector c70 = load(tile, 7 * NR, first), c71 = load(tile, 7 * NR + L, first);
+        FloatVector c80 = load(tile, 8 * NR, first), c81 = load(tile, 8 * NR + L, first);
+        FloatVector c90 = load(tile, 9 * NR, first), c91 = load(tile, 9 * NR + L, first);
+        FloatVector c100 = load(tile, 10 * NR, first), c101 = load(tile, 10 * NR + L, first);
+        FloatVector c110 = load(tile, 11 * NR, first), c111 = load(tile, 11 * NR + L, first);
+        for (int p = 0; p < kc; p++) {
+            FloatVector y0 = FloatVector.fromArray(S, pb, bo + p * NR);
+            FloatVector y1 = FloatVector.fromArray(S, pb, bo + p * NR + L);
+            int x = ao + p * MR;
+            FloatVector x0 = FloatVector.broadcast(S, pa[x + 0]);
+            c00 = x0.fma(y0, c00); c01 = x0.fma(y1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, pa[x + 1]);
+            c10 = x1.fma(y0, c10); c11 = x1.fma(y1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, pa[x + 2]);
+            c20 = x2.fma(y0, c20); c21 = x2.fma(y1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, pa[x + 3]);
+            c30 = x3.fma(y0, c30); c31 = x3.fma(y1, c31);
+            FloatVector x4 = FloatVector.broadcast(S, pa[x + 4]);
+            c40 = x4.fma(y0, c40); c41 = x4.fma(y1, c41);
+            FloatVector x5 = FloatVector.broadcast(S, pa[x + 5]);
+            c50 = x5.fma(y0, c50); c51 = x5.fma(y1, c51);
+            FloatVector x6 = FloatVector.broadcast(S, pa[x + 6]);
+            c60 = x6.fma(y0, c60); c61 = x6.fma(y1, c61);
+            FloatVector x7 = FloatVector.broadcast(S, pa[x + 7]);
+            c70 = x7.fma(y0, c70); c71 = x7.fma(y1, c71);
+            FloatVector x8 = FloatVector.broadcast(S, pa[x + 8]);
+            c80 = x8.fma(y0, c80); c81 = x8.fma(y1, c81);
+            FloatVector x9 = FloatVector.broadcast(S, pa[x + 9]);
+            c90 = x9.fma(y0, c90); c91 = x9.fma(y1, c91);
+            FloatVector x10 = FloatVector.broadcast(S, pa[x + 10]);
+            c100 = x10.fma(y0, c100); c101 = x10.fma(y1, c101);
+            FloatVector x11 = FloatVector.broadcast(S, pa[x + 11]);
+            c110 = x11.fma(y0, c110); c111 = x11.fma(y1, c111);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 0 + L);
+        c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR); c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR); c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR); c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR); c91.intoArray(tile, 9 * NR + L);
+        c100.intoArray(tile, 10 * NR); c101.intoArray(tile, 10 * NR + L);
+        c110.intoArray(tile, 11 * NR); c111.intoArray(tile, 11 * NR + L);
     }
 
     /** x ← x ⊙ (num ⊘ den') on [from, to), den' = guard where den = 0; then max(x, floor) if floor > 0. */
@@ -411,6 +696,32 @@ final class FloatKernels {
     /** HALS sweep of columns [colFrom, colTo) of H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k). */
     static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
         int j = colFrom;
+        // Four vectors of columns at a time: four independent chains over r (columns do not interact).
+        for (; j + 4 * L <= colTo; j += 4 * L) {
+            for (int l = 0; l < k; l++) {
+                float hess = d[l * k + l];
+                if (hess == 0f) {
+                    continue;
+                }
+                int o = l * m + j;
+                FloatVector g0 = FloatVector.fromArray(S, c, o).neg();
+                FloatVector g1 = FloatVector.fromArray(S, c, o + L).neg();
+                FloatVector g2 = FloatVector.fromArray(S, c, o + 2 * L).neg();
+                FloatVector g3 = FloatVector.fromArray(S, c, o + 3 * L).neg();
+                for (int r = 0; r < k; r++) {
+                    FloatVector x = FloatVector.broadcast(S, d[l * k + r]);
+                    int hr = r * m + j;
+                    g0 = x.fma(FloatVector.fromArray(S, h, hr), g0);
+                    g1 = x.fma(FloatVector.fromArray(S, h, hr + L), g1);
+                    g2 = x.fma(FloatVector.fromArray(S, h, hr + 2 * L), g2);
+                    g3 = x.fma(FloatVector.fromArray(S, h, hr + 3 * L), g3);
+                }
+                FloatVector.fromArray(S, h, o).sub(g0.div(hess)).max(0f).intoArray(h, o);
+                FloatVector.fromArray(S, h, o + L).sub(g1.div(hess)).max(0f).intoArray(h, o + L);
+                FloatVector.fromArray(S, h, o + 2 * L).sub(g2.div(hess)).max(0f).intoArray(h, o + 2 * L);
+                FloatVector.fromArray(S, h, o + 3 * L).sub(g3.div(hess)).max(0f).intoArray(h, o + 3 * L);
+            }
+        }
         for (; j + L <= colTo; j += L) {
             for (int l = 0; l < k; l++) {
                 float hess = d[l * k + l];
@@ -463,17 +774,7 @@ final class FloatKernels {
     static void sparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
                                            float[] out, int rowFrom, int rowTo) {
         for (int i = rowFrom; i < rowTo; i++) {
-            int o = i * k;
-            for (int p = 0; p < k; p++) {
-                out[o + p] = 0f;
-            }
-            for (int q = rowStart[i]; q < rowStart[i + 1]; q++) {
-                float v = values[q];
-                int hb = columns[q] * k;
-                for (int p = 0; p < k; p++) {
-                    out[o + p] = Math.fma(v, ht[hb + p], out[o + p]);
-                }
-            }
+            sparseRow(rowStart[i], rowStart[i + 1], columns, values, ht, k, out, i * k);
         }
     }
 
@@ -483,20 +784,52 @@ final class FloatKernels {
      */
     static void sparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
                                            int m, float[] out, int colFrom, int colTo) {
-        float[] acc = new float[k];
+        float[] row = new float[L + k];
         for (int j = colFrom; j < colTo; j++) {
-            java.util.Arrays.fill(acc, 0f);
-            for (int q = tRowStart[j]; q < tRowStart[j + 1]; q++) {
-                float v = tValues[q];
-                int wb = tColumns[q] * k;
-                for (int p = 0; p < k; p++) {
-                    acc[p] = Math.fma(v, w[wb + p], acc[p]);
-                }
-            }
+            sparseRow(tRowStart[j], tRowStart[j + 1], tColumns, tValues, w, k, row, L);
             for (int p = 0; p < k; p++) {
-                out[p * m + j] = acc[p];
+                out[p * m + j] = row[L + p];
             }
         }
+    }
+
+    /**
+     * out[o + p] = Σ_q values[q]·x[columns[q]·k + p] over the stored entries [q0, q1) of one sparse row, for
+     * p &lt; k, one vector of p at a time. The last (k mod L) values of p are the upper lanes of loads that
+     * end at the end of a row of x (out needs L − (k mod L) writable values before o for them).
+     */
+    private static void sparseRow(int q0, int q1, int[] columns, float[] values, float[] x, int k, float[] out,
+                                  int o) {
+        VectorMask<Float> all = S.maskAll(true);
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            sparseDot(q0, q1, columns, values, x, k, p, all).intoArray(out, o + p);
+        }
+        if (p < k) {
+            VectorMask<Float> last = tailMask(k - p);
+            sparseDot(q0, q1, columns, values, x, k, k - L, last).intoArray(out, o + k - L, last);
+        }
+    }
+
+    /**
+     * Σ_q values[q]·x[columns[q]·k + offset + lane] over [q0, q1) in the given lanes, as four interleaved
+     * sums (q ≡ 0, 1, 2, 3 mod 4 from q0, the last &lt; 4 entries into the first) added as (s0 + s1) + (s2 + s3):
+     * a fixed order for a given row, with four independent chains of fused multiply-adds.
+     */
+    private static FloatVector sparseDot(int q0, int q1, int[] columns, float[] values, float[] x, int k, int offset,
+                                         VectorMask<Float> lanes) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int q = q0;
+        for (; q + 4 <= q1; q += 4) {
+            s0 = FloatVector.broadcast(S, values[q]).fma(FloatVector.fromArray(S, x, columns[q] * k + offset, lanes), s0);
+            s1 = FloatVector.broadcast(S, values[q + 1]).fma(FloatVector.fromArray(S, x, columns[q + 1] * k + offset, lanes), s1);
+            s2 = FloatVector.broadcast(S, values[q + 2]).fma(FloatVector.fromArray(S, x, columns[q + 2] * k + offset, lanes), s2);
+            s3 = FloatVector.broadcast(S, values[q + 3]).fma(FloatVector.fromArray(S, x, columns[q + 3] * k + offset, lanes), s3);
+        }
+        for (; q < q1; q++) {
+            s0 = FloatVector.broadcast(S, values[q]).fma(FloatVector.fromArray(S, x, columns[q] * k + offset, lanes), s0);
+        }
+        return s0.add(s1).add(s2.add(s3));
     }
 
     /** One row of W·H (m values) into {@code row}, in double. */

@@ -16,6 +16,8 @@ import org.jnmf.SparseMatrix;
 public class JavaBackend implements Backend {
     /** Elements per partial sum in reductions (fixed, so the summation order never depends on threads). */
     private static final int REDUCTION_CHUNK = 1 << 14;
+    /** Smallest dimension (rows, inner, columns) from which {@link #multiply} packs its operands. */
+    static final int PACKED_MIN = 96;
 
     private static final System.Logger LOG = System.getLogger("org.jnmf");
 
@@ -290,16 +292,10 @@ public class JavaBackend implements Backend {
 
     private Dense transpose(Dense x) {
         Dense t = (Dense) allocate(x.cols, x.rows);
-        int r = x.rows;
-        int c = x.cols;
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                if (single()) {
-                    t.f()[j * r + i] = x.f()[i * c + j];
-                } else {
-                    t.d()[j * r + i] = x.d()[i * c + j];
-                }
-            }
+        if (single()) {
+            transpose(x.f(), t.f(), x.rows, x.cols, 0, x.rows);
+        } else {
+            transpose(x.d(), t.d(), x.rows, x.cols, 0, x.rows);
         }
         return t;
     }
@@ -349,9 +345,18 @@ public class JavaBackend implements Backend {
         Dense o = (Dense) out;
         int s = aa.cols;
         int t = bb.cols;
-        pool.forRange(aa.rows, 1, (long) s * t, (from, to) -> {
+        // Packing pays once every dimension is large; both paths give the same bits, and the choice
+        // depends on the shapes only, never on how the rows are split.
+        boolean packed = aa.rows >= PACKED_MIN && s >= PACKED_MIN && t >= PACKED_MIN;
+        pool.forRange(aa.rows, packed ? 12 : 4, (long) s * t, (from, to) -> {
             if (single()) {
-                FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
+                if (packed) {
+                    FloatKernels.multiplyPacked(aa.f(), s, bb.f(), t, o.f(), from, to);
+                } else {
+                    FloatKernels.multiply(aa.f(), s, bb.f(), t, o.f(), from, to);
+                }
+            } else if (packed) {
+                DoubleKernels.multiplyPacked(aa.d(), s, bb.d(), t, o.d(), from, to);
             } else {
                 DoubleKernels.multiply(aa.d(), s, bb.d(), t, o.d(), from, to);
             }

@@ -23,7 +23,9 @@ class JavaBackendTest {
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> cases = Stream.builder();
-        int[][] shapes = {{1, 1, 1}, {5, 3, 2}, {37, 131, 7}, {64, 200, 20}, {130, 70, 13}, {9, 1030, 4}, {300, 17, 5}};
+        // 1100 columns: several column chunks of V·Hᵀ; k = 50 and 33: more than one vector of lane sums
+        int[][] shapes = {{1, 1, 1}, {5, 3, 2}, {37, 131, 7}, {64, 200, 20}, {130, 70, 13}, {9, 1030, 4}, {300, 17, 5},
+                {11, 1100, 50}, {23, 45, 33}};
         for (Precision precision : Precision.values()) {
             for (int[] s : shapes) {
                 cases.add(Arguments.of(precision, s[0], s[1], s[2], "dense"));
@@ -264,10 +266,70 @@ class JavaBackendTest {
             b.combine(pa, 0.5, ww, 0.1, pa);
             double projected = b.projectedGradientSquared(ww, qa, pa);
             b.multiplicativeUpdate(ww, qa, pa, 0.7, 1e-3, 0);
+            DeviceMatrix tall = b.upload(m, k, h), vTall = b.allocate(n, k);
+            b.multiply(v, tall, vTall);
             return new double[][] {b.download(a), b.download(c), b.download(sa), b.download(sc), b.download(ww),
-                    b.download(hh), b.download(qa), b.download(sqc), b.download(pa), {b.dot(c, hh), b.squaredNorm(v),
+                    b.download(hh), b.download(qa), b.download(sqc), b.download(pa), b.download(vTall), {b.dot(c, hh), b.squaredNorm(v),
                     b.residualSquared(v, ww, hh), b.residualSquared(s, ww, hh), b.betaDivergence(v, ww, hh, 0.5),
                     b.betaDivergence(s, ww, hh, 1), projected}};
+        }
+    }
+
+    /** General products (not only the k×k ones an iteration needs), odd sizes on every side. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("precisions")
+    void multiplyMatchesTheReferenceOnGeneralShapes(Precision precision) {
+        // the last two take the packed path: partial row and column panels, two and three inner blocks
+        int[][] shapes = {{1, 1, 1}, {3, 5, 2}, {7, 1, 9}, {37, 45, 53}, {66, 130, 17}, {129, 64, 100},
+                {97, 260, 101}, {150, 513, 130}};
+        double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
+        for (int[] shape : shapes) {
+            int r = shape[0], s = shape[1], t = shape[2];
+            double[] a = TestMatrices.uniform(r * s, 21);
+            double[] b = TestMatrices.uniform(s * t, 22);
+            for (int threads : new int[] {1, 3}) {
+                try (JavaBackend java = new JavaBackend(precision, threads); ReferenceBackend ref = new ReferenceBackend()) {
+                    double[] expected = product(ref, r, s, t, a, b);
+                    double[] actual = product(java, r, s, t, a, b);
+                    double diff = TestMatrices.relativeDifference(actual, expected);
+                    assertTrue(diff <= tolerance, r + "×" + s + "·" + s + "×" + t + " on " + threads
+                            + " threads: relative difference " + diff);
+                }
+            }
+        }
+    }
+
+    /** The packed (large-operand) product gives the same bits as the plain one, so the switch is invisible. */
+    @org.junit.jupiter.api.Test
+    void packedAndPlainProductsAreBitIdentical() {
+        int r = 101, s = 300, t = 77;
+        double[] a = TestMatrices.uniform(r * s, 31);
+        double[] b = TestMatrices.uniform(s * t, 32);
+        double[] plain = new double[r * t];
+        double[] packed = new double[r * t];
+        DoubleKernels.multiply(a, s, b, t, plain, 0, r);
+        DoubleKernels.multiplyPacked(a, s, b, t, packed, 0, r);
+        assertArrayEquals(plain, packed);
+        float[] af = new float[a.length];
+        float[] bf = new float[b.length];
+        for (int i = 0; i < a.length; i++) {
+            af[i] = (float) a[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            bf[i] = (float) b[i];
+        }
+        float[] plainF = new float[r * t];
+        float[] packedF = new float[r * t];
+        FloatKernels.multiply(af, s, bf, t, plainF, 3, r);
+        FloatKernels.multiplyPacked(af, s, bf, t, packedF, 3, r);
+        assertArrayEquals(plainF, packedF);
+    }
+
+    private static double[] product(Backend backend, int r, int s, int t, double[] a, double[] b) {
+        try (DeviceMatrix aa = backend.upload(r, s, a); DeviceMatrix bb = backend.upload(s, t, b);
+             DeviceMatrix out = backend.allocate(r, t)) {
+            backend.multiply(aa, bb, out);
+            return backend.download(out);
         }
     }
 
