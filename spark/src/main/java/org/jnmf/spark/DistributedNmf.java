@@ -214,6 +214,9 @@ public final class DistributedNmf {
                             RowBlocks.build(it, rowStart[b], (int) (rowStart[b + 1] - rowStart[b]), m, sparse))
                             .iterator(), true)
                     .persist(StorageLevel.MEMORY_AND_DISK());
+            // Cut the blocks' lineage at the first job: a zipped partition carries its parents' partitions,
+            // and an input from parallelize would otherwise travel, all of its rows, with every task.
+            blocks.rdd().localCheckpoint();
             try {
                 List<double[]> blockStats = blocks.map(block -> new double[] {block.sum(), solver.squaredNorm(block)})
                         .collect();
