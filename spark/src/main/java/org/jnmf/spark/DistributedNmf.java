@@ -409,8 +409,8 @@ public final class DistributedNmf {
             JavaRDD<BlockStep> checkpointed = null;
             while (iteration < options.maxIterations()) {
                 FactorBroadcast hNow = current;
-                JavaRDD<BlockStep> next = blocks.zipPartitions(steps,
-                        (vs, ss) -> Collections.singletonList(solver.step(vs.next(), ss.next().w, hNow)).iterator())
+                JavaRDD<BlockStep> next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
+                        new Step(solver, hNow), STEP_TAG, STEP_TAG), STEP_TAG)
                         .persist(StorageLevel.MEMORY_AND_DISK());
                 boolean checkpoint = (iteration + 1) % cluster.checkpointInterval() == 0;
                 if (checkpoint) {
@@ -503,10 +503,10 @@ public final class DistributedNmf {
         private double[] sum(JavaRDD<BlockStep> steps) {
             int length = k * m + k * k;
             if (run.cluster.treeDepth() == 1) {
-                List<double[]> partials = steps.map(s -> s.products).collect();
-                double[] total = partials.get(0).clone();
-                for (int p = 1; p < partials.size(); p++) {
-                    double[] x = partials.get(p);
+                double[][] partials = (double[][]) run.sc.sc().runJob(steps.rdd(), new Products(), PRODUCTS_TAG);
+                double[] total = partials[0].clone();
+                for (int p = 1; p < partials.length; p++) {
+                    double[] x = partials[p];
                     for (int i = 0; i < length; i++) {
                         total[i] += x[i];
                     }
@@ -545,6 +545,45 @@ public final class DistributedNmf {
 
         private double relative(double residual) {
             return normV2 > 0 ? Math.sqrt(residual / normV2) : 0;
+        }
+    }
+
+    private static final scala.reflect.ClassTag<BlockStep> STEP_TAG = scala.reflect.ClassTag$.MODULE$.apply(BlockStep.class);
+    private static final scala.reflect.ClassTag<double[]> PRODUCTS_TAG = scala.reflect.ClassTag$.MODULE$.apply(double[].class);
+
+    /*
+     * The two functions of every iteration's job as named classes rather than lambdas through the Java API:
+     * Spark's closure cleaner passes named functions through, but for each lambda wrapped by JavaRDDLike it
+     * reads and parses that class's bytecode again, a millisecond or two of driver time per iteration.
+     */
+
+    /** One partition's W step for the broadcast H. */
+    private static final class Step extends scala.runtime.AbstractFunction2<scala.collection.Iterator<RowBlock>,
+            scala.collection.Iterator<BlockStep>, scala.collection.Iterator<BlockStep>> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final LocalSolver solver;
+        private final FactorBroadcast h;
+
+        Step(LocalSolver solver, FactorBroadcast h) {
+            this.solver = solver;
+            this.h = h;
+        }
+
+        @Override
+        public scala.collection.Iterator<BlockStep> apply(scala.collection.Iterator<RowBlock> vs,
+                                                          scala.collection.Iterator<BlockStep> ss) {
+            return scala.collection.Iterator$.MODULE$.single(solver.step(vs.next(), ss.next().w, h));
+        }
+    }
+
+    /** One partition's WᵀV and WᵀW. */
+    private static final class Products extends scala.runtime.AbstractFunction1<scala.collection.Iterator<BlockStep>,
+            double[]> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public double[] apply(scala.collection.Iterator<BlockStep> steps) {
+            return steps.next().products;
         }
     }
 
