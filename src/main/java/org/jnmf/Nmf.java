@@ -249,7 +249,8 @@ public final class Nmf {
                     }
                 }
                 if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
-                    checkpoint(iteration, w, h, losses, gradients, checks);
+                    checkpoint(iteration, toMatrix(backend.download(w), n, k), toMatrix(backend.download(h), k, m),
+                            doubles(losses), doubles(gradients), ints(checks));
                     checkpointed = iteration;
                 }
                 if (options.cancellation() != null && options.cancellation().isCancelled()) {
@@ -265,18 +266,27 @@ public final class Nmf {
                 now = check(step, iteration, losses, gradients, checks);
                 change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
             }
-            if (options.checkpointEvery() > 0 && checkpointed != iteration) {
-                checkpoint(iteration, w, h, losses, gradients, checks);
-            }
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
             DenseMatrix hOut = toMatrix(backend.download(h), k, m);
+            double[] lossHistory = doubles(losses);
+            double[] gradientHistory = doubles(gradients);
+            int[] checkIterations = ints(checks);
+            if (options.checkpointEvery() > 0 && checkpointed != iteration) {
+                checkpoint(iteration, wOut, hOut, lossHistory, gradientHistory, checkIterations);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new NmfResult(wOut, hOut, iteration, stop,
-                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
-                    checks.stream().mapToInt(Integer::intValue).toArray(),
+            return new NmfResult(wOut, hOut, iteration, stop, lossHistory, checkIterations,
                     relative(now.fit().residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
                     backend.precision(), new NmfResult.Stopping(options.lossLabel(), now.fit().dataLoss(),
-                            gradients.stream().mapToDouble(Double::doubleValue).toArray(), change));
+                            gradientHistory, change));
+        }
+
+        private static double[] doubles(List<Double> values) {
+            return values.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        private static int[] ints(List<Integer> values) {
+            return values.stream().mapToInt(Integer::intValue).toArray();
         }
 
         /**
@@ -298,15 +308,10 @@ public final class Nmf {
             return Math.sqrt(Math.max(0, 2 * objective));
         }
 
-        private void checkpoint(int iteration, DeviceMatrix w, DeviceMatrix h, List<Double> losses,
-                                List<Double> gradients, List<Integer> checks) {
-            Checkpoint c = new Checkpoint(iteration, toMatrix(backend.download(w), n, k),
-                    toMatrix(backend.download(h), k, m),
-                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
-                    gradients.stream().mapToDouble(Double::doubleValue).toArray(),
-                    checks.stream().mapToInt(Integer::intValue).toArray(),
-                    Checkpoint.settings(options, n, m, backend.precision()));
-            options.checkpointSink().accept(c);
+        private void checkpoint(int iteration, DenseMatrix w, DenseMatrix h, double[] losses, double[] gradients,
+                                int[] checks) {
+            options.checkpointSink().accept(new Checkpoint(iteration, w, h, losses, gradients, checks,
+                    Checkpoint.settings(options, n, m, backend.precision())));
         }
 
         private record Check(Step.Fit fit, double error, double gradient) {
