@@ -343,6 +343,28 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
 
 #define P(i, T) (*(T *) params[i])
 
+/*
+ * A reduction kernel's grid: thread t of block g computes THREAD_SUM (an expression of `thread`, its global
+ * index, and `step`, the grid's size), the block's tree reduction sums them, and partials[g] gets the total.
+ */
+#define BLOCK_PARTIALS(THREAD_SUM)                                                                   \
+    do {                                                                                             \
+        if (block != NMF_REDUCE_THREADS) {                                                           \
+            return INVALID_VALUE;                                                                    \
+        }                                                                                            \
+        double s[NMF_REDUCE_THREADS];                                                                \
+        long long step = (long long) grid * block;                                                   \
+        for (unsigned g = 0; g < grid; g++) {                                                        \
+            for (unsigned t = 0; t < block; t++) {                                                   \
+                long long thread = (long long) g * block + t;                                        \
+                s[t] = THREAD_SUM;                                                                   \
+            }                                                                                        \
+            reduce(s);                                                                               \
+            partials[g] = s[0];                                                                      \
+        }                                                                                            \
+        return OK;                                                                                   \
+    } while (0)
+
 #define STAND_IN_KERNELS(T, S)                                                                       \
     static int mu_update##S(unsigned grid, unsigned block, void **params) {                          \
         (void) grid;                                                                                 \
@@ -391,19 +413,7 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         const T *b = P(1, const T *);                                                                \
         long long n = P(2, long long);                                                               \
         double *partials = P(3, double *);                                                           \
-        if (block != NMF_REDUCE_THREADS) {                                                           \
-            return INVALID_VALUE;                                                                    \
-        }                                                                                            \
-        double s[NMF_REDUCE_THREADS];                                                                \
-        long long step = (long long) grid * block;                                                   \
-        for (unsigned g = 0; g < grid; g++) {                                                        \
-            for (unsigned t = 0; t < block; t++) {                                                   \
-                s[t] = nmf_dot_thread##S(a, b, n, (long long) g * block + t, step);                  \
-            }                                                                                        \
-            reduce(s);                                                                               \
-            partials[g] = s[0];                                                                      \
-        }                                                                                            \
-        return OK;                                                                                   \
+        BLOCK_PARTIALS(nmf_dot_thread##S(a, b, n, thread, step));                                    \
     }                                                                                                \
     static int mu_power_update##S(unsigned grid, unsigned block, void **params) {                    \
         (void) grid;                                                                                 \
@@ -455,19 +465,7 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         const T *den = P(2, const T *);                                                              \
         long long n = P(3, long long);                                                               \
         double *partials = P(4, double *);                                                           \
-        if (block != NMF_REDUCE_THREADS) {                                                           \
-            return INVALID_VALUE;                                                                    \
-        }                                                                                            \
-        double s[NMF_REDUCE_THREADS];                                                                \
-        long long step = (long long) grid * block;                                                   \
-        for (unsigned g = 0; g < grid; g++) {                                                        \
-            for (unsigned t = 0; t < block; t++) {                                                   \
-                s[t] = nmf_projected_gradient_thread##S(x, num, den, n, (long long) g * block + t, step); \
-            }                                                                                        \
-            reduce(s);                                                                               \
-            partials[g] = s[0];                                                                      \
-        }                                                                                            \
-        return OK;                                                                                   \
+        BLOCK_PARTIALS(nmf_projected_gradient_thread##S(x, num, den, n, thread, step));              \
     }                                                                                                \
     static int beta_partials##S(unsigned grid, unsigned block, void **params) {                      \
         const T *v = P(0, const T *);                                                                \
@@ -478,19 +476,7 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         int k = P(5, int);                                                                           \
         double beta = P(6, double);                                                                  \
         double *partials = P(7, double *);                                                           \
-        if (block != NMF_REDUCE_THREADS) {                                                           \
-            return INVALID_VALUE;                                                                    \
-        }                                                                                            \
-        double s[NMF_REDUCE_THREADS];                                                                \
-        long long step = (long long) grid * block;                                                   \
-        for (unsigned g = 0; g < grid; g++) {                                                        \
-            for (unsigned t = 0; t < block; t++) {                                                   \
-                s[t] = nmf_beta_thread##S(v, w, h, n, m, k, beta, (long long) g * block + t, step);  \
-            }                                                                                        \
-            reduce(s);                                                                               \
-            partials[g] = s[0];                                                                      \
-        }                                                                                            \
-        return OK;                                                                                   \
+        BLOCK_PARTIALS(nmf_beta_thread##S(v, w, h, n, m, k, beta, thread, step));                    \
     }                                                                                                \
     static int residual_partials##S(unsigned grid, unsigned block, void **params) {                  \
         const T *v = P(0, const T *);                                                                \
@@ -500,19 +486,7 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
         int m = P(4, int);                                                                           \
         int k = P(5, int);                                                                           \
         double *partials = P(6, double *);                                                           \
-        if (block != NMF_REDUCE_THREADS) {                                                           \
-            return INVALID_VALUE;                                                                    \
-        }                                                                                            \
-        double s[NMF_REDUCE_THREADS];                                                                \
-        long long step = (long long) grid * block;                                                   \
-        for (unsigned g = 0; g < grid; g++) {                                                        \
-            for (unsigned t = 0; t < block; t++) {                                                   \
-                s[t] = nmf_residual_thread##S(v, w, h, n, m, k, (long long) g * block + t, step);    \
-            }                                                                                        \
-            reduce(s);                                                                               \
-            partials[g] = s[0];                                                                      \
-        }                                                                                            \
-        return OK;                                                                                   \
+        BLOCK_PARTIALS(nmf_residual_thread##S(v, w, h, n, m, k, thread, step));                      \
     }
 
 /* The block tree reduction of nmf_kernels.cu, thread by thread within each step. */
