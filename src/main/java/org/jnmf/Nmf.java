@@ -85,16 +85,16 @@ public final class Nmf {
                         .masked(observed).fit();
             }
         }
-        double sumOfV = Validation.checkNonNegative(v);
+        Validation.Entries entries = Validation.scan(v);
         if (options.beta() <= 0) {
             Validation.checkPositive(v, "the Itakura–Saito loss (β = 0) divides by every entry of V; use a β > 0,"
                     + " or add a small constant to V");
         }
         Precision working = backend != null ? backend.precision()
                 : options.precision() != null ? options.precision() : v.precision();
-        Validation.checkRange(v, working);
+        Validation.checkRange(entries.largest(), n, m, working);
         Validation.checkHeap(v, k, working, options.algorithm());
-        double meanOfV = sumOfV / ((double) n * m);
+        double meanOfV = entries.sum() / ((double) n * m);
         if (backend != null) {
             return new Run(backend, "given by the caller", v, options, init, meanOfV, start).fit();
         }

@@ -5,13 +5,27 @@ final class Validation {
     private Validation() {
     }
 
+    /** The sum and the largest of a matrix's entries, from {@link #scan}. */
+    record Entries(double sum, double largest) {
+    }
+
     /**
      * Checks that every entry is finite and ≥ 0 and returns their sum.
      *
      * @throws IllegalArgumentException naming the first offending entry (0-based row and column)
      */
     static double checkNonNegative(Matrix v) {
+        return scan(v).sum();
+    }
+
+    /**
+     * Checks that every entry is finite and ≥ 0, and returns their sum and their largest, in one pass.
+     *
+     * @throws IllegalArgumentException naming the first offending entry (0-based row and column)
+     */
+    static Entries scan(Matrix v) {
         double sum = 0;
+        double largest = 0;
         if (v instanceof SparseMatrix s) {
             int[] rowStart = s.rowStart();
             double[] values = s.values();
@@ -22,9 +36,10 @@ final class Validation {
                         throw offending(x, i, s.columnIndices()[p]);
                     }
                     sum += x;
+                    largest = Math.max(largest, x);
                 }
             }
-            return sum;
+            return new Entries(sum, largest);
         }
         DenseMatrix d = (DenseMatrix) v;
         double[] row = new double[d.cols()];
@@ -36,9 +51,10 @@ final class Validation {
                     throw offending(x, i, j);
                 }
                 sum += x;
+                largest = Math.max(largest, x);
             }
         }
-        return sum;
+        return new Entries(sum, largest);
     }
 
     /**
@@ -81,31 +97,16 @@ final class Validation {
     }
 
     /**
-     * Refuses V when its largest entry is so large that the products a fit forms (V·Hᵀ, with factors of
-     * the order of √max(V), summed over up to max(n, m) terms) would overflow the working precision: for
+     * Refuses a rows×cols V whose largest entry ({@code largest}, from {@link #scan}) is so large that the
+     * products a fit forms (V·Hᵀ, with factors of the order of √max(V), summed over up to max(n, m) terms)
+     * would overflow the working precision: for
      * float32 that is from about 1e19 up, for float64 about 1e200. Likewise when it is so small that those
      * products sink below the normal range (float32: under about 1e-21), where they lose their digits and
      * the fit stalls at zero factors. Refusing up front, with the fix, replaces factors full of NaN or zeros.
      */
-    static void checkRange(Matrix v, Precision precision) {
-        double largest = 0;
-        if (v instanceof SparseMatrix s) {
-            double[] values = s.values();
-            for (double x : values) {
-                largest = Math.max(largest, x);
-            }
-        } else {
-            DenseMatrix d = (DenseMatrix) v;
-            double[] row = new double[d.cols()];
-            for (int i = 0; i < d.rows(); i++) {
-                d.copyRow(i, row);
-                for (int j = 0; j < row.length; j++) {
-                    largest = Math.max(largest, row[j]);
-                }
-            }
-        }
+    static void checkRange(double largest, int rows, int cols, Precision precision) {
         double limit = precision == Precision.SINGLE ? Float.MAX_VALUE : Double.MAX_VALUE;
-        double reach = Math.pow(largest, 1.5) * Math.max(v.rows(), v.cols()) * 16;
+        double reach = Math.pow(largest, 1.5) * Math.max(rows, cols) * 16;
         boolean single = precision == Precision.SINGLE;
         double smallest = (single ? Float.MIN_NORMAL : Double.MIN_NORMAL) * 0x1p23;
         if (largest > 0 && Math.pow(largest, 1.5) < smallest) {
