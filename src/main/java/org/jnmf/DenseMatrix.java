@@ -1,5 +1,7 @@
 package org.jnmf;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -7,6 +9,11 @@ import java.util.Arrays;
  * matrix may hold more than 2³¹ elements: block {@code b} holds rows
  * {@code [b·blockRows, min((b+1)·blockRows, rows))}, each block one Java array of at most
  * {@link #MAX_BLOCK_ELEMENTS} elements. Most matrices fit in a single block.
+ *
+ * <p>A matrix too large for the heap is held off-heap instead, in one row-major {@link MemorySegment} of
+ * native-order values ({@link #offHeap()}): a memory-mapped {@code .npy} file, memory from
+ * {@link OffHeap}, or any segment given to {@link #wrap(int, int, Precision, MemorySegment)}. Such a matrix
+ * has no heap blocks; read it through {@link #segment()}, {@link #get} or {@link #copyRow}.
  *
  * <p>Instances are immutable once built (the arrays are never handed out for writing by the library);
  * build them with the static factories or a {@link Builder}.
@@ -21,6 +28,8 @@ public final class DenseMatrix implements Matrix {
     private final int blockRows;
     private final float[][] floatBlocks;
     private final double[][] doubleBlocks;
+    /** The values when held off-heap (then both block arrays are null), read-only. */
+    private final MemorySegment segment;
 
     private DenseMatrix(int rows, int cols, Precision precision, int blockRows,
                         float[][] floatBlocks, double[][] doubleBlocks) {
@@ -30,6 +39,17 @@ public final class DenseMatrix implements Matrix {
         this.blockRows = blockRows;
         this.floatBlocks = floatBlocks;
         this.doubleBlocks = doubleBlocks;
+        this.segment = null;
+    }
+
+    private DenseMatrix(int rows, int cols, Precision precision, MemorySegment segment) {
+        this.rows = rows;
+        this.cols = cols;
+        this.precision = precision;
+        this.blockRows = Math.max(rows, 1);
+        this.floatBlocks = null;
+        this.doubleBlocks = null;
+        this.segment = segment.asReadOnly();
     }
 
     /** Rows per block for a matrix with {@code cols} columns. */
@@ -50,6 +70,22 @@ public final class DenseMatrix implements Matrix {
     public static DenseMatrix wrap(int rows, int cols, float[] rowMajor) {
         checkSingleBlock(rows, cols, rowMajor.length);
         return new DenseMatrix(rows, cols, Precision.SINGLE, Math.max(rows, 1), new float[][] {rowMajor}, null);
+    }
+
+    /**
+     * Wraps row-major values in native byte order held off the heap (a memory-mapped file, native memory)
+     * without copying them; the segment must stay alive and unchanged while the matrix is used.
+     */
+    public static DenseMatrix wrap(int rows, int cols, Precision precision, MemorySegment rowMajor) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("matrix shape must be non-negative; got " + rows + "×" + cols);
+        }
+        long bytes = (long) rows * cols * precision.bytes();
+        if (rowMajor.byteSize() != bytes) {
+            throw new IllegalArgumentException("a " + rows + "×" + cols + " " + precision.type() + " matrix needs "
+                    + bytes + " bytes; the segment has " + rowMajor.byteSize());
+        }
+        return new DenseMatrix(rows, cols, precision, rowMajor);
     }
 
     /** Copies a rectangular {@code double[rows][cols]} array. */
@@ -117,6 +153,19 @@ public final class DenseMatrix implements Matrix {
         return (long) rows * cols;
     }
 
+    /** Whether the values are held off the Java heap (then read them through {@link #segment()}). */
+    public boolean offHeap() {
+        return segment != null;
+    }
+
+    /** The row-major, native-order values of an {@link #offHeap()} matrix, read-only. */
+    public MemorySegment segment() {
+        if (segment == null) {
+            throw new IllegalStateException("this matrix is held on the heap, in row blocks");
+        }
+        return segment;
+    }
+
     /** Rows per block (every block but the last holds exactly this many). */
     public int blockRows() {
         return blockRows;
@@ -124,11 +173,22 @@ public final class DenseMatrix implements Matrix {
 
     /** Number of row blocks. */
     public int blockCount() {
+        if (segment != null) {
+            throw offHeapBlocks();
+        }
         return floatBlocks != null ? floatBlocks.length : doubleBlocks.length;
+    }
+
+    private static IllegalStateException offHeapBlocks() {
+        return new IllegalStateException("this matrix is held off the heap and has no heap blocks; read it"
+                + " through segment(), get or copyRow");
     }
 
     /** The float32 storage of block {@code b}; only for {@link Precision#SINGLE} matrices. Do not modify. */
     public float[] floatBlock(int b) {
+        if (segment != null) {
+            throw offHeapBlocks();
+        }
         if (floatBlocks == null) {
             throw new IllegalStateException("this matrix holds float64 values");
         }
@@ -137,6 +197,9 @@ public final class DenseMatrix implements Matrix {
 
     /** The float64 storage of block {@code b}; only for {@link Precision#DOUBLE} matrices. Do not modify. */
     public double[] doubleBlock(int b) {
+        if (segment != null) {
+            throw offHeapBlocks();
+        }
         if (doubleBlocks == null) {
             throw new IllegalStateException("this matrix holds float32 values");
         }
@@ -145,6 +208,10 @@ public final class DenseMatrix implements Matrix {
 
     @Override
     public double get(int i, int j) {
+        if (segment != null) {
+            long at = (long) i * cols + j;
+            return precision == Precision.SINGLE ? segment.getAtIndex(FLOAT, at) : segment.getAtIndex(DOUBLE, at);
+        }
         int b = i / blockRows;
         long offset = (long) (i - b * blockRows) * cols + j;
         return floatBlocks != null ? floatBlocks[b][(int) offset] : doubleBlocks[b][(int) offset];
@@ -152,6 +219,17 @@ public final class DenseMatrix implements Matrix {
 
     /** Copies row {@code i} into {@code out[0..cols)}, widened to double. */
     public void copyRow(int i, double[] out) {
+        if (segment != null) {
+            long at = (long) i * cols * precision.bytes();
+            if (precision == Precision.DOUBLE) {
+                MemorySegment.copy(segment, DOUBLE, at, out, 0, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    out[j] = segment.get(FLOAT, at + 4L * j);
+                }
+            }
+            return;
+        }
         int b = i / blockRows;
         int offset = (i - b * blockRows) * cols;
         if (floatBlocks != null) {
@@ -168,6 +246,9 @@ public final class DenseMatrix implements Matrix {
     public double[] toDoubleArray() {
         if (storedEntries() > MAX_BLOCK_ELEMENTS) {
             throw new IllegalStateException("a " + rows + "×" + cols + " matrix does not fit one Java array");
+        }
+        if (segment != null && precision == Precision.DOUBLE) {
+            return segment.toArray(DOUBLE);
         }
         if (doubleBlocks != null && doubleBlocks.length == 1) {
             return doubleBlocks[0].clone();
@@ -190,12 +271,16 @@ public final class DenseMatrix implements Matrix {
         return out;
     }
 
-    /** This matrix in the given precision (itself when it already is). */
+    /**
+     * This matrix in the given precision (itself when it already is); off-heap, like an off-heap original,
+     * when the heap cannot hold the copy.
+     */
     public DenseMatrix toPrecision(Precision target) {
         if (target == precision) {
             return this;
         }
-        Builder builder = new Builder(rows, cols, target);
+        Builder builder = segment != null ? Builder.onHeapOrOff(rows, cols, target, "V in " + target.type())
+                : new Builder(rows, cols, target);
         double[] row = new double[cols];
         for (int i = 0; i < rows; i++) {
             copyRow(i, row);
@@ -206,20 +291,28 @@ public final class DenseMatrix implements Matrix {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DenseMatrix other && rows == other.rows && cols == other.cols
-                && precision == other.precision && Arrays.deepEquals(floatBlocks, other.floatBlocks)
-                && Arrays.deepEquals(doubleBlocks, other.doubleBlocks);
+        if (!(o instanceof DenseMatrix other && rows == other.rows && cols == other.cols
+                && precision == other.precision && (segment == null) == (other.segment == null))) {
+            return false;
+        }
+        return segment != null ? segment.mismatch(other.segment) == -1
+                : Arrays.deepEquals(floatBlocks, other.floatBlocks) && Arrays.deepEquals(doubleBlocks, other.doubleBlocks);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * rows + cols) + Arrays.deepHashCode(floatBlocks != null ? floatBlocks : doubleBlocks);
+        return 31 * (31 * rows + cols) + (segment != null ? precision.hashCode()
+                : Arrays.deepHashCode(floatBlocks != null ? floatBlocks : doubleBlocks));
     }
 
     @Override
     public String toString() {
-        return "DenseMatrix[" + rows + "×" + cols + ", " + precision.label() + "]";
+        return "DenseMatrix[" + rows + "×" + cols + ", " + precision.label() + (segment != null ? ", off-heap" : "")
+                + "]";
     }
+
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     /** Fills a dense matrix entry by entry or row by row; {@link #build()} hands the storage over. */
     public static final class Builder {
@@ -229,6 +322,30 @@ public final class DenseMatrix implements Matrix {
         private final int blockRows;
         private float[][] floatBlocks;
         private double[][] doubleBlocks;
+        private MemorySegment segment;
+
+        /**
+         * A builder for a data matrix: on the heap when it fits there with a quarter of the maximum heap
+         * to spare (for the fit's factors and work matrices), else off-heap in native memory
+         * ({@link OffHeap#allocate}), refused with both sizes when the machine cannot hold it either.
+         * {@code what} names the matrix in that refusal.
+         */
+        public static Builder onHeapOrOff(int rows, int cols, Precision precision, String what) {
+            long bytes = (long) rows * cols * precision.bytes();
+            if (MatrixTooLargeException.heapHolds(bytes + Runtime.getRuntime().maxMemory() / 4)) {
+                return new Builder(rows, cols, precision);
+            }
+            return new Builder(rows, cols, precision, OffHeap.allocate(bytes, what + " (a " + rows + "×" + cols
+                    + " " + precision.type() + " matrix)"));
+        }
+
+        private Builder(int rows, int cols, Precision precision, MemorySegment segment) {
+            this.rows = rows;
+            this.cols = cols;
+            this.precision = precision;
+            this.blockRows = Math.max(rows, 1);
+            this.segment = segment;
+        }
 
         public Builder(int rows, int cols, Precision precision) {
             this(rows, cols, precision, blockRowsFor(rows, cols));
@@ -277,6 +394,15 @@ public final class DenseMatrix implements Matrix {
 
         /** Sets one entry (rounded to float32 for single precision). */
         public Builder set(int i, int j, double value) {
+            if (segment != null) {
+                long at = (long) i * cols + j;
+                if (precision == Precision.SINGLE) {
+                    segment.setAtIndex(FLOAT, at, (float) value);
+                } else {
+                    segment.setAtIndex(DOUBLE, at, value);
+                }
+                return this;
+            }
             int b = i / blockRows;
             int offset = (i - b * blockRows) * cols + j;
             if (floatBlocks != null) {
@@ -289,6 +415,17 @@ public final class DenseMatrix implements Matrix {
 
         /** Sets row {@code i} from {@code values[0..cols)}. */
         public Builder setRow(int i, double[] values) {
+            if (segment != null) {
+                long at = (long) i * cols * precision.bytes();
+                if (precision == Precision.DOUBLE) {
+                    MemorySegment.copy(values, 0, segment, DOUBLE, at, cols);
+                } else {
+                    for (int j = 0; j < cols; j++) {
+                        segment.set(FLOAT, at + 4L * j, (float) values[j]);
+                    }
+                }
+                return this;
+            }
             int b = i / blockRows;
             int offset = (i - b * blockRows) * cols;
             if (floatBlocks != null) {
@@ -303,6 +440,11 @@ public final class DenseMatrix implements Matrix {
         }
 
         public DenseMatrix build() {
+            if (segment != null) {
+                DenseMatrix m = new DenseMatrix(rows, cols, precision, segment);
+                segment = null;
+                return m;
+            }
             DenseMatrix m = new DenseMatrix(rows, cols, precision, blockRows, floatBlocks, doubleBlocks);
             floatBlocks = null;
             doubleBlocks = null;

@@ -33,13 +33,8 @@ public class MatrixTooLargeException extends IllegalArgumentException {
      * collection first, so that garbage is not counted as used.
      */
     public static void requireHeap(long bytes, String what) {
-        long available = availableHeap();
-        if (bytes <= available) {
-            return;
-        }
-        System.gc();
-        available = availableHeap();
-        if (bytes > available) {
+        if (!heapHolds(bytes)) {
+            long available = availableHeap();
             Runtime r = Runtime.getRuntime();
             long used = r.totalMemory() - r.freeMemory();
             long suggest = Math.max(1, (long) Math.ceil((used + bytes) * 1.25 / (1L << 30)));
@@ -50,6 +45,18 @@ public class MatrixTooLargeException extends IllegalArgumentException {
                     + " stored sparse (.mtx)",
                     bytes, Math.max(available, 0));
         }
+    }
+
+    /**
+     * Whether {@code bytes} more fit in the heap besides what it holds now; near the limit it asks for one
+     * garbage collection first, so that garbage is not counted as used.
+     */
+    public static boolean heapHolds(long bytes) {
+        if (bytes <= availableHeap()) {
+            return true;
+        }
+        System.gc();
+        return bytes <= availableHeap();
     }
 
     /** Heap bytes that can still be allocated: the maximum less what is in use. */

@@ -100,7 +100,8 @@ public final class Nmf {
         }
         Precision precision = options.precision() != null ? options.precision() : v.precision();
         Backends.Selection selection = Backends.open(options.backend(), precision, options.threads(),
-                new Backends.Shape(n, m, k, v instanceof SparseMatrix), options.tf32());
+                new Backends.Shape(n, m, k, v instanceof SparseMatrix,
+                        v instanceof DenseMatrix d && d.offHeap()), options.tf32());
         try (Backend chosen = selection.backend()) {
             return new Run(chosen, selection.reason(), v, options, init, meanOfV, start).fit();
         }

@@ -12,6 +12,11 @@ public enum Precision {
         return this == SINGLE ? Float.BYTES : Double.BYTES;
     }
 
+    /** The element type as people know it: "float32" or "float64". */
+    public String type() {
+        return this == SINGLE ? "float32" : "float64";
+    }
+
     /** Lower-case name used on the command line and in summaries. */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -139,7 +139,8 @@ final class Validation {
         long m = v.cols();
         long factors = (n + m) * k;
         long work = factors * (algorithm == Algorithm.MULTIPLICATIVE ? 2 : 1) + 2L * k * k;
-        long copy = v instanceof DenseMatrix && v.precision() != precision ? n * m : 0;
+        // An off-heap V is converted off the heap, or on the way to the device, not into a heap copy.
+        long copy = v instanceof DenseMatrix d && !d.offHeap() && v.precision() != precision ? n * m : 0;
         long bytes = 8 * factors + (factors + work + copy) * precision.bytes();
         MatrixTooLargeException.requireHeap(bytes, "a rank-" + k + " fit of a " + n + "×" + m + " matrix (W, H"
                 + " and the work matrices" + (copy > 0 ? ", and V in " + precision.label() + " precision" : "") + ")");

@@ -1,5 +1,7 @@
 package org.jnmf;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 /** Random test matrices with known structure. */
@@ -92,5 +94,24 @@ public final class TestMatrices {
             }
         }
         return DenseMatrix.of(v);
+    }
+
+    /** The same values as {@code v}, in native memory from {@link OffHeap}. */
+    public static DenseMatrix offHeap(DenseMatrix v) {
+        boolean single = v.precision() == Precision.SINGLE;
+        MemorySegment s = OffHeap.allocate(v.storedEntries() * v.precision().bytes(), "a test matrix");
+        double[] row = new double[v.cols()];
+        for (int i = 0; i < v.rows(); i++) {
+            v.copyRow(i, row);
+            for (int j = 0; j < v.cols(); j++) {
+                long at = (long) i * v.cols() + j;
+                if (single) {
+                    s.setAtIndex(ValueLayout.JAVA_FLOAT, at, (float) row[j]);
+                } else {
+                    s.setAtIndex(ValueLayout.JAVA_DOUBLE, at, row[j]);
+                }
+            }
+        }
+        return DenseMatrix.wrap(v.rows(), v.cols(), v.precision(), s);
     }
 }

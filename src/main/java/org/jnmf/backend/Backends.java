@@ -43,8 +43,14 @@ public final class Backends {
         return open(name, precision, threads, new Shape(0, 0, 0, sparseInput), tf32);
     }
 
-    /** The shape of a problem, which {@code auto} uses to pick the faster CPU backend. */
-    public record Shape(int rows, int cols, int rank, boolean sparse) {
+    /**
+     * The shape of a problem, which {@code auto} uses to pick the faster CPU backend; {@code offHeap}: V is
+     * held off the Java heap ({@link org.jnmf.DenseMatrix#offHeap()}).
+     */
+    public record Shape(int rows, int cols, int rank, boolean sparse, boolean offHeap) {
+        public Shape(int rows, int cols, int rank, boolean sparse) {
+            this(rows, cols, rank, sparse, false);
+        }
     }
 
     /**
@@ -111,7 +117,7 @@ public final class Backends {
                     "auto: " + java + ", " + choice.why() + "; " + whyNotCuda);
         }
         BlasBackend.Attempt blas = BlasBackend.attempt(precision, threads);
-        if (blas.usable() && blas.backend().fallbackKernels()) {
+        if (blas.usable() && blas.backend().fallbackKernels() && !shape.offHeap()) {
             blas.backend().close();
             return new Selection(new JavaBackend(precision, threads), "auto: " + java + "; BLAS would be faster ("
                     + choice.why() + ") but OpenBLAS runs its generic SSE3 kernels on this CPU (set OPENBLAS_CORETYPE,"

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
 import org.jnmf.Precision;
 
@@ -16,7 +17,10 @@ import org.jnmf.Precision;
  *
  * <p>Memory: BLAS reads native memory, so a dense V gets an off-heap copy when it is uploaded (kept
  * in V's row blocks, so V may exceed 2³¹ elements), next to the heap copy that the inherited
- * operations read: V takes twice its size. Factors and outputs (n×k, k×m, k×k) are copied through
+ * operations read: V takes twice its size. A V held off-heap ({@link DenseMatrix#offHeap()}: larger than
+ * the heap, or a memory-mapped {@code .npy}) is read by BLAS where it is, without any copy; the inherited
+ * element-wise operations that read V itself (the β-divergences, masks) then make their heap copy only
+ * when first asked, and refuse with the sizes when the heap cannot hold it. Factors and outputs (n×k, k×m, k×k) are copied through
  * reused off-heap buffers around each call, O((n + m)·k) against the product's O(n·m·k).
  *
  * <p>Guarantee: results agree with the Java backend to float rounding (the same sums in another order),
@@ -95,18 +99,47 @@ public final class BlasBackend extends JavaBackend {
         private final Arena arena;
         private boolean closed;
 
+        /** For an off-heap V: what the inherited operations that read V's entries get, made when first asked. */
+        private final DenseMatrix offHeap;
+        private Dense heapCopy;
+
         Resident(Dense heap, Arena arena, MemorySegment[] blocks) {
             super(heap.rows, heap.cols, heap.blockRows, heap.f, heap.d);
             this.arena = arena;
             this.blocks = blocks;
+            this.offHeap = null;
+        }
+
+        /** V read in place: BLAS reads its segment in row blocks of under 2³¹ elements. */
+        Resident(DenseMatrix v, int blockRows, MemorySegment[] blocks) {
+            super(v.rows(), v.cols(), blockRows, null, null, v.segment());
+            this.arena = null;
+            this.blocks = blocks;
+            this.offHeap = v;
         }
 
         @Override
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                arena.close();
+                if (arena != null) {
+                    arena.close();
+                }
+                heapCopy = null;
             }
+        }
+    }
+
+    /** What an inherited element-wise operation may read for x: a heap copy in place of an off-heap V. */
+    private Dense heap(DeviceMatrix x) {
+        if (!(x instanceof Resident r) || r.offHeap == null) {
+            return (Dense) x;
+        }
+        synchronized (r) {
+            if (r.heapCopy == null) {
+                r.heapCopy = (Dense) super.upload(onHeap(r.offHeap));
+            }
+            return r.heapCopy;
         }
     }
 
@@ -143,6 +176,13 @@ public final class BlasBackend extends JavaBackend {
 
     @Override
     public DeviceMatrix upload(Matrix v) {
+        if (v instanceof DenseMatrix dense && dense.offHeap()) {
+            DenseMatrix same = dense.toPrecision(precision());
+            if (same.offHeap()) {
+                return inPlace(same);
+            }
+            v = same;
+        }
         DeviceMatrix uploaded = super.upload(v);
         if (!(uploaded instanceof Dense heap)) {
             return uploaded;
@@ -160,6 +200,23 @@ public final class BlasBackend extends JavaBackend {
             }
         }
         Resident resident = new Resident(heap, arena, segments);
+        residents.add(resident);
+        return resident;
+    }
+
+    private Resident inPlace(DenseMatrix v) {
+        int n = v.rows();
+        int m = v.cols();
+        int blockRows = (int) Math.max(1, Math.min(n, (Integer.MAX_VALUE - 16L) / Math.max(m, 1)));
+        int blocks = Math.max(1, (n + blockRows - 1) / blockRows);
+        MemorySegment[] segments = new MemorySegment[blocks];
+        long rowBytes = (long) m * layout().byteSize();
+        for (int b = 0; b < blocks; b++) {
+            long first = (long) b * blockRows;
+            long rows = Math.min(blockRows, n - first);
+            segments[b] = v.segment().asSlice(first * rowBytes, rows * rowBytes);
+        }
+        Resident resident = new Resident(v, blockRows, segments);
         residents.add(resident);
         return resident;
     }
@@ -365,6 +422,31 @@ public final class BlasBackend extends JavaBackend {
                 }
             }
         }
+    }
+
+    @Override
+    public void combine(DeviceMatrix y, double a, DeviceMatrix x, double c, DeviceMatrix out) {
+        super.combine(heap(y), a, heap(x), c, out);
+    }
+
+    @Override
+    public DeviceMatrix allocateLike(DeviceMatrix v) {
+        return super.allocateLike(heap(v));
+    }
+
+    @Override
+    public void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out) {
+        super.sampledPower(heap(v), w, h, exponent, out);
+    }
+
+    @Override
+    public double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double beta) {
+        return super.betaDivergence(heap(v), w, h, beta);
+    }
+
+    @Override
+    public double dot(DeviceMatrix a, DeviceMatrix b) {
+        return super.dot(heap(a), heap(b));
     }
 
     @Override

@@ -8,7 +8,9 @@ import org.jnmf.Precision;
  * <ul>
  *   <li>sparse V: Java (BLAS has no sparse products; the BLAS backend would run the same Java kernels);</li>
  *   <li>dense V with rank k &lt; {@link #BLAS_MIN_RANK} (the thin products of usual NMF): Java;</li>
- *   <li>dense V with k ≥ {@link #BLAS_MIN_RANK}: BLAS, where the products approach square GEMM.</li>
+ *   <li>dense V with k ≥ {@link #BLAS_MIN_RANK}: BLAS, where the products approach square GEMM;</li>
+ *   <li>dense V held off the heap (too large for it): BLAS, which reads V in place, where the Java kernels
+ *       would need a heap copy.</li>
  * </ul>
  * {@link Backends} still takes Java where OpenBLAS runs its generic SSE3 kernels (a CPU it does not know).
  * The measurements behind it are in {@code benchmarks/results/cpu-backend-choice-2026-11-26.md}: at k = 20
@@ -31,6 +33,9 @@ final class CpuChoice {
     static Choice choose(Precision precision, Backends.Shape shape) {
         if (shape.sparse()) {
             return new Choice(false, "faster for sparse V (BLAS has no sparse products)");
+        }
+        if (shape.offHeap()) {
+            return new Choice(true, "reads V in place off the heap, where the Java kernels need a heap copy");
         }
         if (shape.rank() >= BLAS_MIN_RANK) {
             return new Choice(true, "faster than the Java kernels at rank " + shape.rank() + " ≥ " + BLAS_MIN_RANK);

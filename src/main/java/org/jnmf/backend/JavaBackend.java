@@ -1,7 +1,10 @@
 package org.jnmf.backend;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 
@@ -74,13 +77,23 @@ public class JavaBackend implements Backend {
         final int blockRows;
         final float[][] f;
         final double[][] d;
+        /**
+         * V's values when they stay off the heap (then f and d are null): only {@link BlasBackend} makes such
+         * a matrix, and only {@link #squaredNorm} and {@link #residualSquared} here read it.
+         */
+        final MemorySegment segment;
 
         Dense(int rows, int cols, int blockRows, float[][] f, double[][] d) {
+            this(rows, cols, blockRows, f, d, null);
+        }
+
+        Dense(int rows, int cols, int blockRows, float[][] f, double[][] d, MemorySegment segment) {
             this.rows = rows;
             this.cols = cols;
             this.blockRows = blockRows;
             this.f = f;
             this.d = d;
+            this.segment = segment;
         }
 
         float[] f() {
@@ -193,7 +206,7 @@ public class JavaBackend implements Backend {
         if (v instanceof SparseMatrix s) {
             return new Sparse(s, precision);
         }
-        DenseMatrix dense = ((DenseMatrix) v).toPrecision(precision);
+        DenseMatrix dense = onHeap(((DenseMatrix) v).toPrecision(precision));
         int blocks = dense.blockCount();
         if (single()) {
             float[][] f = new float[blocks][];
@@ -207,6 +220,33 @@ public class JavaBackend implements Backend {
             d[b] = dense.doubleBlock(b);
         }
         return new Dense(dense.rows(), dense.cols(), dense.blockRows(), null, d);
+    }
+
+    /**
+     * A heap copy of an {@link DenseMatrix#offHeap()} V (itself when it is on the heap), which the Java
+     * kernels need; refused with the sizes, and the backends that need no copy, when the heap cannot hold it.
+     */
+    static DenseMatrix onHeap(DenseMatrix v) {
+        if (!v.offHeap()) {
+            return v;
+        }
+        long bytes = v.storedEntries() * v.precision().bytes();
+        if (!MatrixTooLargeException.heapHolds(bytes)) {
+            long available = Math.max(MatrixTooLargeException.availableHeap(), 0);
+            throw new MatrixTooLargeException("V (" + v.rows() + "×" + v.cols() + " " + v.precision().type()
+                    + ") is held off the Java heap, which is too small for it, and the java backend computes on"
+                    + " heap arrays: its copy of V needs " + MatrixTooLargeException.size(bytes) + " of heap but only "
+                    + MatrixTooLargeException.size(available) + " is free. Use --backend blas (Frobenius loss) or"
+                    + " --backend cuda, which read V where it is, or give Java more memory (JAVA_OPTS=-Xmx…)",
+                    bytes, available);
+        }
+        DenseMatrix.Builder copy = new DenseMatrix.Builder(v.rows(), v.cols(), v.precision());
+        double[] row = new double[v.cols()];
+        for (int i = 0; i < v.rows(); i++) {
+            v.copyRow(i, row);
+            copy.setRow(i, row);
+        }
+        return copy.build();
     }
 
     @Override
@@ -683,6 +723,24 @@ public class JavaBackend implements Backend {
                     : DoubleKernels.squares(s.csr.values(), from, to));
         }
         Dense vv = (Dense) v;
+        if (vv.segment != null) {
+            double[] perRow = new double[vv.rows];
+            pool.forRange(vv.rows, 1, vv.cols, (from, to) -> {
+                double[] row = new double[vv.cols];
+                for (int i = from; i < to; i++) {
+                    double s = 0;
+                    for (double x : rowOf(vv, i, row)) {
+                        s += x * x;
+                    }
+                    perRow[i] = s;
+                }
+            });
+            double total = 0;
+            for (double r : perRow) {
+                total += r;
+            }
+            return total;
+        }
         double total = 0;
         int blocks = vv.f != null ? vv.f.length : vv.d.length;
         for (int b = 0; b < blocks; b++) {
@@ -738,6 +796,14 @@ public class JavaBackend implements Backend {
             return s;
         }
         Dense vv = (Dense) v;
+        if (vv.segment != null) {
+            double[] row = rowOf(vv, i, new double[vv.cols]);
+            for (int j = 0; j < product.length; j++) {
+                double r = row[j] - product[j];
+                s += r * r;
+            }
+            return s;
+        }
         int b = i / vv.blockRows;
         int offset = (i - b * vv.blockRows) * vv.cols;
         for (int j = 0; j < product.length; j++) {
@@ -746,6 +812,19 @@ public class JavaBackend implements Backend {
             s += r * r;
         }
         return s;
+    }
+
+    /** Row i of an off-heap V, widened into {@code row}. */
+    private double[] rowOf(Dense v, int i, double[] row) {
+        long at = (long) i * v.cols;
+        if (single()) {
+            for (int j = 0; j < v.cols; j++) {
+                row[j] = v.segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + j);
+            }
+        } else {
+            MemorySegment.copy(v.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, at * 8, row, 0, v.cols);
+        }
+        return row;
     }
 
     private interface RangeSum {

@@ -519,7 +519,11 @@ public final class CudaBackend implements Backend {
         if (v instanceof SparseMatrix) {
             throw new IllegalArgumentException(SPARSE_MESSAGE);
         }
-        DenseMatrix d = ((DenseMatrix) v).toPrecision(precision);
+        DenseMatrix given = (DenseMatrix) v;
+        if (given.offHeap()) {
+            return uploadOffHeap(given);
+        }
+        DenseMatrix d = given.toPrecision(precision);
         CudaMatrix x = allocate(d.rows(), d.cols(), "V");
         long offset = 0;
         for (int b = 0; b < d.blockCount(); b++) {
@@ -527,6 +531,51 @@ public final class CudaBackend implements Backend {
                     : MemorySegment.ofArray(d.doubleBlock(b));
             copyIn(x, offset, block);
             offset += block.byteSize();
+        }
+        return x;
+    }
+
+    /**
+     * V held off the heap: copied from where it is, and when its precision is not the fit's, converted a
+     * chunk of rows at a time on the way (no whole converted copy on the host).
+     */
+    private DeviceMatrix uploadOffHeap(DenseMatrix d) {
+        CudaMatrix x = allocate(d.rows(), d.cols(), "V");
+        if (d.precision() == precision) {
+            copyIn(x, 0, d.segment());
+            return x;
+        }
+        int cols = d.cols();
+        // 8 MiB of converted values at a time: V is off-heap because the heap is small.
+        long chunkBytes = 8L << 20;
+        int rowsPerChunk = (int) Math.max(1, Math.min(d.rows(), chunkBytes / Math.max(1, (long) cols * elementBytes)));
+        double[] row = new double[cols];
+        for (int first = 0; first < d.rows(); first += rowsPerChunk) {
+            int rows = Math.min(rowsPerChunk, d.rows() - first);
+            MemorySegment chunk;
+            if (single) {
+                float[] f = new float[rows * cols];
+                for (int i = 0; i < rows; i++) {
+                    d.copyRow(first + i, row);
+                    for (int j = 0; j < cols; j++) {
+                        f[i * cols + j] = (float) row[j];
+                    }
+                }
+                chunk = MemorySegment.ofArray(f);
+            } else {
+                double[] values = new double[rows * cols];
+                for (int i = 0; i < rows; i++) {
+                    d.copyRow(first + i, row);
+                    System.arraycopy(row, 0, values, i * cols, cols);
+                }
+                chunk = MemorySegment.ofArray(values);
+            }
+            long offset = (long) first * cols * elementBytes;
+            // One chunk at a time: waiting for each copy keeps a single chunk on the heap.
+            gpu.call(() -> {
+                cu.check(cu.memcpyHtoDAsync(x.pointer + offset, chunk, chunk.byteSize(), stream), "cuMemcpyHtoDAsync_v2");
+                return null;
+            });
         }
         return x;
     }

@@ -110,7 +110,7 @@ final class DelimitedReader {
             throw MatrixFormatException.at(name, firstRowLine, 1, "the rows hold names only, no values;"
                     + " the matrix is empty");
         }
-        DenseMatrix.Builder builder = new DenseMatrix.Builder(rows, cols, Precision.DOUBLE);
+        DenseMatrix.Builder builder = DenseMatrix.Builder.onHeapOrOff(rows, cols, Precision.DOUBLE, name);
         double[] row = new double[cols];
         long e = 0;
         for (int i = 0; i < rows; i++) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
 import org.jnmf.MatrixTooLargeException;
+import org.jnmf.OffHeap;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 
@@ -256,7 +257,7 @@ final class MatrixMarketReader {
                     + " bytes; the file is truncated or the size is wrong");
         }
         if (fileLength < 0) {
-            MatrixTooLargeException.requireHeap(16 * count, name + ", line " + sizeLine + ": a " + rows + "×"
+            OffHeap.requireMemory(16 * count, name + ", line " + sizeLine + ": a " + rows + "×"
                     + cols + " array (" + count + " values, read and then stored)");
         }
         DoubleChunks values = new DoubleChunks(name);
@@ -282,7 +283,7 @@ final class MatrixMarketReader {
                     + " of the " + count + " values the size line (line " + sizeLine + ") declares; the file is"
                     + " truncated or the size is wrong");
         }
-        DenseMatrix.Builder builder = new DenseMatrix.Builder(rows, cols, Precision.DOUBLE);
+        DenseMatrix.Builder builder = DenseMatrix.Builder.onHeapOrOff(rows, cols, Precision.DOUBLE, name);
         long e = 0;
         for (int j = 0; j < cols; j++) {
             for (int i = symmetric ? j : 0; i < rows; i++) {

@@ -90,6 +90,24 @@ public final class MatrixWriter {
         out.write(headerBytes);
 
         ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        if (m.offHeap()) {
+            double[] row = new double[m.cols()];
+            for (int i = 0; i < m.rows(); i++) {
+                m.copyRow(i, row);
+                for (double v : row) {
+                    if (buffer.remaining() < Double.BYTES) {
+                        drain(buffer, out);
+                    }
+                    if (single) {
+                        buffer.putFloat((float) v);
+                    } else {
+                        buffer.putDouble(v);
+                    }
+                }
+            }
+            drain(buffer, out);
+            return;
+        }
         for (int b = 0; b < m.blockCount(); b++) {
             if (single) {
                 for (float v : m.floatBlock(b)) {

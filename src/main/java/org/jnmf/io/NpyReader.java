@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jnmf.DenseMatrix;
 import org.jnmf.MatrixTooLargeException;
+import org.jnmf.OffHeap;
 import org.jnmf.Precision;
 
 /**
@@ -25,7 +26,10 @@ import org.jnmf.Precision;
  *
  * <p>An uncompressed file is memory-mapped and its values copied straight from the mapping into the
  * matrix's row blocks, a row (or, in Fortran order, a column) at a time: no read buffers, and the page
- * cache, not the heap, holds the file while it is copied. Compressed files are streamed.
+ * cache, not the heap, holds the file while it is copied. A matrix too large for the heap is not copied
+ * at all when the file holds it row-major in this machine's byte order (what {@code np.save} writes
+ * here): the matrix is the mapping itself, held off-heap, and the page cache serves it. Otherwise it is
+ * copied into native memory ({@link DenseMatrix.Builder#onHeapOrOff}). Compressed files are streamed.
  */
 final class NpyReader {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -90,14 +94,14 @@ final class NpyReader {
         DenseMatrix.Builder builder;
         ValueReader values = new ValueReader(source, h.order, item, count, dataOffset);
         if (source.length >= 0) {
-            builder = new DenseMatrix.Builder(h.rows, h.cols, precision);
+            builder = DenseMatrix.Builder.onHeapOrOff(h.rows, h.cols, precision, name);
             for (long e = 0; e < count; e++) {
                 place(builder, h, e, values.next());
             }
         } else {
             // Compressed: the header's size is a claim; keep only what actually arrives. The claim still
             // decides up front whether the matrix could fit at all (the values in doubles, then the matrix).
-            MatrixTooLargeException.requireHeap(count * 8 + dataBytes, name + ": shape (" + h.rows + ", "
+            OffHeap.requireMemory(count * 8 + dataBytes, name + ": shape (" + h.rows + ", "
                     + h.cols + ") of '" + h.descr + "', read from compressed data,");
             DoubleChunks chunks = new DoubleChunks(name);
             while (chunks.size() < count) {
@@ -108,7 +112,7 @@ final class NpyReader {
                         + dataBytes + " bytes that shape (" + h.rows + ", " + h.cols + ") of '" + h.descr
                         + "' needs; save the array again");
             }
-            builder = new DenseMatrix.Builder(h.rows, h.cols, precision);
+            builder = DenseMatrix.Builder.onHeapOrOff(h.rows, h.cols, precision, name);
             for (long e = 0; e < count; e++) {
                 place(builder, h, e, chunks.get(e));
             }
@@ -118,7 +122,16 @@ final class NpyReader {
 
     private static DenseMatrix mapped(Path path, Header h, Precision precision, long dataOffset, long dataBytes)
             throws IOException {
-        DenseMatrix.Builder builder = new DenseMatrix.Builder(h.rows, h.cols, precision);
+        String name = path.toString();
+        if (!h.fortran && h.order == ByteOrder.nativeOrder()
+                && !MatrixTooLargeException.heapHolds(dataBytes + Runtime.getRuntime().maxMemory() / 4)) {
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                checkSize(channel, path, dataOffset + dataBytes);
+                MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, dataOffset, dataBytes, Arena.ofAuto());
+                return DenseMatrix.wrap(h.rows, h.cols, precision, data);
+            }
+        }
+        DenseMatrix.Builder builder = DenseMatrix.Builder.onHeapOrOff(h.rows, h.cols, precision, name);
         int outer = h.fortran ? h.cols : h.rows;
         int inner = h.fortran ? h.rows : h.cols;
         ValueLayout layout = (precision == Precision.SINGLE ? ValueLayout.JAVA_FLOAT_UNALIGNED
@@ -126,10 +139,7 @@ final class NpyReader {
         float[] floats = precision == Precision.SINGLE ? new float[inner] : null;
         double[] line = new double[inner];
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            if (channel.size() != dataOffset + dataBytes) {
-                throw MatrixFormatException.inFile(path.toString(), "the file changed size while it was read (now "
-                        + channel.size() + " bytes); read it again once whatever writes it has finished");
-            }
+            checkSize(channel, path, dataOffset + dataBytes);
             MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, dataOffset, dataBytes, arena);
             for (int o = 0; o < outer; o++) {
                 long at = (long) o * inner * precision.bytes();
@@ -151,6 +161,13 @@ final class NpyReader {
             }
         }
         return builder.build();
+    }
+
+    private static void checkSize(FileChannel channel, Path path, long expected) throws IOException {
+        if (channel.size() != expected) {
+            throw MatrixFormatException.inFile(path.toString(), "the file changed size while it was read (now "
+                    + channel.size() + " bytes); read it again once whatever writes it has finished");
+        }
     }
 
     private static void place(DenseMatrix.Builder builder, Header h, long e, double value) {

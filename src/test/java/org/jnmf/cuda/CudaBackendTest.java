@@ -12,6 +12,7 @@ import org.jnmf.Nmf;
 import org.jnmf.NmfOptions;
 import org.jnmf.NmfResult;
 import org.jnmf.Precision;
+import org.jnmf.TestMatrices;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.DeviceMatrix;
 import org.jnmf.backend.JavaBackend;
@@ -466,6 +467,20 @@ class CudaBackendTest {
             for (int i = 1; i < losses.length; i++) {
                 assertTrue(losses[i] <= losses[i - 1] * (1 + 1e-6), algorithm + " loss must not increase");
             }
+        }
+    }
+
+    /** A V held off the heap is uploaded from where it is (converted on the way when the precision differs). */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void anOffHeapVFitsToTheSameBitsAsTheHeapOne(Precision p) {
+        CudaTestSupport.open(p).close(); // skips where CUDA is not usable
+        for (Precision stored : Precision.values()) {
+            DenseMatrix heap = noisyLowRank(41, 29, 4, 13).toPrecision(stored);
+            NmfResult expected = fit(heap, Algorithm.HALS, p, "cuda");
+            NmfResult actual = fit(TestMatrices.offHeap(heap), Algorithm.HALS, p, "cuda");
+            assertArrayEquals(expected.w().toDoubleArray(), actual.w().toDoubleArray(), p + " from " + stored);
+            assertArrayEquals(expected.h().toDoubleArray(), actual.h().toDoubleArray(), p + " from " + stored);
         }
     }
 

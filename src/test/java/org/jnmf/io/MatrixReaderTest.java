@@ -303,7 +303,7 @@ class MatrixReaderTest {
         Path hugeGz = bytes("huge.npy.gz", gzip(hugeNpy));
         MatrixTooLargeException refused = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(hugeGz));
         assertTrue(refused.getMessage().contains("shape (100000000, 100000000)")
-                && refused.getMessage().contains("needs 142.1 PiB of Java heap"), refused.getMessage());
+                && refused.getMessage().contains("needs 142.1 PiB, more than the Java heap can hold"), refused.getMessage());
     }
 
     @Test
