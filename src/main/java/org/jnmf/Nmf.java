@@ -169,6 +169,17 @@ public final class Nmf {
             }
         }
 
+        /**
+         * An upper bound on what the step allocates on the backend: V and the matrices shaped like it (the
+         * masks and their two work matrices; the β-losses' quotient and, for β ≠ 1, power), W and H with
+         * their products and gradients (at most five of each shape), and the k×k ones.
+         */
+        private long deviceBytes() {
+            long likeV = observed != null ? 5 : options.beta() == 2 ? 1 : options.beta() == 1 ? 2 : 3;
+            long elements = likeV * input.storedEntries() + 5L * (n + m) * k + 4L * k * k + n + m;
+            return elements * backend.precision().bytes();
+        }
+
         private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
             if (observed != null) {
                 return new MaskedFrobeniusStep(backend, v, w, h, options, this::keep, normV2,
@@ -181,6 +192,8 @@ public final class Nmf {
         }
 
         private NmfResult iterate() {
+            backend.requireMemory(deviceBytes(), "a rank-" + k + " fit of a " + n + "×" + m + " matrix (V, W, H and"
+                    + " the work matrices)");
             DeviceMatrix v = keep(backend.upload(input));
             normV2 = backend.squaredNorm(v);
             Checkpoint resume = options.resumeFrom();

@@ -124,6 +124,15 @@ public interface Backend extends AutoCloseable {
     /** ‖V − W·H‖²_F computed directly, block by block (used when the trace identity cancels). */
     double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h);
 
+    /**
+     * Refuses, before anything is allocated, a fit whose matrices need {@code bytes} of this backend's own
+     * memory when it has less free (GPU memory; the CPU backends' heap is checked at the API boundary).
+     *
+     * @throws org.jnmf.MatrixTooLargeException naming {@code what}, the bytes needed and the bytes free
+     */
+    default void requireMemory(long bytes, String what) {
+    }
+
     /** Releases everything this backend holds (thread pools, device memory, handles). */
     @Override
     void close();

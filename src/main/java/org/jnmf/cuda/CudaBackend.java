@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
 import org.jnmf.backend.Backend;
@@ -479,6 +480,20 @@ public final class CudaBackend implements Backend {
             live.add(m);
             return m;
         });
+    }
+
+    @Override
+    public void requireMemory(long bytes, String what) {
+        long[] freeAndTotal = gpu.call(() -> {
+            cu.check(cu.memGetInfo(scratch, scratch.asSlice(8)), "cuMemGetInfo_v2");
+            return new long[] {scratch.get(JAVA_LONG, 0), scratch.get(JAVA_LONG, 8)};
+        });
+        if (bytes > freeAndTotal[0]) {
+            throw new MatrixTooLargeException(what + " needs " + bytes(bytes) + " of GPU memory but the device has "
+                    + bytes(freeAndTotal[0]) + " free of " + bytes(freeAndTotal[1]) + " total; use a smaller problem"
+                    + " or rank, float32 precision (--precision single), or a CPU backend (--backend blas or java)",
+                    bytes, freeAndTotal[0]);
+        }
     }
 
     /** cuMemAlloc_v2 on the GPU thread; running out of memory says how much was needed and is free. */

@@ -11,10 +11,13 @@ import org.jnmf.Algorithm;
 import org.jnmf.BackendUnavailableException;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
+import org.jnmf.MatrixTooLargeException;
 import org.jnmf.Nmf;
 import org.jnmf.NmfOptions;
+import org.jnmf.NmfResult;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
+import org.jnmf.TestMatrices;
 import org.jnmf.backend.Backends;
 import org.jnmf.backend.DeviceMatrix;
 import org.junit.jupiter.api.AfterEach;
@@ -158,6 +161,23 @@ class CudaErrorsTest {
                     + "but the device has "), e.getMessage());
             assertTrue(e.getMessage().contains(" free of 8.0 MiB total"), e.getMessage());
         }
+    }
+
+    @Test
+    void aFitLargerThanTheFreeDeviceMemoryIsRefusedBeforeAnythingIsAllocated() throws Throwable {
+        CudaTestSupport.requireStandIns();
+        CudaTestSupport.StandIn.setDeviceMemory(8L << 20);
+        DenseMatrix v = DenseMatrix.wrap(1000, 1500, TestMatrices.uniform(1000 * 1500, 3));
+        MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class,
+                () -> withStandIns(() -> Nmf.fit(v, options(Algorithm.HALS, Precision.DOUBLE))));
+        assertTrue(e.getMessage().startsWith("a rank-3 fit of a 1000×1500 matrix (V, W, H and the work matrices)"
+                + " needs 11.7 MiB of GPU memory but the device has "), e.getMessage());
+        assertTrue(e.getMessage().contains(" free of 8.0 MiB total; use a smaller problem or rank"), e.getMessage());
+        assertTrue(e.needed() > e.available());
+        assertEquals(0, CudaTestSupport.StandIn.liveAllocations(), "nothing was allocated");
+        // The same fit in float32 fits: the estimate is not a blanket refusal.
+        NmfResult single = withStandIns(() -> Nmf.fit(v, options(Algorithm.HALS, Precision.SINGLE)));
+        assertEquals("cuda", single.backend());
     }
 
     @Test
