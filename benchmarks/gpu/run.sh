@@ -4,7 +4,9 @@
 #   (a) the Cuda*Test suite against the real libcuda and cuBLAS,
 #   (b) GPU-vs-CPU agreement on random noisy problems (loss difference, matched factor cosines),
 #   (c) cuBLAS GEMM TFLOP/s (float32, TF32) and NMF ms/iteration (MU, HALS) next to the GEMM-only floor,
-#   (d) a plain PyTorch float32 MU loop on the same sizes, with the ratio.
+#   (d) a plain PyTorch float32 MU loop on the same sizes, with the ratio,
+#   (e) V larger than the Java heap: `jnmf fit` with -Xmx1g on a 4 GB float32 .npy (made with NumPy), used
+#       in place from its mapping, against the same fit with a heap that holds V (factors must be equal).
 # Results go to $OUT/gpu-results.md when OUT is set (and always to stdout).
 #
 # Usage: benchmarks/gpu/run.sh [--smoke] [--stand-ins DIR] [--budget SECONDS]
@@ -99,6 +101,54 @@ if command -v python3 >/dev/null; then
     run timeout 75 python3 benchmarks/gpu/torch_mu.py $smoke --java-tsv "$tsv" --budget 50 || status=1
 else
     say "python3 not found: PyTorch comparison skipped"
+fi
+# (e) V larger than the heap: the .npy is memory-mapped and uploaded from the mapping.
+if [ -n "$smoke" ]; then rows=3000; cols=4000; rank=8; iters=3; small_heap=32m
+else rows=20000; cols=50000; rank=32; iters=50; small_heap=1g; fi
+say ""
+say "## (e) V larger than the Java heap ($rows×$cols float32 .npy, rank $rank, $iters HALS iterations, random init)"
+say ""
+if python3 -c 'import numpy' 2>/dev/null; then
+    python3 - "$work/big.npy" "$rows" "$cols" <<'PY'
+import sys, numpy as np
+path, n, m = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(7)
+w, h = rng.random((n, 8), dtype=np.float32), rng.random((8, m), dtype=np.float32)
+v = np.lib.format.open_memmap(path, mode='w+', dtype='<f4', shape=(n, m))
+for i in range(0, n, 1000):
+    v[i:i + 1000] = w[i:i + 1000] @ h + 0.1 * rng.random((min(1000, n - i), m), dtype=np.float32)
+v.flush()
+PY
+    say "| heap | precision | exit | wall s | fit s | relative error |"
+    say "|---|---|---:|---:|---:|---:|"
+    for spec in "$small_heap single" "12g single" "$small_heap double"; do
+        set -- $spec
+        out="$work/fit-$1-$2"
+        start=$EPOCHREALTIME
+        timeout 150 "$java" "-Xmx$1" "${jflags[@]}" -cp bundle/jnmf.jar org.jnmf.cli.Main fit "$work/big.npy" \
+            --rank "$rank" --max-iter "$iters" --init random --seed 1 --backend cuda --precision "$2" --out "$out" \
+            > "$work/log" 2>&1
+        code=$?
+        wall=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+        grep -v 'WARNING: Using incubator' "$work/log" | tail -3
+        fit_s=$(grep -o '"seconds": [0-9.]*' "$out/summary.json" 2>/dev/null | head -1 | cut -d' ' -f2)
+        err=$(grep -o '"relative_error": [0-9.eE-]*' "$out/summary.json" 2>/dev/null | head -1 | cut -d' ' -f2)
+        [ -n "$fit_s" ] && fit_s=$(awk -v x="$fit_s" 'BEGIN { printf "%.2f", x }')
+        [ -n "$err" ] && err=$(awk -v x="$err" 'BEGIN { printf "%.6g", x }')
+        say "| -Xmx$1 | $2 | $code | $wall | ${fit_s:-–} | ${err:-–} |"
+        [ "$code" = 0 ] || status=1
+    done
+    if cmp -s "$work/fit-$small_heap-single/W.npy" "$work/fit-12g-single/W.npy" \
+        && cmp -s "$work/fit-$small_heap-single/H.npy" "$work/fit-12g-single/H.npy"; then
+        say ""
+        say "W and H from -Xmx$small_heap (V mapped, off the heap) equal those from -Xmx12g (V on the heap), bit for bit."
+    else
+        say ""
+        say "W or H from -Xmx$small_heap differ from -Xmx12g's"
+        status=1
+    fi
+else
+    say "python3 with NumPy not found: part (e) skipped"
 fi
 say "exit status: $status"
 exit "$status"
