@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.jnmf.Precision;
 import org.jnmf.backend.BlasBackend;
@@ -85,28 +84,13 @@ class LargerThanHeapTest {
         }
     }
 
-    private record Outcome(int exit, String output) {
+    private static ChildJvm.Outcome fit(String heap, List<String> jvmOptions, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("fit"));
+        all.addAll(List.of(args));
+        return ChildJvm.run(heap, jvmOptions, dir, all.toArray(String[]::new));
     }
 
-    /** Runs {@code jnmf fit} in a child JVM with the given heap. */
-    private static Outcome fit(String heap, List<String> extraJvm, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED"));
-        command.addAll(extraJvm);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.jnmf.cli.Main", "fit"));
-        command.addAll(List.of(args));
-        Path log = Files.createTempFile(dir, "child", ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(240, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the child JVM did not finish: " + Files.readString(log));
-        }
-        return new Outcome(p.exitValue(), Files.readString(log));
-    }
-
-    private static Outcome fit(String heap, String input, String backend, String out) throws Exception {
+    private static ChildJvm.Outcome fit(String heap, String input, String backend, String out) throws Exception {
         return fit(heap, List.of(), input, "--rank", "4", "--max-iter", "3", "--seed", "1", "--threads", "1",
                 "--backend", backend, "--out", dir.resolve(out).toString());
     }
@@ -129,17 +113,17 @@ class LargerThanHeapTest {
     @Test
     void anNpyLargerThanTheHeapIsFittedInPlaceByBlasAndCopiedByNoOne() throws Exception {
         assumeBlas();
-        Outcome small = fit("64m", npy.toString(), "auto", "mapped");
+        ChildJvm.Outcome small = fit("64m", npy.toString(), "auto", "mapped");
         assertEquals(0, small.exit(), small.output());
         String summary = Files.readString(dir.resolve("mapped/summary.json"));
         assertTrue(summary.contains("\"backend\": \"blas\"") || summary.contains("\"backend\":\"blas\""), summary);
         assertTrue(summary.contains("reads V in place off the heap"), summary);
-        Outcome large = fit("1g", npy.toString(), "blas", "on-heap");
+        ChildJvm.Outcome large = fit("1g", npy.toString(), "blas", "on-heap");
         assertEquals(0, large.exit(), large.output());
         assertSameFactors("on-heap", "mapped");
 
         for (String input : new String[] {"big.npy.gz", "fortran.npy"}) {
-            Outcome copied = fit("64m", dir.resolve(input).toString(), "blas", input + "-out");
+            ChildJvm.Outcome copied = fit("64m", dir.resolve(input).toString(), "blas", input + "-out");
             assertEquals(0, copied.exit(), copied.output());
             assertSameFactors("on-heap", input + "-out");
         }
@@ -147,7 +131,7 @@ class LargerThanHeapTest {
 
     @Test
     void theJavaBackendRefusesAnOffHeapVItCannotCopyAndNamesTheBackendsThatNeedNoCopy() throws Exception {
-        Outcome refused = fit("64m", npy.toString(), "java", "java-out");
+        ChildJvm.Outcome refused = fit("64m", npy.toString(), "java", "java-out");
         assertEquals(2, refused.exit(), refused.output());
         assertTrue(refused.output().contains("V (4000×5000 float32) is held off the Java heap"), refused.output());
         assertTrue(refused.output().contains("Use --backend blas (Frobenius loss) or --backend cuda"), refused.output());
@@ -172,9 +156,9 @@ class LargerThanHeapTest {
                 w.write('\n');
             }
         }
-        Outcome small = fit("64m", csv.toString(), "blas", "csv-small");
+        ChildJvm.Outcome small = fit("64m", csv.toString(), "blas", "csv-small");
         assertEquals(0, small.exit(), small.output());
-        Outcome large = fit("1g", csv.toString(), "blas", "csv-large");
+        ChildJvm.Outcome large = fit("1g", csv.toString(), "blas", "csv-large");
         assertEquals(0, large.exit(), large.output());
         assertSameFactors("csv-large", "csv-small");
     }
@@ -189,10 +173,10 @@ class LargerThanHeapTest {
             String[] args = {npy.toString(), "--rank", "4", "--max-iter", "2", "--seed", "1", "--init", "random",
                 "--backend", "cuda", "--precision", precision, "--out", ""};
             args[args.length - 1] = dir.resolve("cuda-small-" + precision).toString();
-            Outcome small = fit("64m", props, args);
+            ChildJvm.Outcome small = fit("64m", props, args);
             assertEquals(0, small.exit(), small.output());
             args[args.length - 1] = dir.resolve("cuda-large-" + precision).toString();
-            Outcome large = fit("1g", props, args);
+            ChildJvm.Outcome large = fit("1g", props, args);
             assertEquals(0, large.exit(), large.output());
             assertSameFactors("cuda-large-" + precision, "cuda-small-" + precision);
         }
