@@ -74,7 +74,8 @@ public final class DenseMatrix implements Matrix {
 
     /**
      * Wraps row-major values in native byte order held off the heap (a memory-mapped file, native memory)
-     * without copying them; the segment must stay alive and unchanged while the matrix is used.
+     * without copying them; the segment must stay alive and unchanged while the matrix is used, and be
+     * readable from any thread (not of a confined arena). Such a matrix equals only off-heap matrices.
      */
     public static DenseMatrix wrap(int rows, int cols, Precision precision, MemorySegment rowMajor) {
         if (rows < 0 || cols < 0) {
@@ -84,6 +85,11 @@ public final class DenseMatrix implements Matrix {
         if (rowMajor.byteSize() != bytes) {
             throw new IllegalArgumentException("a " + rows + "×" + cols + " " + precision.type() + " matrix needs "
                     + bytes + " bytes; the segment has " + rowMajor.byteSize());
+        }
+        if (!rowMajor.isAccessibleBy(new Thread(() -> { }))) {
+            throw new IllegalArgumentException("the segment belongs to a confined arena, which only its owner thread"
+                    + " may read, but a fit reads V from worker threads; allocate or map it in a shared or automatic"
+                    + " arena (Arena.ofShared(), Arena.ofAuto())");
         }
         return new DenseMatrix(rows, cols, precision, rowMajor);
     }

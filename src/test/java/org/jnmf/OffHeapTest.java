@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import org.jnmf.backend.Backends;
@@ -55,6 +56,11 @@ class OffHeapTest {
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
                 () -> DenseMatrix.wrap(3, 4, p, OffHeap.allocate(5, "x")));
         assertTrue(size.getMessage().contains("needs " + 12 * p.bytes() + " bytes; the segment has 5"), size.getMessage());
+        try (Arena confined = Arena.ofConfined()) {
+            IllegalArgumentException owner = assertThrows(IllegalArgumentException.class,
+                    () -> DenseMatrix.wrap(3, 4, p, confined.allocate(12L * p.bytes())));
+            assertTrue(owner.getMessage().contains("a shared or automatic arena"), owner.getMessage());
+        }
     }
 
     @Test
