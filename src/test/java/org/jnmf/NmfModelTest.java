@@ -196,6 +196,14 @@ class NmfModelTest {
             assertTrue(message.contains("not a valid model: its header says ") && message.contains("but the fixed"
                     + " fields say"), message);
         }
+        // A header that is not JSON: the refusal shows the line end after the backslash, in one line.
+        byte[] copy = bytes.clone();
+        byte[] broken = header.replace("\"double\"", "\"\\\nuble\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(broken, 0, copy, 36, broken.length);
+        Files.write(bad, withTrailingChecksum(copy));
+        String message = refused(bad).getMessage();
+        assertTrue(message.contains("damaged header: ") && message.contains("bad escape \\U+000A")
+                && !message.contains("\n"), message);
         Files.write(bad, bytes);
         assertEquals(model.w(), NmfModel.load(bad).w());
     }
