@@ -432,6 +432,8 @@ public final class NmfModel {
                     + "×" + m + " in " + (bytes == 4 ? "float32" : "float64") + ", " + expected + " bytes in all,"
                     + " but the file has " + size + " bytes");
         }
+        MatrixTooLargeException.requireHeap(values * bytes, file + ": a model of W " + n + "×" + k + " and H " + k
+                + "×" + m + " in " + (bytes == 4 ? "float32" : "float64"));
         CRC32 crc = new CRC32();
         crc.update(fixedBytes);
         byte[] header = new byte[headerLength];
@@ -453,7 +455,41 @@ public final class NmfModel {
         } catch (CharacterCodingException | IllegalArgumentException e) {
             throw new ModelFormatException(file, "damaged header: " + e.getMessage());
         }
+        // The checksum only shows the file is as written; what wrote it must also have been jnmf.
+        checkFactor(file, "W", w);
+        checkFactor(file, "H", h);
+        checkHeaderSays(file, metadata, "rows", (long) n);
+        checkHeaderSays(file, metadata, "cols", (long) m);
+        checkHeaderSays(file, metadata, "rank", (long) k);
+        checkHeaderSays(file, metadata, "precision", precision.label());
         return new NmfModel(w, h, metadata);
+    }
+
+    /** Refuses a factor with an entry that is negative, NaN or infinite, which no fit writes. */
+    private static void checkFactor(Path file, String name, DenseMatrix x) {
+        double[] row = new double[x.cols()];
+        for (int i = 0; i < x.rows(); i++) {
+            x.copyRow(i, row);
+            for (int j = 0; j < row.length; j++) {
+                if (!(row[j] >= 0) || row[j] == Double.POSITIVE_INFINITY) {
+                    throw new ModelFormatException(file, "not a valid model: " + name + " holds " + row[j] + " at row "
+                            + i + ", column " + j + " (0-based), but a model's factors are finite and ≥ 0;"
+                            + " give a model written by jnmf");
+                }
+            }
+        }
+    }
+
+    /** Refuses a header whose {@code key}, where it has one, disagrees with the fixed fields. */
+    private static void checkHeaderSays(Path file, Map<String, Object> metadata, String key, Object value) {
+        Object said = metadata.get(key);
+        if (said != null && !said.equals(value)) {
+            String shown = String.valueOf(said).codePoints().limit(40)
+                    .map(c -> Character.isISOControl(c) ? '?' : c)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            throw new ModelFormatException(file, "not a valid model: its header says " + key + " " + shown
+                    + " but the fixed fields say " + value + "; give a model written by jnmf");
+        }
     }
 
     private static DenseMatrix readValues(DataInputStream in, CRC32 crc, int rows, int cols, Precision precision)

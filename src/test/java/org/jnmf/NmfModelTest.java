@@ -158,6 +158,56 @@ class NmfModelTest {
         assertTrue(refused(absurd).getMessage().contains("impossible sizes"));
     }
 
+    /** The file's last 4 bytes set to the CRC-32 of all before them, so that only what the test changes is wrong. */
+    private static byte[] withTrailingChecksum(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 4);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length - 4, (int) crc.getValue());
+        return bytes;
+    }
+
+    @Test
+    void intactChecksumsDoNotMakeBadFactorsOrADisagreeingHeaderAModel() throws IOException {
+        NmfModel model = NmfModel.of(DenseMatrix.of(new double[][] {{1, 0}, {2, 3}}),
+                DenseMatrix.of(new double[][] {{1, 2, 3}, {0, 5, 6}}));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        model.writeTo(out);
+        byte[] bytes = out.toByteArray();
+        int values = 36 + ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(28);
+        Path bad = dir.resolve("bad.jnmf");
+        // H[1][2]: after the 4 values of W, value 5 (0-based) of H.
+        for (double x : new double[] {-1.0, Double.NaN, Double.POSITIVE_INFINITY}) {
+            byte[] copy = bytes.clone();
+            ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putDouble(values + 8 * (4 + 5), x);
+            Files.write(bad, withTrailingChecksum(copy));
+            String message = refused(bad).getMessage();
+            assertTrue(message.contains("not a valid model: H holds " + x + " at row 1, column 2")
+                    && message.contains("finite and ≥ 0"), message);
+        }
+        String header = new String(bytes, 36, values - 36, java.nio.charset.StandardCharsets.UTF_8);
+        for (String[] change : new String[][] {{"\"rows\": 2", "\"rows\": 3"}, {"\"rank\": 2", "\"rank\": 1"},
+                {"\"cols\": 3", "\"cols\": 4"}, {"\"double\"", "\"single\""}}) {
+            assertTrue(header.contains(change[0]), header);
+            byte[] copy = bytes.clone();
+            byte[] changed = header.replace(change[0], change[1]).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            System.arraycopy(changed, 0, copy, 36, changed.length);
+            Files.write(bad, withTrailingChecksum(copy));
+            String message = refused(bad).getMessage();
+            assertTrue(message.contains("not a valid model: its header says ") && message.contains("but the fixed"
+                    + " fields say"), message);
+        }
+        // A header that is not JSON: the refusal shows the line end after the backslash, in one line.
+        byte[] copy = bytes.clone();
+        byte[] broken = header.replace("\"double\"", "\"\\\nuble\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        System.arraycopy(broken, 0, copy, 36, broken.length);
+        Files.write(bad, withTrailingChecksum(copy));
+        String message = refused(bad).getMessage();
+        assertTrue(message.contains("damaged header: ") && message.contains("bad escape \\U+000A")
+                && !message.contains("\n"), message);
+        Files.write(bad, bytes);
+        assertEquals(model.w(), NmfModel.load(bad).w());
+    }
+
     @Test
     void extraBytesAtTheEndAreDamage() throws IOException {
         byte[] bytes = Files.readAllBytes(saved());

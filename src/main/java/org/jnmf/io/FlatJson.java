@@ -227,7 +227,8 @@ public final class FlatJson {
                         }
                         at += 4;
                     }
-                    default -> throw error("bad escape \\" + e);
+                    default -> throw error("bad escape \\" + (Character.isISOControl(e) || e == '\u2028'
+                            || e == '\u2029' ? String.format("U+%04X", (int) e) : String.valueOf(e)));
                 }
             }
         }

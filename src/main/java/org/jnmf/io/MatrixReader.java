@@ -33,7 +33,8 @@ import org.jnmf.SparseMatrix;
  * </table>
  *
  * <p>Each also reads gzip-compressed as {@code .mtx.gz}, {@code .npy.gz}, {@code .csv.gz},
- * {@code .tsv.gz}. Text files may end lines with LF or CRLF. Values are kept exactly as written:
+ * {@code .tsv.gz}. Text files may end lines with LF, CRLF or CR; a line over 64 MiB (or a sixteenth of
+ * the free heap) is refused rather than read whole. Values are kept exactly as written:
  * negative, NaN or infinite entries are read as they are (the fit rejects them, naming row and column).
  *
  * <p>A malformed file fails with a {@link MatrixFormatException} naming the file, line and column and

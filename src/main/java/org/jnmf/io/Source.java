@@ -1,14 +1,13 @@
 package org.jnmf.io;
 
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.ZipException;
+import org.jnmf.MatrixTooLargeException;
 
 /**
  * One opened input file: its name for messages, whether it is gzip-compressed, and (uncompressed only)
@@ -23,17 +22,29 @@ final class Source {
     final InputStream in;
     /** The uncompressed file itself, or null (compressed, or not a file). */
     final Path path;
+    /** The longest line {@link #lines()} reads, in bytes (less when the free heap is smaller). */
+    final int maxLineBytes;
 
     Source(String name, boolean gzip, long length, InputStream in) {
         this(name, gzip, length, in, null);
     }
 
     Source(String name, boolean gzip, long length, InputStream in, Path path) {
+        this(name, gzip, length, in, path, MAX_LINE_BYTES);
+    }
+
+    private Source(String name, boolean gzip, long length, InputStream in, Path path, int maxLineBytes) {
         this.name = name;
         this.gzip = gzip;
         this.length = length;
         this.in = in;
         this.path = path;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** This source with another longest line, so that tests can reach the limit with small files. */
+    Source withMaxLineBytes(int maxLineBytes) {
+        return new Source(name, gzip, length, in, path, maxLineBytes);
     }
 
     /**
@@ -53,7 +64,8 @@ final class Source {
     /**
      * Lines of UTF-8 text (a leading byte-order mark is skipped), counted, with any line end ({@code \n},
      * {@code \r\n}, {@code \r}). UTF-16 text, which spreadsheets on Windows write as "Unicode text", is
-     * refused by its byte-order mark with the fix rather than read as garbage.
+     * refused by its byte-order mark with the fix rather than read as garbage, and a line longer than
+     * {@link #maxLineBytes} (a binary file, text without line ends) is refused before it fills the heap.
      */
     TextLines lines() {
         if (in.markSupported()) {
@@ -70,33 +82,141 @@ final class Source {
                 throw failure(e, 1);
             }
         }
-        return new TextLines(this);
+        return new TextLines(this, maxLineBytes);
     }
+
+    /**
+     * The longest line, in bytes, that {@link TextLines} reads: a CSV row of a million values of 25
+     * characters fits; a binary file or text without line ends is refused at this length rather than read
+     * into memory whole.
+     */
+    static final int MAX_LINE_BYTES = 64 << 20;
+
+    /** A line may take at most this fraction of the free heap: its bytes, the string, and the parser's offsets. */
+    private static final int LINE_HEAP_SHARE = 16;
 
     static final class TextLines {
         private final Source source;
-        private final BufferedReader reader;
+        private final int maxBytes;
+        private int limit;
+        private byte[] buffer = new byte[1 << 16];
+        private int position;
+        private int end;
+        /** The last line ended with a CR: a LF right after it belongs to that line end. */
+        private boolean skipLf;
+        private boolean eof;
         private long number;
 
-        private TextLines(Source source) {
+        private TextLines(Source source, int maxBytes) {
             this.source = source;
-            this.reader = new BufferedReader(new InputStreamReader(source.in, StandardCharsets.UTF_8), 1 << 16);
+            this.maxBytes = maxBytes;
+            this.limit = heapLimit();
         }
 
-        /** The next line without its line end, or null at the end of the file. */
+        private int heapLimit() {
+            return (int) Math.max(1, Math.min(maxBytes, MatrixTooLargeException.availableHeap() / LINE_HEAP_SHARE));
+        }
+
+        /**
+         * The next line without its line end, or null at the end of the file. The bytes up to a LF or CR are
+         * decoded as UTF-8, bytes that are not UTF-8 becoming U+FFFD (as a decoding {@code Reader} does).
+         */
         String next() {
             try {
-                String line = reader.readLine();
-                if (line != null) {
-                    number++;
-                    if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
-                        line = line.substring(1);
+                if (skipLf) {
+                    if (position == end && !fill()) {
+                        return null;
                     }
+                    if (buffer[position] == '\n') {
+                        position++;
+                    }
+                    skipLf = false;
                 }
-                return line;
+                int p = position;
+                while (true) {
+                    byte[] b = buffer;
+                    int e = end;
+                    while (p < e && b[p] != '\n' && b[p] != '\r') {
+                        p++;
+                    }
+                    if (p < e) {
+                        checkLength(p - position);
+                        skipLf = b[p] == '\r';
+                        String line = new String(b, position, p - position, StandardCharsets.UTF_8);
+                        position = p + 1;
+                        return counted(line);
+                    }
+                    int scanned = p - position;
+                    checkLength(scanned);
+                    if (!fill()) {
+                        if (position == end) {
+                            return null;
+                        }
+                        String line = new String(buffer, position, end - position, StandardCharsets.UTF_8);
+                        position = end;
+                        return counted(line);
+                    }
+                    p = position + scanned;
+                }
             } catch (IOException e) {
                 throw source.failure(e, number + 1);
             }
+        }
+
+        private String counted(String line) {
+            number++;
+            if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                return line.substring(1);
+            }
+            return line;
+        }
+
+        /** Refuses the line being read once it is longer than the limit (after a garbage collection, if the heap set it). */
+        private void checkLength(int bytes) {
+            if (bytes <= limit) {
+                return;
+            }
+            if (limit < maxBytes) {
+                System.gc();
+                limit = heapLimit();
+                if (bytes <= limit) {
+                    return;
+                }
+            }
+            boolean heap = limit < maxBytes;
+            throw MatrixFormatException.at(source.name, number + 1, 0, "the line is longer than " + limit
+                    + " bytes, the most jnmf reads as one line" + (heap ? " with the Java heap free now" : "")
+                    + "; is this a text file with one matrix row per line? (A binary file, or text without"
+                    + " line ends, reads like this.) A matrix this wide reads better saved as .npy or .mtx"
+                    + (heap ? "; or give Java more memory (./jnmf: JAVA_OPTS=-Xmx8g; java: -Xmx8g)" : ""));
+        }
+
+        /**
+         * Moves the unread bytes to the front, growing the buffer when they fill it, and reads more after them.
+         * False at the end of the file.
+         */
+        private boolean fill() throws IOException {
+            if (eof) {
+                return false;
+            }
+            int kept = end - position;
+            if (kept == buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min((long) limit + 1, 2L * buffer.length));
+            } else if (position > 0) {
+                System.arraycopy(buffer, position, buffer, 0, kept);
+            }
+            position = 0;
+            end = kept;
+            int n;
+            do {
+                n = source.in.read(buffer, end, buffer.length - end);
+            } while (n == 0);
+            if (n < 0) {
+                eof = true;
+                return false;
+            }
+            end += n;
+            return true;
         }
 
         /** The 1-based number of the line {@link #next()} returned last (0 before the first). */

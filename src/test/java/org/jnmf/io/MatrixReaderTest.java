@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -503,6 +504,113 @@ class MatrixReaderTest {
         MatrixFormatException negative = fails(bytes("n.npy", npy(1,
                 "{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 1), }", new byte[8])));
         assertTrue(negative.getMessage().contains("expected a non-negative integer in 'shape'"), negative.getMessage());
+    }
+
+    // ---- lines: their length and their ends ----
+
+    private static Matrix parse(String kind, String content, int maxLineBytes) throws IOException {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        return MatrixReader.parse(new Source("x." + kind, false, b.length, new ByteArrayInputStream(b))
+                .withMaxLineBytes(maxLineBytes), kind, ReadOptions.defaults());
+    }
+
+    private static void assertTooLong(String kind, String content, int maxLineBytes, long line) {
+        MatrixFormatException e = assertThrows(MatrixFormatException.class, () -> parse(kind, content, maxLineBytes));
+        assertAt(e, line, 0, "x." + kind, "the line is longer than " + maxLineBytes + " bytes",
+                "one matrix row per line", "saved as .npy or .mtx");
+        assertFalse(e.getMessage().contains("heap"), e.getMessage());
+    }
+
+    @Test
+    void aLineLongerThanTheLimitIsRefusedNamingFileLineAndLimit() throws IOException {
+        String row = "1,2,3,4,5,6,7,8,9,10,11,12,13"; // 29 bytes
+        assertEquals(13, parse("csv", "1,2,3,4,5,6,7,8,9,10,11,12,0\n" + row + "\n", 29).cols());
+        assertEquals(13, parse("csv", "1,2,3,4,5,6,7,8,9,10,11,12,0\r\n" + row, 29).cols());
+        assertTooLong("csv", "1,2,3,4,5,6,7,8,9,10,11,12,0\n" + row + "\n", 28, 2);
+        assertTooLong("csv", "\n\n" + row, 28, 3);
+        assertTooLong("tsv", "1\t2\r\n" + row.replace(',', '\t'), 28, 2);
+        String mtx = "%%MatrixMarket matrix coordinate real general\n";
+        assertEquals(1, ((SparseMatrix) parse("mtx", mtx + "1 1 1\n1 1 5\n", 46)).nonZeros());
+        assertTooLong("mtx", mtx + "% " + "x".repeat(45) + "\r\n1 1 1\n1 1 5\n", 46, 2);
+        assertTooLong("mtx", mtx + "1 1 1\n1 1 " + "5".repeat(100), 46, 3);
+        // Longer than the 64 KiB read buffer: the line grows across reads up to the limit, and no further.
+        String wide = "1," .repeat(60_000) + "1";
+        assertEquals(60_001, parse("csv", wide + "\r\n" + wide, 120_001).cols());
+        assertTooLong("csv", "0\n" + wide, 120_000, 2);
+        String binary = "\u0001\u00ff\u0000x".repeat(100_000);
+        assertTooLong("csv", binary, 200_000, 1);
+        // A file's default limit is far above such lines.
+        assertEquals(60_001, MatrixReader.read(text("wide.csv", wide + "\n" + wide)).cols());
+    }
+
+    @Test
+    void lineEndsLfCrlfAndCrReadAlikeWithOrWithoutAFinalOne() throws IOException {
+        String[][] files = {
+                {"csv", "a,b\n1,2\n\n3,4"},
+                {"tsv", "1\t2\n3\t4"},
+                {"mtx", "%%MatrixMarket matrix coordinate real general\n% comment\n2 2 2\n1 2 1.5\n\n2 1 4"},
+        };
+        for (String[] f : files) {
+            Matrix expected = parse(f[0], f[1], 64);
+            for (String end : new String[] {"\n", "\r\n", "\r"}) {
+                String content = f[1].replace("\n", end);
+                for (String last : new String[] {"", end, end + end}) {
+                    Matrix m = parse(f[0], content + last, 64);
+                    assertTrue(m instanceof SparseMatrix s ? same(s, (SparseMatrix) expected) : m.equals(expected),
+                            () -> f[0] + " with line end " + end.replace("\r", "CR").replace("\n", "LF"));
+                }
+            }
+        }
+    }
+
+    private static boolean same(SparseMatrix a, SparseMatrix b) {
+        return Arrays.equals(a.rowStart(), b.rowStart()) && Arrays.equals(a.columnIndices(), b.columnIndices())
+                && Arrays.equals(a.values(), b.values());
+    }
+
+    /**
+     * The line reader splits and decodes as {@code BufferedReader.readLine} over a UTF-8 {@code InputStreamReader}
+     * did (bytes that are not UTF-8 read as U+FFFD), for random bytes full of line ends and broken UTF-8, lines
+     * that cross the 64 KiB read buffer, and a CRLF split across it.
+     */
+    @Test
+    void linesAreSplitAndDecodedAsBufferedReaderDoes() throws IOException {
+        byte[] ends = {'\r', '\n', '\r', '\n', '\r'};
+        byte[] alphabet = {'1', ',', ' ', (byte) 0xEF, (byte) 0xBB, (byte) 0xBF, (byte) 0xC3,
+                (byte) 0xA9, (byte) 0xE2, (byte) 0x80, (byte) 0xFF, (byte) 0xED, (byte) 0xA0, (byte) 0xF0, (byte) 0x9F,
+                (byte) 0x98, 'a', 0};
+        java.util.Random random = new java.util.Random(20261126);
+        java.util.List<byte[]> inputs = new java.util.ArrayList<>();
+        for (int t = 0; t < 300; t++) {
+            byte[] b = new byte[random.nextInt(t < 250 ? 200 : 300_000)];
+            int lineEvery = 1 + random.nextInt(t % 2 == 0 ? 8 : 100_000);
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(lineEvery) == 0 ? ends[random.nextInt(ends.length)]
+                        : alphabet[random.nextInt(alphabet.length)];
+            }
+            inputs.add(b);
+        }
+        byte[] split = ("x".repeat(65_535) + "\r\ny\r\r\n\n").getBytes(StandardCharsets.US_ASCII);
+        inputs.add(split);
+        inputs.add(Arrays.copyOf(split, 65_536));
+        inputs.add("\uFEFF1\r\n\uFEFF2".getBytes(StandardCharsets.UTF_8));
+        for (byte[] input : inputs) {
+            java.util.List<String> expected = new java.util.ArrayList<>();
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    new ByteArrayInputStream(input), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    expected.add(expected.isEmpty() && line.startsWith("\uFEFF") ? line.substring(1) : line);
+                }
+            }
+            Source.TextLines lines = new Source("x.csv", false, input.length, new ByteArrayInputStream(input)).lines();
+            java.util.List<String> got = new java.util.ArrayList<>();
+            for (String line; (line = lines.next()) != null; ) {
+                got.add(line);
+                assertEquals(got.size(), lines.number());
+            }
+            assertEquals(expected, got, () -> "input of " + input.length + " bytes");
+            assertEquals(null, lines.next());
+        }
     }
 
     // ---- files ----
