@@ -141,6 +141,16 @@ class LargerThanHeapTest {
     }
 
     @Test
+    void aLineTooLongForASmallHeapIsRefusedWithTheFix() throws Exception {
+        Path csv = dir.resolve("one-line.csv");
+        Files.writeString(csv, "1,".repeat(4 << 20) + "1\n");
+        ChildJvm.Outcome refused = fit("64m", csv.toString(), "java", "one-line-out");
+        assertEquals(2, refused.exit(), refused.output());
+        assertTrue(refused.output().contains(csv + ", line 1: the line is longer than "), refused.output());
+        assertTrue(refused.output().contains("give Java more memory"), refused.output());
+    }
+
+    @Test
     void aCsvLargerThanTheHeapIsParsedIntoNativeMemory() throws Exception {
         assumeBlas();
         Path csv = dir.resolve("big.csv");
