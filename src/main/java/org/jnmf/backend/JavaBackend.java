@@ -79,7 +79,7 @@ public class JavaBackend implements Backend {
         final double[][] d;
         /**
          * V's values when they stay off the heap (then f and d are null): only {@link BlasBackend} makes such
-         * a matrix, and only {@link #squaredNorm} and {@link #residualSquared} here read it.
+         * a matrix, and here only {@code rowOf} reads it (for {@link #squaredNorm} and {@link #residualSquared}).
          */
         final MemorySegment segment;
 
@@ -605,6 +605,17 @@ public class JavaBackend implements Backend {
 
     /** Row i of a data matrix into {@code x} (m values, zeros where a sparse V stores nothing). */
     private void rowOf(DeviceMatrix v, int i, double[] x) {
+        if (v instanceof Dense off && off.segment != null) {
+            long at = (long) i * off.cols;
+            if (single()) {
+                for (int j = 0; j < off.cols; j++) {
+                    x[j] = off.segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + j);
+                }
+            } else {
+                MemorySegment.copy(off.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, at * 8, x, 0, off.cols);
+            }
+            return;
+        }
         if (v instanceof Sparse sp) {
             java.util.Arrays.fill(x, 0.0);
             int[] rowStart = sp.csr.rowStart();
@@ -728,8 +739,9 @@ public class JavaBackend implements Backend {
             pool.forRange(vv.rows, 1, vv.cols, (from, to) -> {
                 double[] row = new double[vv.cols];
                 for (int i = from; i < to; i++) {
+                    rowOf(vv, i, row);
                     double s = 0;
-                    for (double x : rowOf(vv, i, row)) {
+                    for (double x : row) {
                         s += x * x;
                     }
                     perRow[i] = s;
@@ -795,36 +807,13 @@ public class JavaBackend implements Backend {
             }
             return s;
         }
-        Dense vv = (Dense) v;
-        if (vv.segment != null) {
-            double[] row = rowOf(vv, i, new double[vv.cols]);
-            for (int j = 0; j < product.length; j++) {
-                double r = row[j] - product[j];
-                s += r * r;
-            }
-            return s;
-        }
-        int b = i / vv.blockRows;
-        int offset = (i - b * vv.blockRows) * vv.cols;
+        double[] row = new double[product.length];
+        rowOf(v, i, row);
         for (int j = 0; j < product.length; j++) {
-            double value = vv.f != null ? vv.f[b][offset + j] : vv.d[b][offset + j];
-            double r = value - product[j];
+            double r = row[j] - product[j];
             s += r * r;
         }
         return s;
-    }
-
-    /** Row i of an off-heap V, widened into {@code row}. */
-    private double[] rowOf(Dense v, int i, double[] row) {
-        long at = (long) i * v.cols;
-        if (single()) {
-            for (int j = 0; j < v.cols; j++) {
-                row[j] = v.segment.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at + j);
-            }
-        } else {
-            MemorySegment.copy(v.segment, ValueLayout.JAVA_DOUBLE_UNALIGNED, at * 8, row, 0, v.cols);
-        }
-        return row;
     }
 
     private interface RangeSum {
