@@ -51,6 +51,19 @@ public final class TestMatrices {
         return SparseMatrix.fromDense(b.build());
     }
 
+    /**
+     * Uniform [0, 1) data in one of the storage layouts the backends must agree on: {@code "blocks"} (dense,
+     * a third of the rows per block), {@code "sparse"} (counts, 20 % non-zero) or anything else (dense, one block).
+     */
+    public static Matrix ofKind(int n, int m, String kind, long seed) {
+        DenseMatrix dense = DenseMatrix.wrap(n, m, uniform(n * m, seed));
+        return switch (kind) {
+            case "blocks" -> reblocked(dense, Math.max(1, n / 3));
+            case "sparse" -> sparseCounts(n, m, 0.2, seed);
+            default -> dense;
+        };
+    }
+
     /** The same values stored in more, smaller row blocks. */
     public static DenseMatrix reblocked(DenseMatrix x, int blockRows) {
         DenseMatrix.Builder b = new DenseMatrix.Builder(x.rows(), x.cols(), x.precision(), blockRows);

@@ -54,19 +54,10 @@ class BlasBackendTest {
         return cases.build();
     }
 
-    private static Matrix data(int n, int m, String kind, long seed) {
-        DenseMatrix dense = DenseMatrix.wrap(n, m, TestMatrices.uniform(n * m, seed));
-        return switch (kind) {
-            case "blocks" -> TestMatrices.reblocked(dense, Math.max(1, n / 3));
-            case "sparse" -> TestMatrices.sparseCounts(n, m, 0.2, seed);
-            default -> dense;
-        };
-    }
-
     @ParameterizedTest(name = "{0} {1}×{2} k={3} {4}")
     @MethodSource("cases")
     void productsMatchTheReference(Precision precision, int n, int m, int k, String kind) {
-        Matrix v = data(n, m, kind, 21);
+        Matrix v = TestMatrices.ofKind(n, m, kind, 21);
         double[] w = TestMatrices.uniform(n * k, 22);
         double[] h = TestMatrices.uniform(k * m, 23);
         double[] square = TestMatrices.uniform(k * k, 24);

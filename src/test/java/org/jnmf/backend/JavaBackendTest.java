@@ -36,19 +36,10 @@ class JavaBackendTest {
         return cases.build();
     }
 
-    private static Matrix data(int n, int m, String kind, long seed) {
-        DenseMatrix dense = DenseMatrix.wrap(n, m, TestMatrices.uniform(n * m, seed));
-        return switch (kind) {
-            case "blocks" -> TestMatrices.reblocked(dense, Math.max(1, n / 3));
-            case "sparse" -> TestMatrices.sparseCounts(n, m, 0.2, seed);
-            default -> dense;
-        };
-    }
-
     @ParameterizedTest(name = "{0} {1}×{2} k={3} {4}")
     @MethodSource("cases")
     void primitivesMatchTheReference(Precision precision, int n, int m, int k, String kind) {
-        Matrix v = data(n, m, kind, 11);
+        Matrix v = TestMatrices.ofKind(n, m, kind, 11);
         double[] w = TestMatrices.uniform(n * k, 12);
         double[] h = TestMatrices.uniform(k * m, 13);
         double tolerance = precision == Precision.SINGLE ? SINGLE_TOLERANCE : DOUBLE_TOLERANCE;
@@ -222,8 +213,8 @@ class JavaBackendTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("precisions")
     void resultsAreBitIdenticalWhateverTheThreadCount(Precision precision) {
-        Matrix v = data(150, 333, "dense", 3);
-        Matrix sparse = data(150, 333, "sparse", 3);
+        Matrix v = TestMatrices.ofKind(150, 333, "dense", 3);
+        Matrix sparse = TestMatrices.ofKind(150, 333, "sparse", 3);
         double[] w = TestMatrices.uniform(150 * 9, 4);
         double[] h = TestMatrices.uniform(9 * 333, 5);
         double[][] one = products(precision, 1, v, sparse, w, h);
