@@ -1,8 +1,19 @@
 package org.jnmf;
 
-/** Small dense linear algebra in double on the host: orthonormalisation and a one-sided Jacobi SVD. */
+/** Small dense linear algebra in double on the host: transposes, orthonormalisation and a one-sided Jacobi SVD. */
 final class DenseLinearAlgebra {
     private DenseLinearAlgebra() {
+    }
+
+    /** The transpose of a row-major rows×cols array. */
+    static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
     }
 
     /**

@@ -180,29 +180,18 @@ class FrobeniusStep extends Step {
         }
         double[] products = backend.download(g);
         int r = columns ? n : m;
-        double[] cross = columns ? transpose(products, n, k) : products;
+        double[] cross = columns ? DenseLinearAlgebra.transpose(products, n, k) : products;
         if (l1 > 0) {
             for (int i = 0; i < cross.length; i++) {
                 cross[i] -= l1;
             }
         }
         Nnls.Solution solution = Nnls.solve(gram, cross, k, r, warm);
-        double[] values = columns ? transpose(solution.x(), k, n) : solution.x();
+        double[] values = columns ? DenseLinearAlgebra.transpose(solution.x(), k, n) : solution.x();
         try (DeviceMatrix solved = backend.upload(x.rows(), x.cols(), values)) {
             backend.combine(solved, 0, solved, 0, x);
         }
         return solution.passive();
-    }
-
-    /** The transpose of a row-major rows×cols array. */
-    private static double[] transpose(double[] a, int rows, int cols) {
-        double[] t = new double[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 
     private void sweep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix gram, boolean columns) {

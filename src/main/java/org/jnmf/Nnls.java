@@ -77,11 +77,12 @@ public final class Nnls {
     public static Solution solve(double[] gram, double[] cross, int k, int r, boolean[] initialPassive,
                                  WorkerPool pool) {
         check(gram, cross, k, r, initialPassive);
-        double[] c = transpose(cross, k, r);
+        double[] c = DenseLinearAlgebra.transpose(cross, k, r);
         boolean[] passive = initialPassive == null ? new boolean[k * r] : transpose(initialPassive, k, r);
         double[] x = new double[k * r];
         double[] rounds = solveColumns(gram, c, x, passive, k, r, pool, PATIENCE);
-        return new Solution(transpose(x, r, k), transpose(passive, r, k), (int) rounds[0], rounds[1]);
+        return new Solution(DenseLinearAlgebra.transpose(x, r, k), transpose(passive, r, k), (int) rounds[0],
+                rounds[1]);
     }
 
     /**
@@ -190,11 +191,12 @@ public final class Nnls {
      */
     static Solution solveWithPatience(double[] gram, double[] cross, int k, int r, int patience) {
         check(gram, cross, k, r, null);
-        double[] c = transpose(cross, k, r);
+        double[] c = DenseLinearAlgebra.transpose(cross, k, r);
         boolean[] passive = new boolean[k * r];
         double[] x = new double[k * r];
         double[] rounds = solveColumns(gram, c, x, passive, k, r, null, patience);
-        return new Solution(transpose(x, r, k), transpose(passive, r, k), (int) rounds[0], rounds[1]);
+        return new Solution(DenseLinearAlgebra.transpose(x, r, k), transpose(passive, r, k), (int) rounds[0],
+                rounds[1]);
     }
 
     /** Thrown by a block whose exchanges do not settle. */
@@ -450,16 +452,6 @@ public final class Nnls {
             }
             return yi < -4 * (k + 1) * EPS * scale;
         }
-    }
-
-    private static double[] transpose(double[] a, int rows, int cols) {
-        double[] t = new double[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 
     private static boolean[] transpose(boolean[] a, int rows, int cols) {
