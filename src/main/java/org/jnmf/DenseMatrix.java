@@ -331,14 +331,14 @@ public final class DenseMatrix implements Matrix {
         private MemorySegment segment;
 
         /**
-         * A builder for a data matrix: on the heap when it fits there with a quarter of the maximum heap
-         * to spare (for the fit's factors and work matrices), else off-heap in native memory
+         * A builder for a data matrix: on the heap when {@link MatrixTooLargeException#heapHoldsData} says it
+         * belongs there, else off-heap in native memory
          * ({@link OffHeap#allocate}), refused with both sizes when the machine cannot hold it either.
          * {@code what} names the matrix in that refusal.
          */
         public static Builder onHeapOrOff(int rows, int cols, Precision precision, String what) {
             long bytes = (long) rows * cols * precision.bytes();
-            if (MatrixTooLargeException.heapHolds(bytes + Runtime.getRuntime().maxMemory() / 4)) {
+            if (MatrixTooLargeException.heapHoldsData(bytes)) {
                 return new Builder(rows, cols, precision);
             }
             return new Builder(rows, cols, precision, OffHeap.allocate(bytes, what + " (a " + rows + "×" + cols

@@ -59,6 +59,14 @@ public class MatrixTooLargeException extends IllegalArgumentException {
         return bytes <= availableHeap();
     }
 
+    /**
+     * Whether {@code bytes} of input data belong on the heap: it holds them with a quarter of the maximum
+     * heap still to spare for the fit's factors and work matrices. Data that does not is held off-heap.
+     */
+    public static boolean heapHoldsData(long bytes) {
+        return heapHolds(bytes + Runtime.getRuntime().maxMemory() / 4);
+    }
+
     /** Heap bytes that can still be allocated: the maximum less what is in use. */
     public static long availableHeap() {
         Runtime r = Runtime.getRuntime();

@@ -33,8 +33,7 @@ final class DoubleChunks {
 
     void add(double value) {
         if (fill == CHUNK) {
-            if (offHeapChunks.isEmpty() && MatrixTooLargeException.heapHolds(8L * CHUNK + 8 * size
-                    + Runtime.getRuntime().maxMemory() / 4)) {
+            if (offHeapChunks.isEmpty() && MatrixTooLargeException.heapHoldsData(8L * CHUNK + 8 * size)) {
                 current = new double[CHUNK];
                 heapChunks.add(current);
             } else {

@@ -124,7 +124,7 @@ final class NpyReader {
             throws IOException {
         String name = path.toString();
         if (!h.fortran && h.order == ByteOrder.nativeOrder()
-                && !MatrixTooLargeException.heapHolds(dataBytes + Runtime.getRuntime().maxMemory() / 4)) {
+                && !MatrixTooLargeException.heapHoldsData(dataBytes)) {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 checkSize(channel, path, dataOffset + dataBytes);
                 MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, dataOffset, dataBytes, Arena.ofAuto());
