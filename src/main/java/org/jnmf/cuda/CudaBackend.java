@@ -534,36 +534,33 @@ public final class CudaBackend implements Backend {
         if (v instanceof SparseMatrix) {
             throw new IllegalArgumentException(SPARSE_MESSAGE);
         }
-        DenseMatrix given = (DenseMatrix) v;
-        if (given.offHeap()) {
-            return uploadOffHeap(given);
-        }
-        DenseMatrix d = given.toPrecision(precision);
+        DenseMatrix d = (DenseMatrix) v;
         CudaMatrix x = allocate(d.rows(), d.cols(), "V");
-        long offset = 0;
-        for (int b = 0; b < d.blockCount(); b++) {
-            MemorySegment block = single ? MemorySegment.ofArray(d.floatBlock(b))
-                    : MemorySegment.ofArray(d.doubleBlock(b));
-            copyIn(x, offset, block);
-            offset += block.byteSize();
+        if (d.precision() != precision) {
+            uploadConverted(d, x);
+        } else if (d.offHeap()) {
+            copyIn(x, 0, d.segment());
+        } else {
+            long offset = 0;
+            for (int b = 0; b < d.blockCount(); b++) {
+                MemorySegment block = single ? MemorySegment.ofArray(d.floatBlock(b))
+                        : MemorySegment.ofArray(d.doubleBlock(b));
+                copyIn(x, offset, block);
+                offset += block.byteSize();
+            }
         }
         return x;
     }
 
     /**
-     * V held off the heap: copied from where it is, and when its precision is not the fit's, converted a
-     * chunk of rows at a time on the way (no whole converted copy on the host).
+     * V in another precision than the fit's, converted a chunk of rows at a time on the way to x: no whole
+     * converted copy on the host, which matters most for a V held off the heap because the heap is small.
      */
-    private DeviceMatrix uploadOffHeap(DenseMatrix d) {
-        CudaMatrix x = allocate(d.rows(), d.cols(), "V");
-        if (d.precision() == precision) {
-            copyIn(x, 0, d.segment());
-            return x;
-        }
+    private void uploadConverted(DenseMatrix d, CudaMatrix x) {
         int cols = d.cols();
-        // 8 MiB of converted values at a time: V is off-heap because the heap is small.
         long chunkBytes = 8L << 20;
-        int rowsPerChunk = (int) Math.max(1, Math.min(d.rows(), chunkBytes / Math.max(1, (long) cols * elementBytes)));
+        int rowsPerChunk = (int) Math.max(1, Math.min(d.rows(),
+                chunkBytes / Math.max(1, (long) cols * elementBytes)));
         double[] row = new double[cols];
         for (int first = 0; first < d.rows(); first += rowsPerChunk) {
             int rows = Math.min(rowsPerChunk, d.rows() - first);
@@ -588,11 +585,11 @@ public final class CudaBackend implements Backend {
             long offset = (long) first * cols * elementBytes;
             // One chunk at a time: waiting for each copy keeps a single chunk on the heap.
             gpu.call(() -> {
-                cu.check(cu.memcpyHtoDAsync(x.pointer + offset, chunk, chunk.byteSize(), stream), "cuMemcpyHtoDAsync_v2");
+                cu.check(cu.memcpyHtoDAsync(x.pointer + offset, chunk, chunk.byteSize(), stream),
+                        "cuMemcpyHtoDAsync_v2");
                 return null;
             });
         }
-        return x;
     }
 
     @Override
