@@ -52,8 +52,8 @@ public final class DenseMatrix implements Matrix {
         this.segment = segment.asReadOnly();
     }
 
-    /** Rows per block for a matrix with {@code cols} columns. */
-    static int blockRowsFor(int rows, int cols) {
+    /** Rows per block for a matrix with {@code cols} columns: as many as keep a block under 2³¹ elements. */
+    public static int blockRowsFor(int rows, int cols) {
         if (cols == 0) {
             return Math.max(rows, 1);
         }

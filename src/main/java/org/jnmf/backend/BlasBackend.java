@@ -20,8 +20,9 @@ import org.jnmf.Precision;
  * operations read: V takes twice its size. A V held off-heap ({@link DenseMatrix#offHeap()}: larger than
  * the heap, or a memory-mapped {@code .npy}) is read by BLAS where it is, without any copy; the inherited
  * element-wise operations that read V itself (the β-divergences, masks) then make their heap copy only
- * when first asked, and refuse with the sizes when the heap cannot hold it. Factors and outputs (n×k, k×m, k×k) are copied through
- * reused off-heap buffers around each call, O((n + m)·k) against the product's O(n·m·k).
+ * when first asked, and refuse with the sizes when the heap cannot hold it. Factors and outputs (n×k,
+ * k×m, k×k) are copied through reused off-heap buffers around each call, O((n + m)·k) against the
+ * product's O(n·m·k).
  *
  * <p>Guarantee: results agree with the Java backend to float rounding (the same sums in another order),
  * but are not bit-reproducible across thread counts: OpenBLAS splits its sums by thread. Not
@@ -207,7 +208,7 @@ public final class BlasBackend extends JavaBackend {
     private Resident inPlace(DenseMatrix v) {
         int n = v.rows();
         int m = v.cols();
-        int blockRows = (int) Math.max(1, Math.min(n, (Integer.MAX_VALUE - 16L) / Math.max(m, 1)));
+        int blockRows = DenseMatrix.blockRowsFor(n, m);
         int blocks = Math.max(1, (n + blockRows - 1) / blockRows);
         MemorySegment[] segments = new MemorySegment[blocks];
         long rowBytes = (long) m * layout().byteSize();
