@@ -124,7 +124,6 @@ public final class Nmf {
         private final Initialization init;
         private final double meanOfV;
         private final long start;
-        private final long deadline;
         private final int n;
         private final int m;
         private final int k;
@@ -141,8 +140,6 @@ public final class Nmf {
             this.init = init;
             this.meanOfV = meanOfV;
             this.start = start;
-            this.deadline = options.timeLimit() == null ? Long.MAX_VALUE
-                    : start + options.timeLimit().toNanos();
             this.n = input.rows();
             this.m = input.cols();
             this.k = options.rank();
@@ -267,12 +264,9 @@ public final class Nmf {
                             doubles(losses), doubles(gradients), ints(checks));
                     checkpointed = iteration;
                 }
-                if (options.cancellation() != null && options.cancellation().isCancelled()) {
-                    stop = StopReason.CANCELLED;
-                    break;
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    stop = StopReason.TIME_LIMIT;
+                StopReason interruption = options.interruption(start);
+                if (interruption != null) {
+                    stop = interruption;
                     break;
                 }
             }

@@ -235,6 +235,21 @@ public final class NmfOptions {
         return cancellation;
     }
 
+    /**
+     * What stops a fit that started at {@code start} ({@link System#nanoTime}) between iterations:
+     * {@link StopReason#CANCELLED} once its cancellation is asked for, else {@link StopReason#TIME_LIMIT}
+     * once its time limit has passed, else null (go on).
+     */
+    public StopReason interruption(long start) {
+        if (cancellation != null && cancellation.isCancelled()) {
+            return StopReason.CANCELLED;
+        }
+        if (timeLimit != null && System.nanoTime() - start >= timeLimit.toNanos()) {
+            return StopReason.TIME_LIMIT;
+        }
+        return null;
+    }
+
     public ProgressListener progress() {
         return progress;
     }

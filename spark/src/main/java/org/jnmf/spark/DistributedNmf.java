@@ -383,7 +383,6 @@ public final class DistributedNmf {
         DistributedNmfResult run(JavaRDD<double[]> wStart, double[] h0) {
             NmfOptions options = run.options;
             DistributedOptions cluster = run.cluster;
-            long deadline = options.timeLimit() == null ? Long.MAX_VALUE : run.start + options.timeLimit().toNanos();
             LocalSolver solver = this.solver;
             JavaRDD<BlockStep> steps = blocks.zipPartitions(wStart,
                     (vs, ws) -> Collections.singletonList(solver.step(vs.next(), ws.next(), null)).iterator())
@@ -461,12 +460,9 @@ public final class DistributedNmf {
                         break;
                     }
                 }
-                if (options.cancellation() != null && options.cancellation().isCancelled()) {
-                    stop = StopReason.CANCELLED;
-                    break;
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    stop = StopReason.TIME_LIMIT;
+                StopReason interruption = options.interruption(run.start);
+                if (interruption != null) {
+                    stop = interruption;
                     break;
                 }
             }
