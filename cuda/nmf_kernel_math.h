@@ -68,6 +68,21 @@ static __host__ __device__ inline double nmf_beta_term(double x, double y, doubl
     return t / (beta * (beta - 1));
 }
 
+/* The row r of the CSR entry q: row_start[r] ≤ q < row_start[r + 1] (binary search over rows + 1 offsets). */
+static __host__ __device__ inline int nmf_csr_row(const int *row_start, int rows, long long q) {
+    int lo = 0;
+    int hi = rows - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (row_start[mid] <= q) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return lo;
+}
+
 #define NMF_KERNEL_MATH_PASS 1
 #define NMF_REAL float
 #define NMF_SUFFIX _f32
@@ -293,10 +308,38 @@ static __host__ __device__ inline double NMF_NAME(nmf_product_entry)(const NMF_R
 }
 
 /*
- * Σ (V[i,j] − (W·H)[i,j])² in double over the elements e = i·m + j = start, start + step, ... < n·m (one
- * thread's share of the direct residual ‖V − WH‖²_F). V is n×m, W n×k, H k×m, all row-major.
+ * V[i,j] of a data matrix: v[i·m + j] when V is dense (row_start == 0), else the CSR entry of row i at
+ * column j found by binary search in its (strictly increasing) columns, 0 where V stores nothing.
  */
-static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF_REAL *v, const NMF_REAL *w,
+static __host__ __device__ inline double NMF_NAME(nmf_data_entry)(const NMF_REAL *v, const int *row_start,
+                                                                 const int *columns, long long i, long long j,
+                                                                 int m) {
+    if (row_start == 0) {
+        return (double) v[i * m + j];
+    }
+    int lo = row_start[i];
+    int hi = row_start[i + 1] - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (columns[mid] == j) {
+            return (double) v[mid];
+        }
+        if (columns[mid] < j) {
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Σ (V[i,j] − (W·H)[i,j])² in double over the elements e = i·m + j = start, start + step, ... < n·m (one
+ * thread's share of the direct residual ‖V − WH‖²_F). V is n×m (dense, or CSR with row_start/columns),
+ * W n×k, H k×m, all row-major.
+ */
+static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF_REAL *v, const int *row_start,
+                                                                      const int *columns, const NMF_REAL *w,
                                                                       const NMF_REAL *h, int n, int m, int k,
                                                                       long long start, long long step) {
     double s = 0;
@@ -304,7 +347,8 @@ static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF
     for (long long e = start; e < total; e += step) {
         long long i = e / m;
         long long j = e - i * m;
-        double r = (double) v[e] - NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k);
+        double r = NMF_NAME(nmf_data_entry)(v, row_start, columns, i, j, m)
+                - NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k);
         s += r * r;
     }
     return s;
@@ -312,9 +356,10 @@ static __host__ __device__ inline double NMF_NAME(nmf_residual_thread)(const NMF
 
 /*
  * Σ d_β(V[i,j] ‖ (W·H)[i,j]) in double over the elements e = start, start + step, ... < n·m (one thread's
- * share of the β-divergence), W·H in double as for the residual.
+ * share of the β-divergence, every entry of V, stored or not), W·H in double as for the residual.
  */
-static __host__ __device__ inline double NMF_NAME(nmf_beta_thread)(const NMF_REAL *v, const NMF_REAL *w,
+static __host__ __device__ inline double NMF_NAME(nmf_beta_thread)(const NMF_REAL *v, const int *row_start,
+                                                                  const int *columns, const NMF_REAL *w,
                                                                   const NMF_REAL *h, int n, int m, int k, double beta,
                                                                   long long start, long long step) {
     double s = 0;
@@ -322,9 +367,32 @@ static __host__ __device__ inline double NMF_NAME(nmf_beta_thread)(const NMF_REA
     for (long long e = start; e < total; e += step) {
         long long i = e / m;
         long long j = e - i * m;
-        s += nmf_beta_term((double) v[e], NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k), beta);
+        s += nmf_beta_term(NMF_NAME(nmf_data_entry)(v, row_start, columns, i, j, m),
+                           NMF_NAME(nmf_product_entry)(w + i * k, h + j, m, k), beta);
     }
     return s;
+}
+
+/*
+ * One stored entry q of a work matrix with V's sparsity pattern: v[q]·power((W·H)[i,j]), where W·H is
+ * summed in the working precision with fma in p order from 0 (the Java backend's sampled product). The
+ * pattern is V's CSR ((i, j) = (row, column)) or the CSR of Vᵀ ((i, j) = (column, row)), so both
+ * layouts that the products need are filled with the same bits.
+ */
+static __host__ __device__ inline NMF_REAL NMF_NAME(nmf_sampled_power)(const int *row_start, const int *columns,
+                                                                      const NMF_REAL *v, const NMF_REAL *w,
+                                                                      const NMF_REAL *h, int rows, int m, int k,
+                                                                      int transposed, double exponent,
+                                                                      NMF_REAL guard, long long q) {
+    long long r = nmf_csr_row(row_start, rows, q);
+    long long c = columns[q];
+    long long i = transposed ? c : r;
+    long long j = transposed ? r : c;
+    NMF_REAL y = 0;
+    for (int p = 0; p < k; p++) {
+        y = NMF_FMA(w[i * k + p], h[(long long) p * m + j], y);
+    }
+    return v[q] * NMF_NAME(nmf_power)(y, exponent, guard);
 }
 
 #endif /* NMF_KERNEL_MATH_PASS */

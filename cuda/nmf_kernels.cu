@@ -193,10 +193,11 @@ __device__ void dot_partials(const T *a, const T *b, long long n, double *partia
 }
 
 template <typename T>
-__device__ void residual_partials(const T *v, const T *w, const T *h, int n, int m, int k, double *partials) {
+__device__ void residual_partials(const T *v, const int *row_start, const int *columns, const T *w, const T *h, int n,
+                                  int m, int k, double *partials) {
     long long step = (long long) blockDim.x * gridDim.x;
     long long start = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    reduce_block(nmf_residual_thread(v, w, h, n, m, k, start, step), partials);
+    reduce_block(nmf_residual_thread(v, row_start, columns, w, h, n, m, k, start, step), partials);
 }
 
 template <typename T>
@@ -234,11 +235,21 @@ __device__ void projected_gradient_partials(const T *x, const T *num, const T *d
 }
 
 template <typename T>
-__device__ void beta_partials(const T *v, const T *w, const T *h, int n, int m, int k, double beta,
-                              double *partials) {
+__device__ void beta_partials(const T *v, const int *row_start, const int *columns, const T *w, const T *h, int n,
+                              int m, int k, double beta, double *partials) {
     long long step = (long long) blockDim.x * gridDim.x;
     long long start = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    reduce_block(nmf_beta_thread(v, w, h, n, m, k, beta, start, step), partials);
+    reduce_block(nmf_beta_thread(v, row_start, columns, w, h, n, m, k, beta, start, step), partials);
+}
+
+/* out[q] = v[q]·power((W·H)[i,j]) at the nnz stored entries of a CSR pattern (V's, or Vᵀ's when transposed). */
+template <typename T>
+__device__ void sampled_power(const int *row_start, const int *columns, const T *v, const T *w, const T *h, int rows,
+                              int m, int k, int transposed, double exponent, T guard, T *out, long long nnz) {
+    long long step = (long long) blockDim.x * gridDim.x;
+    for (long long q = (long long) blockIdx.x * blockDim.x + threadIdx.x; q < nnz; q += step) {
+        out[q] = nmf_sampled_power(row_start, columns, v, w, h, rows, m, k, transposed, exponent, guard, q);
+    }
 }
 
 } // namespace
@@ -277,13 +288,20 @@ __device__ void beta_partials(const T *v, const T *w, const T *h, int n, int m, 
         projected_gradient_partials<T>(x, num, den, n, partials);                                           \
     }                                                                                                       \
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
-        nmf_beta_partials##S(const T *v, const T *w, const T *h, int n, int m, int k, double beta,          \
-                             double *partials) {                                                            \
-        beta_partials<T>(v, w, h, n, m, k, beta, partials);                                                 \
+        nmf_beta_partials##S(const T *v, const int *row_start, const int *columns, const T *w, const T *h,  \
+                             int n, int m, int k, double beta, double *partials) {                          \
+        beta_partials<T>(v, row_start, columns, w, h, n, m, k, beta, partials);                             \
     }                                                                                                       \
     extern "C" __global__ void __launch_bounds__(NMF_REDUCE_THREADS)                                        \
-        nmf_residual_partials##S(const T *v, const T *w, const T *h, int n, int m, int k, double *partials) { \
-        residual_partials<T>(v, w, h, n, m, k, partials);                                                   \
+        nmf_residual_partials##S(const T *v, const int *row_start, const int *columns, const T *w,          \
+                                 const T *h, int n, int m, int k, double *partials) {                       \
+        residual_partials<T>(v, row_start, columns, w, h, n, m, k, partials);                               \
+    }                                                                                                       \
+    extern "C" __global__ void nmf_sampled_power##S(const int *row_start, const int *columns, const T *v,   \
+                                                    const T *w, const T *h, int rows, int m, int k,         \
+                                                    int transposed, double exponent, T guard, T *out,       \
+                                                    long long nnz) {                                        \
+        sampled_power<T>(row_start, columns, v, w, h, rows, m, k, transposed, exponent, guard, out, nnz);   \
     }
 
 NMF_KERNELS(float, _f32)

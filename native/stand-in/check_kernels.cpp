@@ -254,21 +254,57 @@ static void check(const char *suffix, int n, int m, int k) {
         stand_in("nmf_sum_partials", 1, 256, {&cpp, &count32, &po});
         same((std::string("sum_partials ") + label).c_str(), oe, os);
 
-        emulate(grid, 256, [&] {
-            if constexpr (sizeof(T) == 4) nmf_residual_partials_f32(v.data(), w.data(), h.data(), n, m, k, pe.data());
-            else nmf_residual_partials_f64(v.data(), w.data(), h.data(), n, m, k, pe.data());
-        });
+        // V dense (no pattern) and V as CSR: a random pattern of about a third of the entries.
+        std::vector<int> rowStart(n + 1), columns;
+        std::vector<T> sparseValues;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if (v[(size_t) i * m + j] < (T) 0.35) {
+                    columns.push_back(j);
+                    sparseValues.push_back(v[(size_t) i * m + j]);
+                }
+            }
+            rowStart[i + 1] = (int) columns.size();
+        }
         const T *pw = w.data(), *ph = h.data();
-        stand_in(("nmf_residual_partials" + s).c_str(), grid, 256, {&pv, &pw, &ph, &n, &m, &k, &pp});
-        same((std::string("residual_partials ") + label).c_str(), pe, ps);
-
-        for (double beta : {0.0, 0.5, 1.0, 1.5}) {
+        for (int sparse = 0; sparse < 2; sparse++) {
+            const T *pvv = sparse ? sparseValues.data() : v.data();
+            const int *prs = sparse ? rowStart.data() : nullptr;
+            const int *pcs = sparse ? columns.data() : nullptr;
+            std::string kind = sparse ? " csr " : " ";
             emulate(grid, 256, [&] {
-                if constexpr (sizeof(T) == 4) nmf_beta_partials_f32(v.data(), w.data(), h.data(), n, m, k, beta, pe.data());
-                else nmf_beta_partials_f64(v.data(), w.data(), h.data(), n, m, k, beta, pe.data());
+                if constexpr (sizeof(T) == 4) nmf_residual_partials_f32(pvv, prs, pcs, w.data(), h.data(), n, m, k, pe.data());
+                else nmf_residual_partials_f64(pvv, prs, pcs, w.data(), h.data(), n, m, k, pe.data());
             });
-            stand_in(("nmf_beta_partials" + s).c_str(), grid, 256, {&pv, &pw, &ph, &n, &m, &k, &beta, &pp});
-            same((std::string("beta_partials ") + label).c_str(), pe, ps);
+            stand_in(("nmf_residual_partials" + s).c_str(), grid, 256, {&pvv, &prs, &pcs, &pw, &ph, &n, &m, &k, &pp});
+            same((std::string("residual_partials") + kind + label).c_str(), pe, ps);
+
+            for (double beta : {0.0, 0.5, 1.0, 1.5}) {
+                emulate(grid, 256, [&] {
+                    if constexpr (sizeof(T) == 4) nmf_beta_partials_f32(pvv, prs, pcs, w.data(), h.data(), n, m, k, beta, pe.data());
+                    else nmf_beta_partials_f64(pvv, prs, pcs, w.data(), h.data(), n, m, k, beta, pe.data());
+                });
+                stand_in(("nmf_beta_partials" + s).c_str(), grid, 256, {&pvv, &prs, &pcs, &pw, &ph, &n, &m, &k, &beta, &pp});
+                same((std::string("beta_partials") + kind + label).c_str(), pe, ps);
+            }
+        }
+        // The sampled power on V's pattern (rows = n) and, with the pattern read as Vᵀ's, on m rows.
+        {
+            long long nnz = (long long) columns.size();
+            unsigned sgrid = blocks(nnz, 256, 1LL << 16);
+            double exponent = -1.0;
+            T guard = (T) 1.1920928955078125e-7;
+            int transposed = 0;
+            std::vector<T> out(nnz), outs(nnz);
+            emulate(sgrid, 256, [&] {
+                if constexpr (sizeof(T) == 4) nmf_sampled_power_f32(rowStart.data(), columns.data(), sparseValues.data(), w.data(), h.data(), n, m, k, transposed, exponent, guard, out.data(), nnz);
+                else nmf_sampled_power_f64(rowStart.data(), columns.data(), sparseValues.data(), w.data(), h.data(), n, m, k, transposed, exponent, guard, out.data(), nnz);
+            });
+            const int *prs = rowStart.data(), *pcs = columns.data();
+            const T *psv = sparseValues.data();
+            T *pso = outs.data();
+            stand_in(("nmf_sampled_power" + s).c_str(), sgrid, 256, {&prs, &pcs, &psv, &pw, &ph, &n, &m, &k, &transposed, &exponent, &guard, &pso, &nnz});
+            same((std::string("sampled_power ") + label).c_str(), out, outs);
         }
         emulate(grid, 256, [&] {
             if constexpr (sizeof(T) == 4) nmf_projected_gradient_partials_f32(w.data(), v.data(), y.data(), count < (long long) n * k ? count : (long long) n * k, pe.data());

@@ -469,24 +469,50 @@ typedef int (*kernel_fn)(unsigned grid, unsigned block, void **params);
     }                                                                                                \
     static int beta_partials##S(unsigned grid, unsigned block, void **params) {                      \
         const T *v = P(0, const T *);                                                                \
-        const T *w = P(1, const T *);                                                                \
-        const T *h = P(2, const T *);                                                                \
-        int n = P(3, int);                                                                           \
-        int m = P(4, int);                                                                           \
-        int k = P(5, int);                                                                           \
-        double beta = P(6, double);                                                                  \
-        double *partials = P(7, double *);                                                           \
-        BLOCK_PARTIALS(nmf_beta_thread##S(v, w, h, n, m, k, beta, thread, step));                    \
+        const int *row_start = P(1, const int *);                                                    \
+        const int *columns = P(2, const int *);                                                      \
+        const T *w = P(3, const T *);                                                                \
+        const T *h = P(4, const T *);                                                                \
+        int n = P(5, int);                                                                           \
+        int m = P(6, int);                                                                           \
+        int k = P(7, int);                                                                           \
+        double beta = P(8, double);                                                                  \
+        double *partials = P(9, double *);                                                           \
+        BLOCK_PARTIALS(nmf_beta_thread##S(v, row_start, columns, w, h, n, m, k, beta, thread, step)); \
     }                                                                                                \
     static int residual_partials##S(unsigned grid, unsigned block, void **params) {                  \
         const T *v = P(0, const T *);                                                                \
-        const T *w = P(1, const T *);                                                                \
-        const T *h = P(2, const T *);                                                                \
-        int n = P(3, int);                                                                           \
-        int m = P(4, int);                                                                           \
-        int k = P(5, int);                                                                           \
-        double *partials = P(6, double *);                                                           \
-        BLOCK_PARTIALS(nmf_residual_thread##S(v, w, h, n, m, k, thread, step));                      \
+        const int *row_start = P(1, const int *);                                                    \
+        const int *columns = P(2, const int *);                                                      \
+        const T *w = P(3, const T *);                                                                \
+        const T *h = P(4, const T *);                                                                \
+        int n = P(5, int);                                                                           \
+        int m = P(6, int);                                                                           \
+        int k = P(7, int);                                                                           \
+        double *partials = P(8, double *);                                                           \
+        BLOCK_PARTIALS(nmf_residual_thread##S(v, row_start, columns, w, h, n, m, k, thread, step));  \
+    }                                                                                                \
+    static int sampled_power##S(unsigned grid, unsigned block, void **params) {                      \
+        (void) grid;                                                                                 \
+        (void) block;                                                                                \
+        const int *row_start = P(0, const int *);                                                    \
+        const int *columns = P(1, const int *);                                                      \
+        const T *v = P(2, const T *);                                                                \
+        const T *w = P(3, const T *);                                                                \
+        const T *h = P(4, const T *);                                                                \
+        int rows = P(5, int);                                                                        \
+        int m = P(6, int);                                                                           \
+        int k = P(7, int);                                                                           \
+        int transposed = P(8, int);                                                                  \
+        double exponent = P(9, double);                                                              \
+        T guard = P(10, T);                                                                          \
+        T *out = P(11, T *);                                                                         \
+        long long nnz = P(12, long long);                                                            \
+        for (long long q = 0; q < nnz; q++) {                                                        \
+            out[q] = nmf_sampled_power##S(row_start, columns, v, w, h, rows, m, k, transposed, exponent, \
+                                          guard, q);                                                 \
+        }                                                                                            \
+        return OK;                                                                                   \
     }
 
 /* The block tree reduction of nmf_kernels.cu, thread by thread within each step. */
@@ -543,6 +569,8 @@ static struct CUfunc_st KERNELS[] = {
     {"nmf_projected_gradient_partials_f64", projected_gradient_partials_f64},
     {"nmf_beta_partials_f32", beta_partials_f32},
     {"nmf_beta_partials_f64", beta_partials_f64},
+    {"nmf_sampled_power_f32", sampled_power_f32},
+    {"nmf_sampled_power_f64", sampled_power_f64},
     {"nmf_sum_partials", sum_partials},
 };
 

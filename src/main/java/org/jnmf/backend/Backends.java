@@ -55,12 +55,12 @@ public final class Backends {
 
     /**
      * Opens the backend called {@code name} for one fit: {@code auto} takes CUDA when its probe succeeds
-     * (driver, device, test allocation, cuBLAS handle, kernels) and the input is dense, else the CPU
+     * (driver, device, test allocation, cuBLAS handle, kernels), and for sparse input cuSPARSE too, else the CPU
      * backend that {@link CpuChoice} says is faster for the shape, and says why.
      *
      * With {@code tf32}, float32 GEMMs on the GPU may use TF32 tensor cores.
      *
-     * @throws IllegalArgumentException for an unknown name, or sparse input on {@code cuda}
+     * @throws IllegalArgumentException for an unknown name
      * @throws BackendUnavailableException when the named backend cannot run here
      */
     public static Selection open(String name, Precision precision, int threads, Shape shape, boolean tf32) {
@@ -70,13 +70,16 @@ public final class Backends {
         return switch (key) {
             case "auto" -> auto(precision, threads, shape, cuda);
             case "cuda" -> {
-                if (sparseInput) {
-                    throw new IllegalArgumentException(CudaBackend.SPARSE_MESSAGE);
-                }
                 CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
                 if (!attempt.usable()) {
                     throw new BackendUnavailableException("the cuda backend cannot run here:\n  - "
                             + String.join("\n  - ", attempt.reasons()) + "\nFix: " + CudaProbe.fix() + ".");
+                }
+                if (sparseInput && attempt.backend().sparseUnavailable() != null) {
+                    String why = attempt.backend().sparseUnavailable();
+                    attempt.backend().close();
+                    throw new BackendUnavailableException(CudaBackend.SPARSE_MESSAGE + ": " + why
+                            + "\nFix: install cuSPARSE 12 or use --backend java.");
                 }
                 yield new Selection(attempt.backend(), "requested: CUDA (" + attempt.backend().summary() + ")");
             }
@@ -98,12 +101,15 @@ public final class Backends {
     }
 
     private static Selection auto(Precision precision, int threads, Shape shape, CudaConfig cuda) {
-        if (shape.sparse()) {
-            return cpu(precision, threads, shape, "the cuda backend takes dense input only");
-        }
         CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
+        if (attempt.usable() && shape.sparse() && attempt.backend().sparseUnavailable() != null) {
+            String why = attempt.backend().sparseUnavailable();
+            attempt.backend().close();
+            return cpu(precision, threads, shape, "cuda cannot take sparse V here: " + why);
+        }
         if (attempt.usable()) {
-            return new Selection(attempt.backend(), "auto: CUDA (" + attempt.backend().summary() + ")");
+            return new Selection(attempt.backend(), "auto: CUDA (" + attempt.backend().summary() + ")"
+                    + (shape.sparse() ? ", sparse V on cuSPARSE" : ""));
         }
         return cpu(precision, threads, shape, "cuda is not usable: " + String.join("; ", attempt.reasons()));
     }

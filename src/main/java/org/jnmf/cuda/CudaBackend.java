@@ -58,8 +58,8 @@ import org.jnmf.backend.DeviceMatrix;
 public final class CudaBackend implements Backend {
     /** Where the build puts the kernels (maven-antrun-plugin runs nvcc into target/classes). */
     static final String KERNEL_RESOURCE = "/org/jnmf/cuda/nmf_kernels.fatbin";
-    /** The message for sparse V on this backend. */
-    public static final String SPARSE_MESSAGE = "sparse input is not supported on the cuda backend yet; use --backend java";
+    /** The start of the message for sparse V when cuSPARSE cannot be used (the reason follows). */
+    public static final String SPARSE_MESSAGE = "sparse input on the cuda backend needs cuSPARSE";
 
     private static final int REDUCE_THREADS = 256;
     private static final int REDUCE_BLOCKS = 1024;
@@ -71,7 +71,7 @@ public final class CudaBackend implements Backend {
     private static final int HALS_THREADS = HALS_WARPS * WARP;
     private static final long COPY_CHUNK = 64L << 20;
     private static final int STREAM_NON_BLOCKING = 1;
-    private static final int PARAM_SLOTS = 8;
+    private static final int PARAM_SLOTS = 16;
 
     private final CudaConfig config;
     private final Precision precision;
@@ -80,10 +80,18 @@ public final class CudaBackend implements Backend {
     private final GpuThread gpu;
     /** Matrices not yet freed; touched only on the GPU thread. */
     private final Set<CudaMatrix> live = new LinkedHashSet<>();
+    /** Sparse matrices whose cuSPARSE descriptors are not yet destroyed; GPU thread only. */
+    private final Set<CudaSparse> liveSparse = new LinkedHashSet<>();
 
     // Set once by open() on the GPU thread (published to callers through the call's Future).
     private CudaDriver cu;
     private Cublas blas;
+    private Cusparse sparse;
+    private MemorySegment sparseHandle = MemorySegment.NULL;
+    /** Why sparse V cannot run here (cuSPARSE missing or failing), or null when it can. */
+    private String sparseUnavailable;
+    private long spmmBuffer;
+    private long spmmBufferBytes;
     private int device = -1;
     private MemorySegment context = MemorySegment.NULL;
     private MemorySegment stream = MemorySegment.NULL;
@@ -100,12 +108,14 @@ public final class CudaBackend implements Backend {
     private Kernel powerEntries;
     private Kernel projectedGradientPartials;
     private Kernel betaPartials;
+    private Kernel sampledPower;
     private Arena arena;
     private MemorySegment params;
     private MemorySegment paramPointers;
     private MemorySegment alpha;
     private MemorySegment beta;
     private MemorySegment scratch;
+    private MemorySegment sparseScratch;
     private long partials;
     private long result;
     private String summary = "";
@@ -178,6 +188,14 @@ public final class CudaBackend implements Backend {
         return precision;
     }
 
+    /**
+     * Why a sparse V cannot be fitted on this backend (cuSPARSE could not be loaded or its handle not
+     * created), or null when it can.
+     */
+    public String sparseUnavailable() {
+        return sparseUnavailable;
+    }
+
     /** The device, driver and libraries in use, in one line (for the fit's backend reason). */
     public String summary() {
         return summary;
@@ -201,6 +219,7 @@ public final class CudaBackend implements Backend {
                     + "found no nvcc; build jnmf with CUDA's nvcc on the PATH)");
         }
         blas = loadCublas(other);
+        sparse = loadCusparse();
         NativeLibraries.Opened driverLibrary;
         try {
             driverLibrary = NativeLibraries.open(List.of("libcuda.so.1"), config.libraryDirs());
@@ -266,6 +285,7 @@ public final class CudaBackend implements Backend {
                     }
                 }
             }
+            openCusparse(out, findings);
             if (image != null && !loadKernels(a, image, reasons)) {
                 return false;
             }
@@ -288,6 +308,7 @@ public final class CudaBackend implements Backend {
                 beta.set(JAVA_DOUBLE, 0, 0.0);
             }
             scratch = arena.allocate(16, 8);
+            sparseScratch = arena.allocate(ADDRESS, 3);
             partials = allocateBytes((long) REDUCE_BLOCKS * Double.BYTES, "reduction buffer", 1, REDUCE_BLOCKS);
             result = allocateBytes(Double.BYTES, "reduction result", 1, 1);
             summary = String.join("; ", findings);
@@ -309,6 +330,39 @@ public final class CudaBackend implements Backend {
             reasons.add("cuBLAS is unusable: " + e.getMessage());
         }
         return null;
+    }
+
+    /** cuSPARSE is optional: without it the backend still fits dense V, and says why sparse V cannot run. */
+    private Cusparse loadCusparse() {
+        try {
+            NativeLibraries.Opened opened = NativeLibraries.open(Cusparse.DEFAULT_NAMES, config.libraryDirs());
+            return new Cusparse(opened.lookup(), opened.location());
+        } catch (NativeLibraries.NotFound e) {
+            sparseUnavailable = "no cuSPARSE: " + e.getMessage() + ". Install cuSPARSE 12 (the CUDA toolkit or the"
+                    + " pip wheel nvidia-cusparse) and add its folder to -D" + CudaConfig.LIBRARY_PATH + " or "
+                    + CudaConfig.LIBRARY_DIRS_ENV;
+        } catch (Binder.MissingSymbol e) {
+            sparseUnavailable = "cuSPARSE is unusable: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private void openCusparse(MemorySegment out, List<String> findings) {
+        if (sparse == null) {
+            return;
+        }
+        int status = sparse.create(out);
+        if (status != Cusparse.SUCCESS) {
+            sparseUnavailable = "cusparseCreate in " + sparse.location + " returned " + sparse.describe(status);
+            return;
+        }
+        sparseHandle = out.get(ADDRESS, 0);
+        sparse.check(sparse.setStream(sparseHandle, stream), "cusparseSetStream");
+        if (sparse.getVersion(sparseHandle, out) == Cusparse.SUCCESS) {
+            int v = out.get(JAVA_INT, 0);
+            findings.add("cuSPARSE: " + sparse.location + ", version " + v / 1000 + "." + v % 1000 / 100 + "."
+                    + v % 100);
+        }
     }
 
     private String describeDevice(Arena a, MemorySegment out) {
@@ -367,6 +421,7 @@ public final class CudaBackend implements Backend {
         powerEntries = function(a, "nmf_power_entries" + suffix);
         projectedGradientPartials = function(a, "nmf_projected_gradient_partials" + suffix);
         betaPartials = function(a, "nmf_beta_partials" + suffix);
+        sampledPower = function(a, "nmf_sampled_power" + suffix);
         return true;
     }
 
@@ -395,6 +450,15 @@ public final class CudaBackend implements Backend {
             cu.ctxSetCurrent(context);
             if (!stream.equals(MemorySegment.NULL)) {
                 cu.streamSynchronize(stream);
+            }
+            for (CudaSparse x : new ArrayList<>(liveSparse)) {
+                destroyDescriptors(x);
+            }
+            if (spmmBuffer != 0) {
+                cu.memFree(spmmBuffer);
+            }
+            if (sparse != null && !sparseHandle.equals(MemorySegment.NULL)) {
+                sparse.destroy(sparseHandle);
             }
             List<CudaMatrix> leftovers = new ArrayList<>(live);
             for (int i = leftovers.size() - 1; i >= 0; i--) {
@@ -464,6 +528,242 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * A sparse V (or a work matrix with its pattern) in GPU memory: V's CSR and the CSR of Vᵀ (V's CSC), each
+     * with a cuSPARSE descriptor. Wᵀ·V runs as (Vᵀ·W)ᵀ on the transposed copy with a non-transposed sparse
+     * operand: cuSPARSE's SpMM with opA = transpose on a CSR matrix scatters (atomics, and its results may
+     * differ from run to run), while a non-transposed CSR operand is its fast, deterministic case, so twice
+     * V's memory buys both products at full speed. A work matrix shares V's index arrays and owns its values.
+     */
+    final class CudaSparse implements DeviceMatrix {
+        final int rows;
+        final int cols;
+        final long nnz;
+        final CudaMatrix rowStart;
+        final CudaMatrix columns;
+        final CudaMatrix values;
+        final CudaMatrix transposedRowStart;
+        final CudaMatrix transposedColumns;
+        final CudaMatrix transposedValues;
+        private final boolean ownsPattern;
+        MemorySegment descriptor = MemorySegment.NULL;
+        MemorySegment transposedDescriptor = MemorySegment.NULL;
+        private boolean released;
+
+        CudaSparse(int rows, int cols, long nnz, CudaMatrix rowStart, CudaMatrix columns, CudaMatrix values,
+                   CudaMatrix transposedRowStart, CudaMatrix transposedColumns, CudaMatrix transposedValues) {
+            this.rows = rows;
+            this.cols = cols;
+            this.nnz = nnz;
+            this.rowStart = rowStart;
+            this.columns = columns;
+            this.values = values;
+            this.transposedRowStart = transposedRowStart;
+            this.transposedColumns = transposedColumns;
+            this.transposedValues = transposedValues;
+            this.ownsPattern = true;
+        }
+
+        /** A work matrix with the pattern of {@code like} and its own (unwritten) values. */
+        CudaSparse(CudaSparse like, CudaMatrix values, CudaMatrix transposedValues) {
+            this.rows = like.rows;
+            this.cols = like.cols;
+            this.nnz = like.nnz;
+            this.rowStart = like.rowStart;
+            this.columns = like.columns;
+            this.values = values;
+            this.transposedRowStart = like.transposedRowStart;
+            this.transposedColumns = like.transposedColumns;
+            this.transposedValues = transposedValues;
+            this.ownsPattern = false;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public boolean sparse() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            if (!closed) {
+                gpu.postCleanup(() -> {
+                    destroyDescriptors(this);
+                    free(values);
+                    free(transposedValues);
+                    if (ownsPattern) {
+                        free(rowStart);
+                        free(columns);
+                        free(transposedRowStart);
+                        free(transposedColumns);
+                    }
+                });
+            }
+        }
+    }
+
+    private void destroyDescriptors(CudaSparse x) {
+        if (liveSparse.remove(x)) {
+            sparse.destroySpMat(x.descriptor);
+            sparse.destroySpMat(x.transposedDescriptor);
+        }
+    }
+
+    /** Creates the two CSR descriptors of x (V's and Vᵀ's) on the GPU thread. */
+    private CudaSparse describe(CudaSparse x) {
+        int type = single ? Cusparse.R_32F : Cusparse.R_64F;
+        gpu.call(() -> {
+            MemorySegment out = sparseScratch;
+            sparse.check(sparse.createCsr(out, x.rows, x.cols, x.nnz, x.rowStart.pointer, x.columns.pointer,
+                    x.values.pointer, type), "cusparseCreateCsr");
+            x.descriptor = out.get(ADDRESS, 0);
+            liveSparse.add(x);
+            sparse.check(sparse.createCsr(out, x.cols, x.rows, x.nnz, x.transposedRowStart.pointer,
+                    x.transposedColumns.pointer, x.transposedValues.pointer, type), "cusparseCreateCsr");
+            x.transposedDescriptor = out.get(ADDRESS, 0);
+            return null;
+        });
+        return x;
+    }
+
+    /**
+     * Uploads a CSR V with its transpose: offsets and columns as 32-bit integers, values in this backend's
+     * precision; throws with the reason and the fix when cuSPARSE is not usable here.
+     */
+    private DeviceMatrix uploadSparse(SparseMatrix s) {
+        if (sparseUnavailable != null) {
+            throw new IllegalArgumentException(SPARSE_MESSAGE + ": " + sparseUnavailable + "; or use --backend java");
+        }
+        SparseMatrix t = s.transpose();
+        long nnz = s.nonZeros();
+        CudaMatrix rowStart = upload(s.rowStart(), "V's row offsets");
+        CudaMatrix columns = upload(s.columnIndices(), "V's column indices");
+        CudaMatrix values = uploadValues(s.values(), "V's values");
+        CudaMatrix transposedRowStart = upload(t.rowStart(), "Vᵀ's row offsets");
+        CudaMatrix transposedColumns = upload(t.columnIndices(), "Vᵀ's column indices");
+        CudaMatrix transposedValues = uploadValues(t.values(), "Vᵀ's values");
+        return describe(new CudaSparse(s.rows(), s.cols(), nnz, rowStart, columns, values, transposedRowStart,
+                transposedColumns, transposedValues));
+    }
+
+    private CudaMatrix upload(int[] indices, String what) {
+        CudaMatrix x = allocateArray((long) indices.length * Integer.BYTES, what);
+        copyIn(x, 0, MemorySegment.ofArray(indices));
+        return x;
+    }
+
+    private CudaMatrix uploadValues(double[] values, String what) {
+        CudaMatrix x = allocateArray((long) values.length * elementBytes, what);
+        if (single) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            copyIn(x, 0, MemorySegment.ofArray(f));
+        } else {
+            copyIn(x, 0, MemorySegment.ofArray(values));
+        }
+        return x;
+    }
+
+    /** A device array of {@code bytes} (at least 1), tracked and freed like a matrix. */
+    private CudaMatrix allocateArray(long bytes, String what) {
+        return gpu.call(() -> {
+            CudaMatrix m = new CudaMatrix(allocateBytes(Math.max(1L, bytes), what, 1, (int) Math.min(Integer.MAX_VALUE,
+                    bytes / elementBytes)), 1, 0);
+            live.add(m);
+            return m;
+        });
+    }
+
+    /**
+     * C = A·op(B) on cuSPARSE, op = transpose, with A = V's CSR or (transposed) Vᵀ's; B (rows×cols, ld) and C
+     * (rows×cols, ld) dense in one order. The workspace grows as cuSPARSE asks and is kept for the fit.
+     */
+    private void spmm(CudaSparse a, boolean transposed, long bRows, long bCols, long bLd, long b, long cRows,
+                      long cCols, long cLd, long c, int order) {
+        int type = single ? Cusparse.R_32F : Cusparse.R_64F;
+        gpu.post(() -> {
+            MemorySegment out = sparseScratch;
+            sparse.check(sparse.createDnMat(out, bRows, bCols, bLd, b, type, order), "cusparseCreateDnMat");
+            MemorySegment bDescriptor = out.get(ADDRESS, 0);
+            try {
+                sparse.check(sparse.createDnMat(out, cRows, cCols, cLd, c, type, order), "cusparseCreateDnMat");
+                MemorySegment cDescriptor = out.get(ADDRESS, 0);
+                try {
+                    MemorySegment aDescriptor = transposed ? a.transposedDescriptor : a.descriptor;
+                    MemorySegment size = out.asSlice(ADDRESS.byteSize() * 2, 8);
+                    sparse.check(sparse.spmmBufferSize(sparseHandle, Cusparse.OP_N, Cusparse.OP_T, alpha,
+                            aDescriptor, bDescriptor, beta, cDescriptor, type, size), "cusparseSpMM_bufferSize");
+                    long bytes = Math.max(256, size.get(JAVA_LONG, 0));
+                    if (bytes > spmmBufferBytes) {
+                        if (spmmBuffer != 0) {
+                            // Earlier SpMM calls may still be using the old workspace.
+                            cu.check(cu.streamSynchronize(stream), "cuStreamSynchronize");
+                            cu.memFree(spmmBuffer);
+                            spmmBuffer = 0;
+                            spmmBufferBytes = 0;
+                        }
+                        spmmBuffer = allocateBytes(bytes, "the cuSPARSE SpMM workspace", 1, (int) Math.min(
+                                Integer.MAX_VALUE, bytes));
+                        spmmBufferBytes = bytes;
+                    }
+                    sparse.check(sparse.spmm(sparseHandle, Cusparse.OP_N, Cusparse.OP_T, alpha, aDescriptor,
+                            bDescriptor, beta, cDescriptor, type, spmmBuffer), "cusparseSpMM");
+                } finally {
+                    sparse.destroyDnMat(cDescriptor);
+                }
+            } finally {
+                sparse.destroyDnMat(bDescriptor);
+            }
+        });
+    }
+
+    /** Both layouts of out (V's CSR and Vᵀ's) get V ⊙ (W·H)^exponent at V's stored entries, same bits in each. */
+    private void sampledPowerSparse(CudaSparse v, CudaMatrix w, CudaMatrix h, double exponent, CudaSparse out) {
+        int m = h.cols;
+        int k = w.cols;
+        long nnz = v.nnz;
+        int blocks = (int) Math.max(1, Math.min(ceilDiv(nnz, UPDATE_THREADS), UPDATE_MAX_BLOCKS));
+        gpu.post(() -> {
+            launch(sampledPower, blocks, UPDATE_THREADS, new Args().pointer(v.rowStart.pointer)
+                    .pointer(v.columns.pointer).pointer(v.values.pointer).pointer(w.pointer).pointer(h.pointer)
+                    .int32(v.rows).int32(m).int32(k).int32(0).float64(exponent).real(DIVISION_GUARD)
+                    .pointer(out.values.pointer).int64(nnz));
+            launch(sampledPower, blocks, UPDATE_THREADS, new Args().pointer(v.transposedRowStart.pointer)
+                    .pointer(v.transposedColumns.pointer).pointer(v.transposedValues.pointer).pointer(w.pointer)
+                    .pointer(h.pointer).int32(v.cols).int32(m).int32(k).int32(1).float64(exponent)
+                    .real(DIVISION_GUARD).pointer(out.transposedValues.pointer).int64(nnz));
+        });
+    }
+
+    /** A data matrix's values and, when it is sparse, its CSR offsets and columns (0 for a dense one). */
+    private record DataPointers(long values, long rowStart, long columns) {
+        Args into(Args args) {
+            return args.pointer(values).pointer(rowStart).pointer(columns);
+        }
+    }
+
+    private static DataPointers dataPointers(DeviceMatrix v) {
+        if (v instanceof CudaSparse s) {
+            return new DataPointers(s.values.pointer, s.rowStart.pointer, s.columns.pointer);
+        }
+        return new DataPointers(dense(v).pointer, 0, 0);
+    }
+
     private void free(CudaMatrix m) {
         if (live.remove(m)) {
             cu.memFree(m.pointer);
@@ -531,8 +831,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public DeviceMatrix upload(Matrix v) {
-        if (v instanceof SparseMatrix) {
-            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        if (v instanceof SparseMatrix s) {
+            return uploadSparse(s);
         }
         DenseMatrix d = (DenseMatrix) v;
         CudaMatrix x = allocate(d.rows(), d.cols(), "V");
@@ -683,6 +983,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void multiplyByTransposed(DeviceMatrix v, DeviceMatrix h, DeviceMatrix out) {
+        if (v instanceof CudaSparse s) {
+            // V (n×m CSR) · op(B) with B = H as a row-major k×m matrix, op = transpose; C row-major n×k.
+            CudaMatrix hh = dense(h);
+            spmm(s, false, hh.rows, hh.cols, hh.cols, hh.pointer, s.rows, hh.rows, hh.rows, dense(out).pointer,
+                    Cusparse.ORDER_ROW);
+            return;
+        }
         CudaMatrix vv = dense(v);
         CudaMatrix hh = dense(h);
         int n = vv.rows;
@@ -693,6 +1000,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void multiplyTransposedBy(DeviceMatrix w, DeviceMatrix v, DeviceMatrix out) {
+        if (v instanceof CudaSparse s) {
+            // Wᵀ·V = (Vᵀ·W)ᵀ: Vᵀ (m×n CSR, V's transposed copy) · op(B) with B = W read as a column-major k×n
+            // matrix, op = transpose; C column-major m×k, which is the row-major k×m result.
+            CudaMatrix ww = dense(w);
+            spmm(s, true, ww.cols, ww.rows, ww.cols, ww.pointer, s.cols, ww.cols, s.cols, dense(out).pointer,
+                    Cusparse.ORDER_COL);
+            return;
+        }
         CudaMatrix ww = dense(w);
         CudaMatrix vv = dense(v);
         int n = ww.rows;
@@ -811,8 +1126,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public DeviceMatrix allocateLike(DeviceMatrix v) {
-        if (v.sparse()) {
-            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        if (v instanceof CudaSparse like) {
+            CudaMatrix values = allocateArray(like.nnz * elementBytes, "the values of a work matrix shaped like V");
+            CudaMatrix transposedValues = allocateArray(like.nnz * elementBytes,
+                    "the transposed values of a work matrix shaped like V");
+            return describe(new CudaSparse(like, values, transposedValues));
         }
         return allocate(v.rows(), v.cols(), "a work matrix shaped like V");
     }
@@ -820,6 +1138,10 @@ public final class CudaBackend implements Backend {
     /** cuBLAS forms W·H in out, then one element-wise pass multiplies by V and takes the power. */
     @Override
     public void sampledPower(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double exponent, DeviceMatrix out) {
+        if (v instanceof CudaSparse s) {
+            sampledPowerSparse(s, dense(w), dense(h), exponent, (CudaSparse) out);
+            return;
+        }
         CudaMatrix o = dense(out);
         multiply(w, h, out);
         long pV = v == null ? 0 : dense(v).pointer;
@@ -830,13 +1152,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double betaDivergence(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h, double betaValue) {
-        CudaMatrix vv = dense(v);
         CudaMatrix ww = dense(w);
         CudaMatrix hh = dense(h);
+        DataPointers vv = dataPointers(v);
         return gpu.call(() -> {
-            int blocks = reductionBlocks(vv.elements());
-            launch(betaPartials, blocks, REDUCE_THREADS, new Args().pointer(vv.pointer).pointer(ww.pointer)
-                    .pointer(hh.pointer).int32(vv.rows).int32(vv.cols).int32(ww.cols).float64(betaValue)
+            int blocks = reductionBlocks((long) v.rows() * v.cols());
+            launch(betaPartials, blocks, REDUCE_THREADS, vv.into(new Args()).pointer(ww.pointer)
+                    .pointer(hh.pointer).int32(v.rows()).int32(v.cols()).int32(ww.cols).float64(betaValue)
                     .pointer(partials));
             return sumOfPartials(blocks);
         });
@@ -881,11 +1203,14 @@ public final class CudaBackend implements Backend {
     @Override
     public double dot(DeviceMatrix a, DeviceMatrix b) {
         CudaMatrix aa = dense(a);
-        long pB = dense(b).pointer;
-        long n = aa.elements();
+        return dot(aa.pointer, dense(b).pointer, aa.elements());
+    }
+
+    /** Σ a[i]·b[i] over n values of two device arrays, in double. */
+    private double dot(long pA, long pB, long n) {
         return gpu.call(() -> {
             int blocks = reductionBlocks(n);
-            launch(dotPartials, blocks, REDUCE_THREADS, new Args().pointer(aa.pointer).pointer(pB).int64(n)
+            launch(dotPartials, blocks, REDUCE_THREADS, new Args().pointer(pA).pointer(pB).int64(n)
                     .pointer(partials));
             return sumOfPartials(blocks);
         });
@@ -893,21 +1218,21 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double squaredNorm(DeviceMatrix v) {
-        if (v.sparse()) {
-            throw new IllegalArgumentException(SPARSE_MESSAGE);
+        if (v instanceof CudaSparse s) {
+            return dot(s.values.pointer, s.values.pointer, s.nnz);
         }
         return dot(v, v);
     }
 
     @Override
     public double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
-        CudaMatrix vv = dense(v);
         CudaMatrix ww = dense(w);
         CudaMatrix hh = dense(h);
+        DataPointers vv = dataPointers(v);
         return gpu.call(() -> {
-            int blocks = reductionBlocks(vv.elements());
-            launch(residualPartials, blocks, REDUCE_THREADS, new Args().pointer(vv.pointer).pointer(ww.pointer)
-                    .pointer(hh.pointer).int32(vv.rows).int32(vv.cols).int32(ww.cols).pointer(partials));
+            int blocks = reductionBlocks((long) v.rows() * v.cols());
+            launch(residualPartials, blocks, REDUCE_THREADS, vv.into(new Args()).pointer(ww.pointer)
+                    .pointer(hh.pointer).int32(v.rows()).int32(v.cols()).int32(ww.cols).pointer(partials));
             return sumOfPartials(blocks);
         });
     }

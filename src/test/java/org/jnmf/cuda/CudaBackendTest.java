@@ -12,6 +12,7 @@ import org.jnmf.Nmf;
 import org.jnmf.NmfOptions;
 import org.jnmf.NmfResult;
 import org.jnmf.Precision;
+import org.jnmf.SparseMatrix;
 import org.jnmf.TestMatrices;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.DeviceMatrix;
@@ -392,6 +393,111 @@ class CudaBackendTest {
             assertRelative(java.loss(), cuda.loss(), tolerance, cuda.lossName() + " loss " + p);
             assertRelative(java.relativeProjectedGradient(), cuda.relativeProjectedGradient(), tolerance * 10,
                     cuda.lossName() + " relative ‖∇ᴾ‖ " + p);
+        }
+    }
+
+    /** A sparse non-negative low-rank-plus-noise matrix (about 30% stored) with an empty row and column. */
+    private static SparseMatrix sparseLowRank(int n, int m, int k, long seed) {
+        double[] dense = noisyLowRank(n, m, k, seed).toDoubleArray();
+        SplittableRandom r = new SplittableRandom(seed + 1);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if (i == 3 || j == 2 || r.nextDouble() > 0.3) {
+                    dense[i * m + j] = 0;
+                }
+            }
+        }
+        return SparseMatrix.fromDense(DenseMatrix.wrap(n, m, dense));
+    }
+
+    /**
+     * Sparse V on cuSPARSE against the Java backend's sparse kernels: V·Hᵀ and Wᵀ·V, ‖V‖², the direct
+     * residual and β-divergences over every entry, and the sampled power V ⊙ (W·H)^e in both of its layouts
+     * (read through the products it feeds).
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void sparseProductsAndLossesMatchTheJavaBackend(Precision p) {
+        SparseMatrix v = sparseLowRank(N, M, 3, 5);
+        SplittableRandom r = new SplittableRandom(2);
+        double[] w = random(r, N * K);
+        double[] h = random(r, K * M);
+        try (JavaBackend java = new JavaBackend(p, 1); CudaBackend cuda = CudaTestSupport.open(p)) {
+            Backend[] backends = {java, cuda};
+            double[][][] out = new double[2][][];
+            double[][] scalars = new double[2][];
+            for (int b = 0; b < 2; b++) {
+                Backend be = backends[b];
+                DeviceMatrix dv = be.upload(v);
+                assertTrue(dv.sparse());
+                DeviceMatrix dw = be.upload(N, K, w);
+                DeviceMatrix dh = be.upload(K, M, h);
+                DeviceMatrix vht = be.allocate(N, K);
+                DeviceMatrix wtv = be.allocate(K, M);
+                DeviceMatrix quotient = be.allocateLike(dv);
+                DeviceMatrix qht = be.allocate(N, K);
+                DeviceMatrix wtq = be.allocate(K, M);
+                be.multiplyByTransposed(dv, dh, vht);
+                be.multiplyTransposedBy(dw, dv, wtv);
+                be.sampledPower(dv, dw, dh, -1, quotient);
+                be.multiplyByTransposed(quotient, dh, qht);
+                be.multiplyTransposedBy(dw, quotient, wtq);
+                out[b] = new double[][] {be.download(vht), be.download(wtv), be.download(qht), be.download(wtq)};
+                scalars[b] = new double[] {be.squaredNorm(dv), be.residualSquared(dv, dw, dh),
+                        be.betaDivergence(dv, dw, dh, 1), be.betaDivergence(dv, dw, dh, 0.5),
+                        be.betaDivergence(dv, dw, dh, 0)};
+                for (DeviceMatrix x : new DeviceMatrix[] {dv, dw, dh, vht, wtv, quotient, qht, wtq}) {
+                    x.close();
+                }
+            }
+            String[] names = {"sparse V·Hᵀ", "Wᵀ·sparse V", "(V ⊙ (WH)⁻¹)·Hᵀ", "Wᵀ·(V ⊙ (WH)⁻¹)"};
+            for (int i = 0; i < names.length; i++) {
+                assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
+            }
+            String[] scalarNames = {"‖V‖²", "‖V − WH‖²", "KL", "β = 0.5", "Itakura–Saito"};
+            for (int i = 0; i < scalarNames.length; i++) {
+                assertRelative(scalars[0][i], scalars[1][i], p == Precision.SINGLE ? 1e-5 : 1e-12,
+                        scalarNames[i] + " " + p);
+            }
+        }
+    }
+
+    /** Whole fits of a sparse V on cuSPARSE against the Java backend: HALS, MU, ANLS with penalties, KL, β = 0.5. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void sparseFitsAgreeWithTheJavaBackend(Precision p) {
+        CudaTestSupport.open(p).close(); // skips where CUDA is not usable
+        SparseMatrix v = sparseLowRank(41, 29, 4, 13);
+        NmfOptions.Builder[] variants = {
+            NmfOptions.builder(4), NmfOptions.builder(4).algorithm(Algorithm.MULTIPLICATIVE),
+            NmfOptions.builder(4).algorithm(Algorithm.ANLS).regularization(0.1, 0.2, 0.3, 0.4),
+            NmfOptions.builder(4).beta(1), NmfOptions.builder(4).beta(0.5).regularization(0.01, 0.02, 0.03, 0.04)};
+        for (NmfOptions.Builder variant : variants) {
+            variant.precision(p).seed(7).maxIterations(30).tolerance(0).initialization(Initialization.RANDOM)
+                    .threads(1);
+            NmfResult java = Nmf.fit(v, variant.backend("java").build());
+            NmfResult cuda = fitOnCuda(v, variant.backend("cuda").build());
+            assertEquals("cuda", cuda.backend());
+            String what = cuda.lossName() + " " + variant.build().algorithm() + " " + p;
+            double tolerance = p == Precision.SINGLE ? 3e-3 : 1e-7;
+            assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, what + " W");
+            assertClose(java.h().toDoubleArray(), cuda.h().toDoubleArray(), tolerance, what + " H");
+            assertRelative(java.loss(), cuda.loss(), tolerance, what + " loss");
+        }
+    }
+
+    /** Nmf.fit with the test's CUDA libraries (the stand-ins in CI) on the search path. */
+    private static NmfResult fitOnCuda(org.jnmf.Matrix v, NmfOptions options) {
+        String previous = System.getProperty(CudaConfig.LIBRARY_PATH);
+        System.setProperty(CudaConfig.LIBRARY_PATH, CudaTestSupport.libraryPathProperty());
+        try {
+            return Nmf.fit(v, options);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(CudaConfig.LIBRARY_PATH);
+            } else {
+                System.setProperty(CudaConfig.LIBRARY_PATH, previous);
+            }
         }
     }
 

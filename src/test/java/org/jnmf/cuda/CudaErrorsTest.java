@@ -111,19 +111,53 @@ class CudaErrorsTest {
         }
     }
 
+    /**
+     * Sparse V needs cuSPARSE: with the driver and cuBLAS but no cuSPARSE (a folder holding only those two
+     * stand-ins), dense fits still run on cuda, a sparse V is refused naming the missing library and the
+     * fix, and {@code auto} sends a sparse V to a CPU backend saying why; with cuSPARSE, {@code auto} takes cuda.
+     */
     @Test
-    void sparseInputIsAClearError() {
+    void sparseInputWithoutCusparseIsAClearErrorAndAutoTakesCudaWithIt() throws Exception {
+        CudaTestSupport.requireStandIns();
         SparseMatrix sparse = SparseMatrix.fromDense(matrix(6, 5));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Nmf.fit(sparse, options(Algorithm.HALS, Precision.SINGLE)));
-        assertEquals("sparse input is not supported on the cuda backend yet; use --backend java", e.getMessage());
-        try (CudaBackend cuda = CudaTestSupport.open(Precision.SINGLE)) {
-            e = assertThrows(IllegalArgumentException.class, () -> cuda.upload(sparse));
-            assertEquals(CudaBackend.SPARSE_MESSAGE, e.getMessage());
+        Backends.Selection withCusparse = withStandIns(() -> Backends.open("auto", Precision.SINGLE, 1, true, false));
+        try (var backend = withCusparse.backend()) {
+            assertEquals("cuda", backend.name());
+            assertTrue(withCusparse.reason().contains("sparse V on cuSPARSE"), withCusparse.reason());
         }
-        Backends.Selection s = Backends.open("auto", Precision.SINGLE, 1, true, false);
-        try (var backend = s.backend()) {
-            assertEquals("java", backend.name());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jnmf-no-cusparse");
+        try {
+            java.nio.file.Path standIns = java.nio.file.Path.of(CudaTestSupport.libraryPathProperty());
+            for (String name : new String[] {"libcuda.so.1", "libcublas.so.13"}) {
+                java.nio.file.Files.createSymbolicLink(dir.resolve(name), standIns.resolve(name).toAbsolutePath());
+            }
+            CudaBackend.Attempt attempt = CudaBackend.attempt(CudaConfig.fromSystemProperties()
+                    .withLibraryDirs(java.util.List.of(dir)), Precision.SINGLE);
+            assertTrue(attempt.usable(), () -> String.join("; ", attempt.reasons()));
+            try (CudaBackend cuda = attempt.backend()) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(cuda.sparseUnavailable() != null,
+                        "a cuSPARSE was found outside the test folder");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cuda.upload(sparse));
+                assertTrue(e.getMessage().startsWith("sparse input on the cuda backend needs cuSPARSE: no cuSPARSE: "
+                        + "libcusparse.so.12 or libcusparse.so.11 could not be loaded"), e.getMessage());
+                assertTrue(e.getMessage().endsWith("; or use --backend java"), e.getMessage());
+            }
+            Backends.Selection s = withProperty(CudaConfig.LIBRARY_PATH, dir.toString(),
+                    () -> Backends.open("auto", Precision.SINGLE, 1, true, false));
+            try (var backend = s.backend()) {
+                assertEquals("java", backend.name());
+                assertTrue(s.reason().contains("cuda cannot take sparse V here: no cuSPARSE"), s.reason());
+            }
+            BackendUnavailableException refused = assertThrows(BackendUnavailableException.class,
+                    () -> withProperty(CudaConfig.LIBRARY_PATH, dir.toString(),
+                            () -> Nmf.fit(sparse, options(Algorithm.HALS, Precision.SINGLE))));
+            assertTrue(refused.getMessage().startsWith(CudaBackend.SPARSE_MESSAGE + ": no cuSPARSE"),
+                    refused.getMessage());
+        } finally {
+            for (String name : new String[] {"libcuda.so.1", "libcublas.so.13"}) {
+                java.nio.file.Files.deleteIfExists(dir.resolve(name));
+            }
+            java.nio.file.Files.delete(dir);
         }
     }
 
