@@ -40,7 +40,8 @@ public class MatrixTooLargeException extends IllegalArgumentException {
             long suggest = Math.max(1, (long) Math.ceil((used + bytes) * 1.25 / (1L << 30)));
             throw new MatrixTooLargeException(what + " needs " + size(bytes) + " of Java heap but only "
                     + size(Math.max(available, 0)) + " is free (maximum heap " + size(r.maxMemory())
-                    + "); give Java more memory (./jnmf: JAVA_OPTS=-Xmx" + suggest + "g; java: -Xmx" + suggest
+                    + "); give Java more memory (./jnmf -Xmx" + suggest + "g …, or JNMF_JAVA_OPTS=-Xmx" + suggest
+                    + "g; java: -Xmx" + suggest
                     + "g), or make the matrix smaller: float32 (a '<f4' .npy) halves it, and a mostly-zero matrix is far smaller"
                     + " stored sparse (.mtx)",
                     bytes, Math.max(available, 0));

@@ -77,7 +77,7 @@ class ErrorMessagesTest {
         MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class,
                 () -> new DenseMatrix.Builder(rows, 2000, Precision.DOUBLE));
         assertTrue(e.getMessage().startsWith("a " + rows + "×2000 float64 matrix needs "), e.getMessage());
-        assertTrue(e.getMessage().contains("of Java heap but only") && e.getMessage().contains("JAVA_OPTS=-Xmx")
+        assertTrue(e.getMessage().contains("of Java heap but only") && e.getMessage().contains("JNMF_JAVA_OPTS=-Xmx")
                 && e.getMessage().contains("sparse (.mtx)"), e.getMessage());
         assertTrue(e.needed() == (long) rows * 2000 * 8 && e.needed() > e.available());
     }

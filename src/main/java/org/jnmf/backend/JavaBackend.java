@@ -237,7 +237,7 @@ public class JavaBackend implements Backend {
                     + ") is held off the Java heap, which is too small for it, and the java backend computes on"
                     + " heap arrays: its copy of V needs " + MatrixTooLargeException.size(bytes) + " of heap but only "
                     + MatrixTooLargeException.size(available) + " is free. Use --backend blas (Frobenius loss) or"
-                    + " --backend cuda, which read V where it is, or give Java more memory (JAVA_OPTS=-Xmx…)",
+                    + " --backend cuda, which read V where it is, or give Java more memory (./jnmf -Xmx… fit …, or JNMF_JAVA_OPTS=-Xmx…)",
                     bytes, available);
         }
         DenseMatrix.Builder copy = new DenseMatrix.Builder(v.rows(), v.cols(), v.precision());

@@ -88,7 +88,8 @@ public final class Main implements Callable<Integer> {
             }
             case OutOfMemoryError oom -> {
                 status = CliException.FAILURE;
-                message = "out of memory (" + oom.getMessage() + "); give the JVM more heap, e.g. JAVA_OPTS=-Xmx16g,"
+                message = "out of memory (" + oom.getMessage() + "); give the JVM more heap, e.g. ./jnmf -Xmx16g …"
+                        + " (or JNMF_JAVA_OPTS=-Xmx16g),"
                         + " or use --precision single";
             }
             default -> {

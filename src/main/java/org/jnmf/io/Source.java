@@ -188,7 +188,7 @@ final class Source {
                     + " bytes, the most jnmf reads as one line" + (heap ? " with the Java heap free now" : "")
                     + "; is this a text file with one matrix row per line? (A binary file, or text without"
                     + " line ends, reads like this.) A matrix this wide reads better saved as .npy or .mtx"
-                    + (heap ? "; or give Java more memory (./jnmf: JAVA_OPTS=-Xmx8g; java: -Xmx8g)" : ""));
+                    + (heap ? "; or give Java more memory (./jnmf -Xmx8g …, or JNMF_JAVA_OPTS=-Xmx8g; java: -Xmx8g)" : ""));
         }
 
         /**

@@ -280,7 +280,7 @@ class CliTest extends CliTestSupport {
         Path huge = file("huge.mtx", "%%MatrixMarket matrix coordinate real general\n2147483000 1 1\n1 1 1\n");
         if (Runtime.getRuntime().maxMemory() < 16L << 30) {
             assertUsageError(run("fit", huge.toString(), "-k", "2", "-o", out.toString()),
-                    "sparse matrix (2147483000 row pointers) needs 16.0 GiB of Java heap", "JAVA_OPTS=-Xmx");
+                    "sparse matrix (2147483000 row pointers) needs 16.0 GiB of Java heap", "JNMF_JAVA_OPTS=-Xmx");
         }
         Path big = file("big.csv", "1e30,1\n1,1\n");
         assertUsageError(run("fit", big.toString(), "-k", "1", "-o", out.toString(), "--precision", "single"),

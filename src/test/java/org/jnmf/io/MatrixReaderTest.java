@@ -315,7 +315,7 @@ class MatrixReaderTest {
         MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class, () -> MatrixReader.read(rows));
         assertTrue(e.getMessage().startsWith(rows + ", line 2: a 2147483000×1 sparse matrix (2147483000 row pointers)"
                 + " needs 16.0 GiB of Java heap but only "), e.getMessage());
-        assertTrue(e.getMessage().contains("JAVA_OPTS=-Xmx"), e.getMessage());
+        assertTrue(e.getMessage().contains("JNMF_JAVA_OPTS=-Xmx"), e.getMessage());
     }
 
     // ---- NumPy ----
