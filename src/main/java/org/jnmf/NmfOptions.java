@@ -1,6 +1,7 @@
 package org.jnmf;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -510,12 +511,41 @@ public final class NmfOptions {
             return this;
         }
 
-        /** Start from these factors (W n×k, H k×m); sets the initialisation to CUSTOM. */
+        /**
+         * Start from these factors (W n×k, H k×m); sets the initialisation to CUSTOM.
+         *
+         * @throws IllegalArgumentException if W or H is all zeros: every algorithm would stay there (an update
+         *                                  multiplies by or projects from the other factor), "converging" to 0
+         */
         public Builder initialFactors(DenseMatrix w, DenseMatrix h) {
-            this.initialW = Objects.requireNonNull(w, "w");
-            this.initialH = Objects.requireNonNull(h, "h");
+            Objects.requireNonNull(w, "w");
+            Objects.requireNonNull(h, "h");
+            for (DenseMatrix f : List.of(w, h)) {
+                if (allZero(f)) {
+                    String name = f == w ? "W" : "H";
+                    throw new IllegalArgumentException("the initial " + name + " (" + f.rows() + "×" + f.cols()
+                            + ") is all zeros, and a fit started there stays at W·H = 0 (each update of one factor"
+                            + " is a product with the other); start from positive values, e.g. a previous fit's"
+                            + " factors or Initialization.NNDSVDA (--init nndsvda)");
+                }
+            }
+            this.initialW = w;
+            this.initialH = h;
             this.initialization = Initialization.CUSTOM;
             return this;
+        }
+
+        private static boolean allZero(DenseMatrix f) {
+            double[] row = new double[f.cols()];
+            for (int i = 0; i < f.rows(); i++) {
+                f.copyRow(i, row);
+                for (double x : row) {
+                    if (x != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
 
         /**

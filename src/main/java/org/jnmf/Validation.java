@@ -149,6 +149,8 @@ final class Validation {
     private static IllegalArgumentException offending(double x, int i, int j) {
         String what = Double.isNaN(x) ? "a NaN" : Double.isInfinite(x) ? "an infinite" : "a negative";
         return new IllegalArgumentException("V has " + what + " entry (" + x + ") at row " + i + ", column " + j
-                + " (0-based); NMF needs every entry finite and ≥ 0. Clean or shift the data first.");
+                + " (0-based); NMF needs every entry finite and ≥ 0. Clean or shift the data first"
+                + (Double.isNaN(x) ? ", or, if NaN marks a missing value, leave such entries out of the fit"
+                + " (--missing nan; NmfOptions.Builder.missing(Missing.NAN))." : "."));
     }
 }

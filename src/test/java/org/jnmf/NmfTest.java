@@ -264,8 +264,9 @@ class NmfTest {
                 () -> Nmf.fit(DenseMatrix.wrap(3, 4, x), 2));
         assertTrue(negative.getMessage().contains("negative entry (-0.5) at row 1, column 3"), negative.getMessage());
         x[7] = Double.NaN;
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Nmf.fit(DenseMatrix.wrap(3, 4, x), 2))
-                .getMessage().contains("NaN entry"));
+        String nan = assertThrows(IllegalArgumentException.class, () -> Nmf.fit(DenseMatrix.wrap(3, 4, x), 2))
+                .getMessage();
+        assertTrue(nan.contains("NaN entry") && nan.contains("--missing nan") && nan.contains("Missing.NAN"), nan);
         x[7] = Double.POSITIVE_INFINITY;
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Nmf.fit(DenseMatrix.wrap(3, 4, x), 2))
                 .getMessage().contains("infinite entry"));

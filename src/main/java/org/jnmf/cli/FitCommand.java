@@ -5,11 +5,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jnmf.Matrix;
 import org.jnmf.NmfOptions;
-import org.jnmf.io.MatrixReader;
-import org.jnmf.io.ReadOptions;
+import org.jnmf.io.LabeledMatrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jnmf fit INPUT --rank K --out DIR}: reads V, factors it and writes W, H and summary.json. */
@@ -28,13 +26,8 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     FitOptions fit;
 
-    @Option(names = "--header", description = "CSV/TSV input: the first row is column names"
-            + " (detected anyway when none of its fields is a number).")
-    boolean header;
-
-    @Option(names = "--row-names", description = "CSV/TSV input: the first column is row names"
-            + " (detected anyway when none of its fields is a number).")
-    boolean rowNames;
+    @Mixin
+    TableOptions table;
 
     FitCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -48,9 +41,10 @@ final class FitCommand implements Callable<Integer> {
             // Before reading, so that an unwritable folder costs no time.
             job.prepareOutput();
             try {
-                Matrix v = MatrixReader.read(input, ReadOptions.defaults().withHeader(header).withRowNames(rowNames));
+                LabeledMatrix read = table.read(input, fit.missingAreNan(), fit.quiet, err);
+                Matrix v = read.matrix();
                 fit.checkRank(v, options.build(), input.toString());
-                job.run(v, options, input.toString());
+                job.names(read.rowNames(), read.columnNames()).run(v, options, input.toString());
             } catch (RuntimeException | Error e) {
                 job.abandonOutput();
                 throw e;

@@ -40,6 +40,8 @@ final class FitJob implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private Thread hook;
     private Path modelFile;
+    private java.util.List<String> rowNames = java.util.List.of();
+    private java.util.List<String> columnNames = java.util.List.of();
 
     private static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
 
@@ -63,6 +65,16 @@ final class FitJob implements AutoCloseable {
     /** Also saves the model to {@code file} (with W, H and the summary, all or none); null for none. */
     FitJob saveModel(Path file) {
         this.modelFile = file;
+        return this;
+    }
+
+    /**
+     * Names of V's rows and columns (empty lists for none): they label W's rows and H's columns in CSV output,
+     * and go into summary.json.
+     */
+    FitJob names(java.util.List<String> rows, java.util.List<String> columns) {
+        this.rowNames = rows;
+        this.columnNames = columns;
         return this;
     }
 
@@ -218,9 +230,13 @@ final class FitJob implements AutoCloseable {
         Path h = outDir.resolve("H." + format);
         Path summary = outDir.resolve("summary.json");
         Map<Path, AtomicFiles.Content> files = new LinkedHashMap<>();
-        files.put(w, MatrixWriter.contentFor(result.w(), w));
-        files.put(h, MatrixWriter.contentFor(result.h(), h));
-        Json summaryFields = summaryJson(result, options, v, inputLabel, w, h, modelFile);
+        java.util.List<String> components = componentNames(result.rank());
+        boolean named = !rowNames.isEmpty() || !columnNames.isEmpty();
+        files.put(w, MatrixWriter.contentFor(result.w(), w, rowNames, named ? components : java.util.List.of()));
+        files.put(h, MatrixWriter.contentFor(result.h(), h, named ? components : java.util.List.of(), columnNames));
+        Json summaryFields = summaryJson(result, options, v, inputLabel, w, h, modelFile)
+                .put("row_names", rowNames.isEmpty() ? null : rowNames)
+                .put("column_names", columnNames.isEmpty() ? null : columnNames);
         summaryExtras.accept(result, summaryFields);
         String json = summaryFields.toString();
         files.put(summary, stream -> stream.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -292,6 +308,11 @@ final class FitJob implements AutoCloseable {
                 .put("normalization", options.normalization().label())
                 .put("sort_components", options.sortComponents())
                 .put("model", model == null ? null : model.toString());
+    }
+
+    /** The names of the components in CSV output and plots: component_1 … component_k. */
+    static java.util.List<String> componentNames(int rank) {
+        return java.util.stream.IntStream.rangeClosed(1, rank).mapToObj(j -> "component_" + j).toList();
     }
 
     private static String formatError(double e) {

@@ -321,6 +321,11 @@ final class FitOptions {
         return value;
     }
 
+    /** Whether {@code --missing nan} was given, so that a CSV/TSV input's missing values read as NaN. */
+    boolean missingAreNan() {
+        return missing.equalsIgnoreCase("nan");
+    }
+
     /** --missing and --mask (read here, named in its errors). */
     private void addMissingValues(NmfOptions.Builder b) {
         Missing which = switch (missing.toLowerCase(Locale.ROOT)) {
@@ -357,7 +362,13 @@ final class FitOptions {
             if (init != null) {
                 throw CliException.usage("--init " + init + " and --init-w/--init-h both say how to start; give one");
             }
-            b.initialFactors(readFactor(initW, "--init-w"), readFactor(initH, "--init-h"));
+            DenseMatrix w = readFactor(initW, "--init-w");
+            DenseMatrix h = readFactor(initH, "--init-h");
+            try {
+                b.initialFactors(w, h);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--init-w " + initW + ", --init-h " + initH + ": " + e.getMessage());
+            }
         }
         if (restarts < 1) {
             throw CliException.usage("--restarts must be at least 1; got " + restarts);

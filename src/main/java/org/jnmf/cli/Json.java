@@ -40,6 +40,18 @@ final class Json {
         return raw(key, array.append(']').toString());
     }
 
+    /** A list of strings as a JSON array, or null. */
+    Json put(String key, java.util.List<String> values) {
+        if (values == null) {
+            return raw(key, "null");
+        }
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(quote(values.get(i)));
+        }
+        return raw(key, b.append(']').toString());
+    }
+
     /** Puts a value already written as JSON. */
     Json raw(String key, String json) {
         text.append(first ? "" : ",\n").append("  ").append(quote(key)).append(": ").append(json);

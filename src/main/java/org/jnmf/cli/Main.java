@@ -43,7 +43,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main(err));
         // Subcommands get the streams; a new one is one more line here.
         cli.addSubcommand("fit", new FitCommand(out, err));
-        cli.addSubcommand("transform", new TransformCommand(out));
+        cli.addSubcommand("transform", new TransformCommand(out, err));
         cli.addSubcommand("demo", new DemoCommand(out, err));
         cli.addSubcommand("devices", new DevicesCommand(out));
         cli.addSubcommand("plot", new PlotCommand(out));

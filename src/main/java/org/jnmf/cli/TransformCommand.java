@@ -11,10 +11,10 @@ import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
 import org.jnmf.NmfModel;
 import org.jnmf.io.AtomicFiles;
-import org.jnmf.io.MatrixReader;
+import org.jnmf.io.LabeledMatrix;
 import org.jnmf.io.MatrixWriter;
-import org.jnmf.io.ReadOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,6 +31,7 @@ import picocli.CommandLine.Parameters;
                 "         jnmf transform model.jnmf new.csv --out new"})
 final class TransformCommand implements Callable<Integer> {
     private final PrintStream out;
+    private final PrintStream err;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "A model saved by 'jnmf fit --save'.")
     Path model;
@@ -50,17 +51,15 @@ final class TransformCommand implements Callable<Integer> {
             description = "Format of the result: npy or csv. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--header", description = "CSV/TSV input: the first row is column names.")
-    boolean header;
-
-    @Option(names = "--row-names", description = "CSV/TSV input: the first column is row names.")
-    boolean rowNames;
+    @Mixin
+    TableOptions table;
 
     @Option(names = "--debug", description = "Print the stack trace of an error.")
     boolean debug;
 
-    TransformCommand(PrintStream out) {
+    TransformCommand(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     @Override
@@ -73,7 +72,8 @@ final class TransformCommand implements Callable<Integer> {
             throw CliException.usage("--out " + outDir + " is a file, not a folder; name a folder for the result");
         }
         NmfModel loaded = NmfModel.load(model);
-        Matrix v = MatrixReader.read(input, ReadOptions.defaults().withHeader(header).withRowNames(rowNames));
+        LabeledMatrix read = table.read(input, false, false, err);
+        Matrix v = read.matrix();
         DenseMatrix result;
         try {
             result = columns ? loaded.transformColumns(v) : loaded.transform(v);
@@ -89,7 +89,11 @@ final class TransformCommand implements Callable<Integer> {
             throw CliException.usage("cannot create output folder " + outDir + ": " + e.getMessage());
         }
         Path target = outDir.resolve((columns ? "H." : "W.") + extension);
-        AtomicFiles.write(target, MatrixWriter.contentFor(result, target));
+        // New rows keep the input's row names (W), new columns its column names (H), beside the component names.
+        java.util.List<String> names = columns ? read.columnNames() : read.rowNames();
+        java.util.List<String> components = names.isEmpty() ? java.util.List.of() : FitJob.componentNames(loaded.rank());
+        AtomicFiles.write(target, columns ? MatrixWriter.contentFor(result, target, components, names)
+                : MatrixWriter.contentFor(result, target, names, components));
         out.println("wrote " + target + " (" + result.rows() + "×" + result.cols() + "): "
                 + (columns ? "the columns" : "the rows") + " of " + input + " in the " + loaded.rank()
                 + " components of " + model);

@@ -1,142 +1,373 @@
 package org.jnmf.io;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Precision;
 
 /**
  * CSV and TSV files: one row per line, fields separated by a comma or a tab, numbers in the syntax of
  * {@link Numbers}, read as float64. Fields may be surrounded by spaces and by double quotes (RFC 4180,
- * as spreadsheets write names). Blank lines are skipped.
+ * as spreadsheets write names). Blank lines are skipped. Missing values ({@code NA}, {@code N/A},
+ * {@code #N/A}, {@code null}, empty fields) read as NaN when {@link ReadOptions#missingValues()} allows them.
  *
- * <p>The first row is column names when {@link ReadOptions#header()} says so or when none of its fields
- * is a number; the first column is row names when {@link ReadOptions#rowNames()} says so or when none
- * of its fields (below any header) is a number. A header may have one name fewer than the rows have
- * fields when the rows have names (R's {@code write.table} leaves the corner out).
+ * <p>Unless {@link ReadOptions} decides, the header row and the row-name column are detected by type
+ * consistency, the first row and column against the rows and columns below:
+ * <ul>
+ *   <li>the first row is a header when it holds text where the rows below hold numbers, when its first
+ *       field is empty (the corner pandas' {@code to_csv} and R's {@code write.csv} leave), when its
+ *       numbers are quoted and the rows below are not (R quotes names, not numbers), or when, beside a
+ *       column of names, its numbers are all whole while the columns below hold fractions
+ *       ({@code gene,2019,2020,2021});</li>
+ *   <li>the first column is row names when it holds text in every row, when the header has one name
+ *       fewer than the rows have fields (R's {@code write.table}) or leaves its first name empty (an
+ *       index), or when it holds distinct whole numbers (ids, e.g. Entrez) while the other columns hold
+ *       fractions or the header names it like an id ({@code id}, {@code gene}, {@code entrez}, …).</li>
+ * </ul>
+ * Every guess that the numbers alone do not settle is reported in {@link LabeledMatrix#notes()} with the
+ * option that overrules it.
  */
 final class DelimitedReader {
     private DelimitedReader() {
     }
 
-    static DenseMatrix read(Source source, char delimiter, ReadOptions options) {
+    static LabeledMatrix read(Source source, char delimiter, ReadOptions options) {
         String name = source.name;
+        boolean missingAllowed = options.missingValues();
         Source.TextLines lines = source.lines();
         Fields f = new Fields(delimiter);
         String line = nextContent(lines);
         if (line == null) {
             throw MatrixFormatException.inFile(name, "the file holds no rows; it should hold a matrix, one row per line");
         }
-        long headerLine = 0;
-        int headerFields = 0;
-        f.split(line, name, lines.number());
-        boolean header = options.header();
-        if (!header) {
-            header = true;
-            for (int k = 0; k < f.count && header; k++) {
-                header = !f.isNumber(line, k);
-            }
-        }
-        if (header) {
-            headerLine = lines.number();
-            headerFields = f.count;
-            line = nextContent(lines);
-            if (line == null) {
-                throw MatrixFormatException.at(name, headerLine + 1, 1, "the file has a header row (line " + headerLine
-                        + ") but no data rows; the matrix is empty");
-            }
-            f.split(line, name, lines.number());
-        }
-        long firstRowLine = lines.number();
-        int width = f.count;
+        long firstLine = lines.number();
+        Fields firstFields = new Fields(delimiter);
+        firstFields.split(line, name, firstLine);
+        Row first = new Row(firstFields, line);
+
+        // Every row below the first: column 0 as text (names or values), the rest as numbers.
         DoubleChunks values = new DoubleChunks(name);
-        int rows = 0;
-        int namedRows = 0;
+        List<String> column0 = new ArrayList<>();
+        int width = -1;
+        long secondLine = 0;
+        String secondText = null;
+        boolean[] wholeBelow = null;
+        boolean quotedNumbersBelow = false;
+        boolean quotedOtherBelow = false;
+        int quoted0Below = 0;
+        int rowsBelow = 0;
+        int namedBelow = 0;
+        long firstNameLine = 0;
+        int firstNameColumn = 0;
+        String firstNameText = null;
         long firstNumberLine = 0;
-        long nameLine = 0;
-        int nameColumn = 0;
-        String nameText = null;
-        do {
+        long firstMissing0Line = 0;
+        int firstMissing0Column = 0;
+        String firstMissing0Text = null;
+        while ((line = nextContent(lines)) != null) {
             long number = lines.number();
-            if (rows > 0) {
-                f.split(line, name, number);
+            f.split(line, name, number);
+            if (width < 0) {
+                width = f.count;
+                secondLine = number;
+                secondText = line;
+                wholeBelow = new boolean[width];
+                java.util.Arrays.fill(wholeBelow, true);
+                for (int k = 0; k < width; k++) {
+                    quotedNumbersBelow |= f.quoted[k] && f.isNumber(line, k);
+                    quotedOtherBelow |= k > 0 && f.quoted[k];
+                }
+            } else if (f.count != width) {
+                throw widthMismatch(name, number, line, f, width, secondLine, delimiter);
             }
-            if (f.count != width) {
-                int column = f.count > width ? f.start[width] + 1 : line.length() + 1;
-                throw MatrixFormatException.at(name, number, column, "this row has " + f.count + " value"
-                        + (f.count == 1 ? "" : "s") + " but line " + firstRowLine + " has " + width
-                        + "; every row needs the same number of values (is a value missing or a "
-                        + (delimiter == ',' ? "comma" : "tab") + " extra?)");
+            String text0 = f.text(line, 0);
+            column0.add(text0);
+            if (f.quoted[0]) {
+                quoted0Below++;
             }
-            if (f.isNumber(line, 0)) {
-                values.add(f.value(line, 0));
+            if (f.isNumber(line, 0) || isMissing(text0)) {
+                double x = isMissing(text0) ? Double.NaN : f.value(line, 0);
+                values.add(x);
+                wholeBelow[0] &= isWhole(x);
                 if (firstNumberLine == 0) {
                     firstNumberLine = number;
                 }
+                if (firstMissing0Line == 0 && isMissing(text0)) {
+                    firstMissing0Line = number;
+                    firstMissing0Column = f.start[0] + 1;
+                    firstMissing0Text = text0;
+                }
             } else {
                 values.add(0);
-                namedRows++;
-                if (nameText == null) {
-                    nameLine = number;
-                    nameColumn = f.start[0] + 1;
-                    nameText = f.text(line, 0);
+                namedBelow++;
+                if (firstNameLine == 0) {
+                    firstNameLine = number;
+                    firstNameColumn = f.start[0] + 1;
+                    firstNameText = text0;
                 }
             }
             for (int k = 1; k < width; k++) {
-                if (!f.isNumber(line, k)) {
-                    throw notANumber(name, number, f, line, k, number == firstRowLine && !header
-                            ? "; if line " + number + " holds column names, read it with the header option (--header)"
-                            : "");
-                }
-                values.add(f.value(line, k));
+                double x = value(name, number, f, line, k, missingAllowed, "");
+                values.add(x);
+                wholeBelow[k] &= isWhole(x);
             }
-            rows++;
-            if (rows == Integer.MAX_VALUE - 8) {
+            rowsBelow++;
+            if (rowsBelow == Integer.MAX_VALUE - 8) {
                 throw MatrixFormatException.at(name, number, 1, "more than 2³¹ rows, which jnmf cannot hold");
             }
-        } while ((line = nextContent(lines)) != null);
+        }
 
-        boolean dropFirst = options.rowNames() || namedRows == rows;
-        if (!dropFirst && namedRows > 0) {
-            throw notANumber(name, nameLine, nameColumn, nameText, "; if the first column holds row names, read"
+        List<String> notes = new ArrayList<>();
+        boolean header = decideHeader(options, first, rowsBelow, width, namedBelow, wholeBelow, quotedNumbersBelow,
+                notes, name, firstLine);
+        if (header && rowsBelow == 0) {
+            throw MatrixFormatException.at(name, firstLine + 1, 1, "the file has a header row (line " + firstLine
+                    + ") but no data rows; the matrix is empty");
+        }
+        if (!header) {
+            // The first row is data: it joins column 0's statistics and must have the rows' width.
+            if (width >= 0 && first.count != width) {
+                f.split(secondText, name, secondLine);
+                throw widthMismatch(name, secondLine, secondText, f, first.count, firstLine, delimiter);
+            }
+            width = first.count;
+            if (!first.numeric[0]) {
+                namedBelow++;
+                firstNameLine = firstLine;
+                firstNameColumn = first.fields.start[0] + 1;
+                firstNameText = first.text[0];
+            } else {
+                firstNumberLine = firstLine;
+            }
+            if (wholeBelow != null) {
+                for (int k = 0; k < width; k++) {
+                    wholeBelow[k] &= !first.numeric[k] || isWhole(first.value(k));
+                }
+            }
+        }
+        int rows = rowsBelow + (header ? 0 : 1);
+
+        // Row names.
+        boolean rowNames;
+        if (options.rowNames() != null) {
+            rowNames = options.rowNames();
+        } else if (header && first.count == width - 1) {
+            rowNames = true;
+        } else if (rowsBelow > 0 && quoted0Below == rowsBelow && !quotedOtherBelow && width > 1
+                && (header || first.quoted[0])) {
+            rowNames = true; // quoted like names (jnmf's and R's CSV output), the numbers beside them not
+        } else if (namedBelow == rows) {
+            rowNames = true;
+        } else if (namedBelow > 0) {
+            rowNames = false; // mixed: refused below, naming the first name
+        } else if (header && first.text[0].isEmpty() && width > 1) {
+            rowNames = true;
+            notes.add("column 1 of " + name + " read as row names: the header leaves its name empty, as pandas'"
+                    + " to_csv and R's write.csv do for an index; pass --no-row-names to factor it as data");
+        } else {
+            rowNames = firstMissing0Line == 0 && looksLikeIds(header ? first.text[0] : null, column0,
+                    header ? null : first, wholeBelow, width, rows);
+            if (rowNames) {
+                notes.add("column 1 of " + name + " read as row ids (distinct whole numbers"
+                        + (header ? " named '" + first.text[0] + "'" : "") + "); pass --no-row-names to factor it"
+                        + " as data");
+            }
+        }
+        if (!rowNames && namedBelow > 0) {
+            throw notANumber(name, firstNameLine, firstNameColumn, firstNameText, "; if the first column holds row names, read"
                     + " with the row-names option (--row-names)" + (firstNumberLine > 0 ? " (line " + firstNumberLine
                     + " has a number there)" : ""));
         }
-        if (header && headerFields != width && !(dropFirst && headerFields == width - 1)) {
-            throw MatrixFormatException.at(name, headerLine, 1, "the header has " + headerFields + " name"
-                    + (headerFields == 1 ? "" : "s") + " but line " + firstRowLine + " has " + width
+        if (header && first.count != width && !(rowNames && first.count == width - 1)) {
+            throw MatrixFormatException.at(name, firstLine, 1, "the header has " + first.count + " name"
+                    + (first.count == 1 ? "" : "s") + " but line " + secondLine + " has " + width
                     + " values; give every column one name");
         }
-        int cols = dropFirst ? width - 1 : width;
+        int cols = rowNames ? width - 1 : width;
         if (cols == 0) {
-            throw MatrixFormatException.at(name, firstRowLine, 1, "the rows hold names only, no values;"
+            throw MatrixFormatException.at(name, header ? secondLine : firstLine, 1, "the rows hold names only, no values;"
                     + " the matrix is empty");
         }
+        double[] firstValues = null;
+        if (!header) {
+            firstValues = new double[width];
+            for (int k = rowNames ? 1 : 0; k < width; k++) {
+                firstValues[k] = value(name, firstLine, first.fields, first.line, k, missingAllowed,
+                        "; line " + firstLine + " was read as data (--no-header); if it holds column names, drop"
+                                + " --no-header");
+            }
+        }
+        if (!rowNames && firstMissing0Line > 0 && !missingAllowed) {
+            throw missing(name, firstMissing0Line, firstMissing0Column, firstMissing0Text, 1);
+        }
+
         DenseMatrix.Builder builder = DenseMatrix.Builder.onHeapOrOff(rows, cols, Precision.DOUBLE, name);
         double[] row = new double[cols];
+        int i = 0;
+        if (firstValues != null) {
+            System.arraycopy(firstValues, rowNames ? 1 : 0, row, 0, cols);
+            builder.setRow(i++, row);
+        }
         long e = 0;
-        for (int i = 0; i < rows; i++) {
-            if (dropFirst) {
+        for (int r = 0; r < rowsBelow; r++) {
+            if (rowNames) {
                 e++;
             }
             for (int j = 0; j < cols; j++) {
                 row[j] = values.get(e++);
             }
-            builder.setRow(i, row);
+            builder.setRow(i++, row);
         }
-        return builder.build();
+        List<String> rowLabels = List.of();
+        if (rowNames) {
+            rowLabels = new ArrayList<>(rows);
+            if (!header) {
+                rowLabels.add(first.text[0]);
+            }
+            rowLabels.addAll(column0);
+        }
+        List<String> columnLabels = List.of();
+        if (header) {
+            int from = first.count == cols ? 0 : 1;
+            columnLabels = java.util.Arrays.asList(first.text).subList(from, from + cols);
+        }
+        return new LabeledMatrix(builder.build(), rowLabels, columnLabels, notes);
+    }
+    private static final java.util.Set<String> MISSING = java.util.Set.of("", "NA", "N/A", "n/a", "#N/A", "<NA>",
+            "NULL", "null", "None");
+
+    /** Whether a field marks a missing value as R ({@code NA}), pandas (an empty field) and spreadsheets write it. */
+    private static boolean isMissing(String field) {
+        return MISSING.contains(field);
     }
 
-    private static MatrixFormatException notANumber(String name, long line, Fields f, String text, int k,
-                                                    String hint) {
-        if (f.start[k] == f.end[k]) {
-            return MatrixFormatException.at(name, line, f.start[k] + 1, "value " + (k + 1) + " is empty;"
-                    + " every field needs a number (missing values are not supported)" + hint);
+    /** Whole numbers (ids, counts, years); a missing value counts as whole, so that it decides nothing. */
+    private static boolean isWhole(double x) {
+        return Double.isNaN(x) || (Double.isFinite(x) && x == Math.rint(x));
+    }
+
+    private static double value(String name, long line, Fields f, String text, int k, boolean missingAllowed,
+                                String hint) {
+        if (f.isNumber(text, k)) {
+            return f.value(text, k);
         }
-        return notANumber(name, line, f.start[k] + 1, f.text(text, k), hint + " (value " + (k + 1) + " of the row)");
+        String token = f.text(text, k);
+        if (isMissing(token)) {
+            if (missingAllowed) {
+                return Double.NaN;
+            }
+            throw missing(name, line, f.start[k] + 1, token, k + 1);
+        }
+        throw notANumber(name, line, f.start[k] + 1, token, hint + " (value " + (k + 1) + " of the row)");
+    }
+
+    private static MatrixFormatException missing(String name, long line, int column, String token, int valueIndex) {
+        return MatrixFormatException.at(name, line, column, (token.isEmpty() ? "value " + valueIndex + " is empty"
+                : Numbers.show(token) + " (value " + valueIndex + " of the row)") + ", a missing value; to read missing"
+                + " values as NaN and leave them out of the fit, pass --missing nan");
     }
 
     private static MatrixFormatException notANumber(String name, long line, int column, String token, String hint) {
-        return MatrixFormatException.at(name, line, column, (token.isEmpty() ? "an empty field" : Numbers.show(token))
+        return MatrixFormatException.at(name, line, column, Numbers.show(token)
                 + " is not a number; write decimal numbers such as 3, 0.25 or 1e-3" + hint);
+    }
+
+    private static MatrixFormatException widthMismatch(String name, long number, String line, Fields f, int width,
+                                                       long widthLine, char delimiter) {
+        int column = f.count > width ? f.start[width] + 1 : line.length() + 1;
+        return MatrixFormatException.at(name, number, column, "this row has " + f.count + " value"
+                + (f.count == 1 ? "" : "s") + " but line " + widthLine + " has " + width
+                + "; every row needs the same number of values (is a value missing or a "
+                + (delimiter == ',' ? "comma" : "tab") + " extra?)");
+    }
+
+    /** Whether the first row is column names; see the class comment. Adds a note for each guess. */
+    private static boolean decideHeader(ReadOptions options, Row first, int rowsBelow, int width, int namedBelow,
+                                        boolean[] wholeBelow, boolean quotedNumbersBelow, List<String> notes,
+                                        String name, long firstLine) {
+        if (options.header() != null) {
+            return options.header();
+        }
+        if (rowsBelow == 0) {
+            for (int k = 0; k < first.count; k++) {
+                if (first.numeric[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int k = 1; k < first.count; k++) {
+            if (!first.numeric[k]) {
+                return true;
+            }
+        }
+        if (first.text[0].isEmpty() && first.count > 1) {
+            return true;
+        }
+        boolean column0Names = namedBelow == rowsBelow;
+        if (!first.numeric[0] && !column0Names) {
+            return true;
+        }
+        boolean allQuoted = true;
+        for (int k = 0; k < first.count; k++) {
+            allQuoted &= first.quoted[k];
+        }
+        if (allQuoted && !quotedNumbersBelow) {
+            return true;
+        }
+        if (!first.numeric[0] && column0Names && first.count == width && width > 1) {
+            boolean allWhole = true;
+            boolean fractionsBelow = false;
+            for (int k = 1; k < width; k++) {
+                allWhole &= !isMissing(first.text[k]) && isWhole(first.value(k));
+                fractionsBelow |= !wholeBelow[k];
+            }
+            String shown = "line " + firstLine + " of " + name + " (" + Numbers.show(first.text[0]) + ", "
+                    + Numbers.show(first.text[1]) + (width > 2 ? ", …" : "") + ")";
+            if (allWhole && fractionsBelow) {
+                notes.add(shown + " read as the header: beside the row names its numbers are whole, as column names"
+                        + " such as years are, where the columns below hold fractions; pass --no-header if it is data");
+                return true;
+            }
+            if (allWhole) {
+                notes.add(shown + " read as data; if it holds column names (whole numbers such as years), pass"
+                        + " --header");
+            }
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern ID_NAME = java.util.regex.Pattern.compile(
+            "(?i)(|.*[^a-z])(id|ids|geneid|gene|genes|entrez|entrezid|ensembl|symbol|probe|probeset|index|name|names"
+                    + "|row|rows)");
+
+    /**
+     * Whether column 0, all numbers, holds ids: distinct whole numbers beside columns that hold fractions, or
+     * under a header name such as {@code entrez_id}. {@code first} is the first row when it is data.
+     */
+    private static boolean looksLikeIds(String headerName, List<String> column0, Row first, boolean[] whole,
+                                        int width, int rows) {
+        if (rows < 2 || width < 2 || whole == null || !whole[0]) {
+            return false;
+        }
+        boolean fractions = false;
+        for (int k = 1; k < width; k++) {
+            fractions |= !whole[k];
+        }
+        boolean idName = headerName != null && ID_NAME.matcher(headerName.trim()).matches();
+        if (!fractions && !idName) {
+            return false;
+        }
+        java.util.HashSet<Double> seen = new java.util.HashSet<>();
+        if (first != null) {
+            seen.add(first.value(0));
+        }
+        for (String id : column0) {
+            if (!seen.add(Numbers.parse(id, 0, id.length()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String nextContent(Source.TextLines lines) {
@@ -149,12 +380,42 @@ final class DelimitedReader {
         return null;
     }
 
+    /** The first row, kept with its fields until the rows below say whether it is a header. */
+    private static final class Row {
+        final Fields fields;
+        final String line;
+        final int count;
+        final String[] text;
+        final boolean[] quoted;
+        final boolean[] numeric;
+
+        Row(Fields fields, String line) {
+            this.fields = fields;
+            this.line = line;
+            count = fields.count;
+            text = new String[count];
+            quoted = new boolean[count];
+            numeric = new boolean[count];
+            for (int k = 0; k < count; k++) {
+                text[k] = fields.text(line, k);
+                quoted[k] = fields.quoted[k];
+                numeric[k] = fields.isNumber(line, k) || isMissing(text[k]);
+            }
+        }
+
+        /** Field k as a number (NaN for a missing value); only for numeric fields. */
+        double value(int k) {
+            return isMissing(text[k]) ? Double.NaN : fields.value(line, k);
+        }
+    }
+
     /** The fields of one line as start and end offsets of their content (quotes and spaces stripped). */
     private static final class Fields {
         private final char delimiter;
         int count;
         int[] start = new int[16];
         int[] end = new int[16];
+        boolean[] quoted = new boolean[16];
 
         Fields(char delimiter) {
             this.delimiter = delimiter;
@@ -205,7 +466,7 @@ final class DelimitedReader {
                         to--;
                     }
                 }
-                add(from, to);
+                add(from, to, from > 0 && line.charAt(from - 1) == '"');
                 if (p >= n) {
                     return;
                 }
@@ -217,11 +478,13 @@ final class DelimitedReader {
             return c == ' ' || (c == '\t' && delimiter != '\t');
         }
 
-        private void add(int from, int to) {
+        private void add(int from, int to, boolean wasQuoted) {
             if (count == start.length) {
                 start = java.util.Arrays.copyOf(start, 2 * count);
                 end = java.util.Arrays.copyOf(end, 2 * count);
+                quoted = java.util.Arrays.copyOf(quoted, 2 * count);
             }
+            quoted[count] = wasQuoted;
             start[count] = from;
             end[count++] = to;
         }
@@ -235,7 +498,8 @@ final class DelimitedReader {
         }
 
         String text(String line, int k) {
-            return line.substring(start[k], end[k]);
+            String text = line.substring(start[k], end[k]);
+            return quoted[k] ? text.replace("\"\"", "\"") : text;
         }
     }
 }

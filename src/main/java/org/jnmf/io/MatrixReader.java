@@ -62,6 +62,18 @@ public final class MatrixReader {
      * @throws UncheckedIOException     if reading fails for another reason (a disk error)
      */
     public static Matrix read(Path path, ReadOptions options) {
+        return readLabeled(path, options).matrix();
+    }
+
+    /**
+     * Reads {@code path} as its extension says, with the row and column names a CSV/TSV file gives and the
+     * reader's notes on what it detected (see {@link ReadOptions}).
+     *
+     * @throws MatrixFormatException    if the file is malformed, empty or of an unknown kind
+     * @throws IllegalArgumentException if the file does not exist, is a folder or cannot be opened
+     * @throws UncheckedIOException     if reading fails for another reason (a disk error)
+     */
+    public static LabeledMatrix readLabeled(Path path, ReadOptions options) {
         String name = path.toString();
         String lower = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean gzip = lower.endsWith(".gz");
@@ -102,10 +114,10 @@ public final class MatrixReader {
     }
 
     /** Parses an opened source as {@code kind} ({@code mtx}, {@code npy}, {@code csv} or {@code tsv}). */
-    static Matrix parse(Source source, String kind, ReadOptions options) throws IOException {
+    static LabeledMatrix parse(Source source, String kind, ReadOptions options) throws IOException {
         return switch (kind) {
-            case "mtx" -> MatrixMarketReader.read(source);
-            case "npy" -> NpyReader.read(source);
+            case "mtx" -> LabeledMatrix.of(MatrixMarketReader.read(source));
+            case "npy" -> LabeledMatrix.of(NpyReader.read(source));
             case "csv" -> DelimitedReader.read(source, ',', options);
             case "tsv" -> DelimitedReader.read(source, '\t', options);
             default -> throw new IllegalArgumentException("unknown kind " + kind);

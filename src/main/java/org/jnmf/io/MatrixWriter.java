@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Precision;
@@ -63,6 +64,29 @@ public final class MatrixWriter {
                 + " of those extensions");
     }
 
+    /**
+     * As {@link #contentFor(DenseMatrix, Path)}, with names: a CSV/TSV file gets a header row of the column
+     * names (its corner empty when there are row names, as R's {@code write.csv} writes it) and a first
+     * column of the row names, every name in double quotes, so that jnmf, R and pandas read them back as
+     * names. An empty list means no names; a {@code .npy} file has no place for them.
+     */
+    public static AtomicFiles.Content contentFor(DenseMatrix m, Path target, List<String> rowNames,
+                                                 List<String> columnNames) {
+        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
+        if ((rowNames.isEmpty() && columnNames.isEmpty()) || name.endsWith(".npy")) {
+            return contentFor(m, target);
+        }
+        if (!rowNames.isEmpty() && rowNames.size() != m.rows()) {
+            throw new IllegalArgumentException(rowNames.size() + " row names for " + m.rows() + " rows");
+        }
+        if (!columnNames.isEmpty() && columnNames.size() != m.cols()) {
+            throw new IllegalArgumentException(columnNames.size() + " column names for " + m.cols() + " columns");
+        }
+        char delimiter = name.endsWith(".tsv") ? '\t' : ',';
+        contentFor(m, target); // refuses other extensions
+        return out -> writeDelimited(m, out, delimiter, rowNames, columnNames);
+    }
+
     /** {@code m} as a NumPy {@code .npy} file. */
     public static AtomicFiles.Content npy(DenseMatrix m) {
         return out -> writeNpy(m, out);
@@ -70,7 +94,7 @@ public final class MatrixWriter {
 
     /** {@code m} as text, one row per line, values separated by {@code delimiter}, lines ending in LF. */
     public static AtomicFiles.Content delimited(DenseMatrix m, char delimiter) {
-        return out -> writeDelimited(m, out, delimiter);
+        return out -> writeDelimited(m, out, delimiter, List.of(), List.of());
     }
 
     private static void writeNpy(DenseMatrix m, OutputStream out) throws IOException {
@@ -133,13 +157,31 @@ public final class MatrixWriter {
         buffer.clear();
     }
 
-    private static void writeDelimited(DenseMatrix m, OutputStream out, char delimiter) throws IOException {
+    private static void writeDelimited(DenseMatrix m, OutputStream out, char delimiter, List<String> rowNames,
+                                       List<String> columnNames) throws IOException {
         boolean single = m.precision() == Precision.SINGLE;
         double[] row = new double[m.cols()];
         StringBuilder line = new StringBuilder();
+        if (!columnNames.isEmpty() || !rowNames.isEmpty()) {
+            if (!rowNames.isEmpty()) {
+                line.append("\"\"").append(delimiter);
+            }
+            for (int j = 0; j < m.cols(); j++) {
+                if (j > 0) {
+                    line.append(delimiter);
+                }
+                quote(columnNames.isEmpty() ? "V" + (j + 1) : columnNames.get(j), line);
+            }
+            line.append('\n');
+            out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+        }
         for (int i = 0; i < m.rows(); i++) {
             m.copyRow(i, row);
             line.setLength(0);
+            if (!rowNames.isEmpty()) {
+                quote(rowNames.get(i), line);
+                line.append(delimiter);
+            }
             for (int j = 0; j < row.length; j++) {
                 if (j > 0) {
                     line.append(delimiter);
@@ -151,7 +193,12 @@ public final class MatrixWriter {
                 }
             }
             line.append('\n');
-            out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(line.toString().getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /** A name in double quotes, its own quotes doubled (RFC 4180); line breaks, which no field may hold, as spaces. */
+    private static void quote(String name, StringBuilder line) {
+        line.append('"').append(name.replace("\"", "\"\"").replace('\n', ' ').replace('\r', ' ')).append('"');
     }
 }

@@ -35,6 +35,8 @@ final class NpyReader {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** NumPy itself refuses headers over 10 000 bytes by default; allow generously more, but not gigabytes. */
     private static final int MAX_HEADER = 1 << 20;
+    private static final java.util.Set<String> SUPPORTED_TYPES = java.util.Set.of("f4", "f8", "i1", "i2", "i4", "i8",
+            "u1", "u2", "u4", "u8", "b1");
     private static final String CONVERT = "save a 2-D float32 or float64 array, e.g. np.save(path, np.ascontiguousarray(a, dtype='<f8'))";
 
     private NpyReader() {
@@ -76,8 +78,9 @@ final class NpyReader {
         String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Header h = new HeaderParser(name, header, 8 + lengthBytes).parse();
 
-        Precision precision = h.descr.endsWith("f4") ? Precision.SINGLE : Precision.DOUBLE;
-        int item = precision.bytes();
+        // Integer and boolean arrays (what np.save writes for counts) read as float64, as scikit-learn converts them.
+        Precision precision = h.kind == 'f' && h.item == 4 ? Precision.SINGLE : Precision.DOUBLE;
+        int item = h.item;
         long count = (long) h.rows * h.cols;
         long dataBytes = count * item;
         if (source.length >= 0 && source.length - dataOffset != dataBytes) {
@@ -88,11 +91,11 @@ final class NpyReader {
                     ? "; the file is truncated: copy or save it again"
                     : "; remove the trailing bytes or save the array again"));
         }
-        if (source.path != null) {
+        if (source.path != null && h.kind == 'f') {
             return mapped(source.path, h, precision, dataOffset, dataBytes);
         }
         DenseMatrix.Builder builder;
-        ValueReader values = new ValueReader(source, h.order, item, count, dataOffset);
+        ValueReader values = new ValueReader(source, h.order, h.kind, item, count, dataOffset);
         if (source.length >= 0) {
             builder = DenseMatrix.Builder.onHeapOrOff(h.rows, h.cols, precision, name);
             for (long e = 0; e < count; e++) {
@@ -196,6 +199,7 @@ final class NpyReader {
     private static final class ValueReader {
         private final Source source;
         private final ByteOrder order;
+        private final char kind;
         private final int item;
         private final long count;
         private final long dataOffset;
@@ -204,9 +208,10 @@ final class NpyReader {
         private long consumed;
         private long bytesRead;
 
-        ValueReader(Source source, ByteOrder order, int item, long count, long dataOffset) {
+        ValueReader(Source source, ByteOrder order, char kind, int item, long count, long dataOffset) {
             this.source = source;
             this.order = order;
+            this.kind = kind;
             this.item = item;
             this.count = count;
             this.dataOffset = dataOffset;
@@ -217,7 +222,26 @@ final class NpyReader {
                 fill();
             }
             consumed++;
-            return item == 4 ? view.getFloat() : view.getDouble();
+            return switch (kind) {
+                case 'f' -> item == 4 ? view.getFloat() : view.getDouble();
+                case 'i' -> switch (item) {
+                    case 1 -> view.get();
+                    case 2 -> view.getShort();
+                    case 4 -> view.getInt();
+                    default -> view.getLong();
+                };
+                case 'u' -> switch (item) {
+                    case 1 -> view.get() & 0xff;
+                    case 2 -> view.getShort() & 0xffff;
+                    case 4 -> view.getInt() & 0xffffffffL;
+                    default -> unsigned(view.getLong());
+                };
+                default -> view.get() != 0 ? 1 : 0; // 'b': NumPy's bool, one byte
+            };
+        }
+
+        private static double unsigned(long bits) {
+            return bits >= 0 ? bits : (double) (bits >>> 1) * 2 + (bits & 1);
         }
 
         private void fill() {
@@ -238,7 +262,8 @@ final class NpyReader {
         }
     }
 
-    private record Header(String descr, ByteOrder order, boolean fortran, int rows, int cols) {
+    /** {@code kind}: NumPy's type character ({@code f}, {@code i}, {@code u} or {@code b}); {@code item}: bytes per value. */
+    private record Header(String descr, char kind, int item, ByteOrder order, boolean fortran, int rows, int cols) {
     }
 
     /** A parser for the small subset of Python literals that .npy headers use. */
@@ -291,10 +316,13 @@ final class NpyReader {
             ByteOrder order;
             String type = descr.length() == 3 ? descr.substring(1) : "";
             char byteOrder = descr.isEmpty() ? '?' : descr.charAt(0);
-            if (!(type.equals("f4") || type.equals("f8")) || "<>=".indexOf(byteOrder) < 0) {
-                throw error(0, "dtype '" + descr + "' is not supported: jnmf reads float32 ('<f4') and float64 ('<f8')"
-                        + " arrays; convert with a.astype('<f8')");
+            if (!SUPPORTED_TYPES.contains(type) || "<>=|".indexOf(byteOrder) < 0) {
+                throw error(0, "dtype '" + descr + "' is not supported: jnmf reads float32 ('<f4'), float64 ('<f8'),"
+                        + " integer ('<i1' … '<i8', '<u1' … '<u8') and boolean ('|b1') arrays; convert with"
+                        + " a.astype('<f8')");
             }
+            char kind = type.charAt(0);
+            int item = type.charAt(1) - '0';
             order = byteOrder == '>' ? ByteOrder.BIG_ENDIAN : byteOrder == '<' ? ByteOrder.LITTLE_ENDIAN
                     : ByteOrder.nativeOrder();
             if (shape.size() != 2) {
@@ -314,7 +342,7 @@ final class NpyReader {
             if (rows * cols > Long.MAX_VALUE / 8) {
                 throw error(0, "shape (" + rows + ", " + cols + ") is too large");
             }
-            return new Header(descr, order, fortran, (int) rows, (int) cols);
+            return new Header(descr, kind, item, order, fortran, (int) rows, (int) cols);
         }
 
         private MatrixFormatException error(int at, String problem) {

@@ -107,7 +107,7 @@ class MatrixReaderFuzzTest {
 
     private static Object outcome(Source source, String kind, ReadOptions options) {
         try {
-            Matrix m = MatrixReader.parse(source, kind, options);
+            Matrix m = MatrixReader.parse(source, kind, options).matrix();
             assertValid(m);
             return m;
         } catch (MatrixFormatException | MatrixTooLargeException | UncheckedIOException e) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.jnmf.DenseMatrix;
 import org.jnmf.Matrix;
@@ -382,9 +383,9 @@ class MatrixReaderTest {
         assertTrue(trailing.getMessage().contains("byte 160"), trailing.getMessage());
         MatrixFormatException magic = fails(bytes("m.npy", "not numpy at all".getBytes(StandardCharsets.US_ASCII)));
         assertTrue(magic.getMessage().contains("byte 0") && magic.getMessage().contains("NUMPY"), magic.getMessage());
-        MatrixFormatException dtype = fails(bytes("i.npy",
-                npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 1), }", new byte[8])));
-        assertTrue(dtype.getMessage().contains("'<i8'") && dtype.getMessage().contains("astype"), dtype.getMessage());
+        MatrixFormatException dtype = fails(bytes("c.npy",
+                npy(1, "{'descr': '<c16', 'fortran_order': False, 'shape': (1, 1), }", new byte[16])));
+        assertTrue(dtype.getMessage().contains("'<c16'") && dtype.getMessage().contains("astype"), dtype.getMessage());
         MatrixFormatException oneD = fails(bytes("v.npy",
                 npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", new byte[24])));
         assertTrue(oneD.getMessage().contains("1 dimension") && oneD.getMessage().contains("reshape"),
@@ -405,6 +406,37 @@ class MatrixReaderTest {
         assertTrue(version.getMessage().contains("version 4.0"), version.getMessage());
     }
 
+    @Test
+    void integerAndBooleanNpyReadAsFloat64() throws IOException {
+        ByteBuffer i8 = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(7).putLong(1L << 40)
+                .putLong(-3);
+        ByteBuffer u8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-1L).putLong(5);
+        ByteBuffer i2 = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putShort((short) 1).putShort((short) -2)
+                .putShort((short) 300).putShort((short) 4);
+        ByteBuffer i4 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(2).putInt(3).putInt(4);
+        Object[][] cases = {
+            {"<i8", "(2, 2)", false, i8.array(), new double[] {0, 7, 1L << 40, -3}},
+            {"<u8", "(1, 2)", false, u8.array(), new double[] {18446744073709551615.0, 5}},
+            {">i2", "(2, 2)", false, i2.array(), new double[] {1, -2, 300, 4}},
+            {"<i4", "(2, 2)", true, i4.array(), new double[] {1, 3, 2, 4}},
+            {"|u1", "(1, 3)", false, new byte[] {0, (byte) 200, 9}, new double[] {0, 200, 9}},
+            {"|i1", "(1, 2)", false, new byte[] {(byte) -1, 9}, new double[] {-1, 9}},
+            {"|b1", "(1, 3)", false, new byte[] {1, 0, 1}, new double[] {1, 0, 1}},
+        };
+        for (Object[] c : cases) {
+            byte[] file = npy(1, "{'descr': '" + c[0] + "', 'fortran_order': " + ((boolean) c[2] ? "True" : "False")
+                    + ", 'shape': " + c[1] + ", }", (byte[]) c[3]);
+            for (String name : List.of("n.npy", "n.npy.gz")) {
+                DenseMatrix m = (DenseMatrix) MatrixReader.read(bytes(name, name.endsWith(".gz") ? gzip(file) : file));
+                assertEquals(Precision.DOUBLE, m.precision(), c[0] + " " + name);
+                assertArrayEquals((double[]) c[4], m.toDoubleArray(), c[0] + " " + name);
+            }
+        }
+        MatrixFormatException shortData = fails(bytes("s.npy",
+                npy(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }", new byte[12])));
+        assertTrue(shortData.getMessage().contains("needs 16 data bytes but the file holds 12"), shortData.getMessage());
+    }
+
     // ---- CSV and TSV ----
 
     @Test
@@ -420,7 +452,7 @@ class MatrixReaderTest {
     }
 
     @Test
-    void headerAndRowNamesAreDetectedOnlyWhenEveryFieldIsText() throws IOException {
+    void headerAndRowNamesOfTextAreDetected() throws IOException {
         DenseMatrix both = (DenseMatrix) MatrixReader.read(text("n.csv",
                 ",a,b\nr1,1,2\n\"r,2\",3,4\n"));
         assertEquals(2, both.rows());
@@ -435,20 +467,118 @@ class MatrixReaderTest {
         assertArrayEquals(new double[] {2, 3, 5, 6}, asked.toDoubleArray());
     }
 
+    private static final ReadOptions WITH_MISSING = ReadOptions.defaults().withMissingValues(true);
+
+    @Test
+    void rWriteCsvWithNaKeepsItsNamesAndReadsNaAsMissing() throws IOException {
+        Path file = text("r.csv", "\"\",\"S1\",\"S2\",\"S3\"\n\"TP53\",1.5,NA,2\n\"BRCA1\",0.5,3,NA\n");
+        LabeledMatrix read = MatrixReader.readLabeled(file, WITH_MISSING);
+        assertEquals(List.of("TP53", "BRCA1"), read.rowNames());
+        assertEquals(List.of("S1", "S2", "S3"), read.columnNames());
+        assertArrayEquals(new double[] {1.5, Double.NaN, 2, 0.5, 3, Double.NaN},
+                ((DenseMatrix) read.matrix()).toDoubleArray());
+        assertEquals(List.of(), read.notes());
+        assertAt(fails(file), 2, 12, "'NA' (value 3 of the row), a missing value", "--missing nan");
+    }
+
+    @Test
+    void pandasToCsvWithAnIndexAndEmptyFields() throws IOException {
+        // pd.DataFrame(a).to_csv(f): an empty corner, numbers as column names, the index 0…n-1 as row names.
+        Path file = text("p.csv", ",0,1,2\n0,1.5,,2.0\n1,,3.0,0.25\n");
+        LabeledMatrix read = MatrixReader.readLabeled(file, WITH_MISSING);
+        assertEquals(List.of("0", "1"), read.rowNames());
+        assertEquals(List.of("0", "1", "2"), read.columnNames());
+        assertArrayEquals(new double[] {1.5, Double.NaN, 2, Double.NaN, 3, 0.25},
+                ((DenseMatrix) read.matrix()).toDoubleArray());
+        assertTrue(read.notes().getFirst().contains("--no-row-names"), read.notes().toString());
+        assertAt(fails(file), 2, 7, "value 3 is empty, a missing value", "--missing nan");
+    }
+
+    @Test
+    void aHeaderOfNumbersBesideRowNamesIsTakenWhenTheDataHoldFractions() throws IOException {
+        LabeledMatrix years = MatrixReader.readLabeled(text("y.csv",
+                "gene,2019,2020,2021\nTP53,1.25,2.5,3\nMYC,0.5,0.75,1\n"), ReadOptions.defaults());
+        assertEquals(List.of("TP53", "MYC"), years.rowNames());
+        assertEquals(List.of("2019", "2020", "2021"), years.columnNames());
+        assertEquals(2, years.matrix().rows());
+        assertTrue(years.notes().getFirst().contains("read as the header")
+                && years.notes().getFirst().contains("--no-header"), years.notes().toString());
+        // Whole numbers everywhere cannot be told apart: read as data, with a note naming --header.
+        LabeledMatrix counts = MatrixReader.readLabeled(text("c.csv", "gene,2019,2020\nTP53,1,2\nMYC,3,4\n"),
+                ReadOptions.defaults());
+        assertEquals(List.of("gene", "TP53", "MYC"), counts.rowNames());
+        assertEquals(3, counts.matrix().rows());
+        assertTrue(counts.notes().getFirst().contains("pass --header"), counts.notes().toString());
+        // The options decide, whatever the file holds.
+        LabeledMatrix asked = MatrixReader.readLabeled(text("a.csv", "gene,2019,2020\nTP53,1,2\nMYC,3,4\n"),
+                ReadOptions.defaults().withHeader(true));
+        assertEquals(List.of("2019", "2020"), asked.columnNames());
+        assertEquals(List.of(), asked.notes());
+        LabeledMatrix data = MatrixReader.readLabeled(text("d.csv", "gene,2019,2020\nTP53,1.5,2\n"),
+                ReadOptions.defaults().withHeader(false));
+        assertEquals(List.of("gene", "TP53"), data.rowNames());
+    }
+
+    @Test
+    void numericRowIdsAreNamesNotData() throws IOException {
+        // Entrez ids beside expression values (fractions): ids, with a note.
+        LabeledMatrix ids = MatrixReader.readLabeled(text("e.csv", "7157,1.5,2\n672,0.5,3\n7,2,1\n"),
+                ReadOptions.defaults());
+        assertEquals(List.of("7157", "672", "7"), ids.rowNames());
+        assertEquals(2, ids.matrix().cols());
+        assertTrue(ids.notes().getFirst().contains("--no-row-names"), ids.notes().toString());
+        // Counts beside counts: ids only when the header names the column like one.
+        LabeledMatrix named = MatrixReader.readLabeled(text("n.csv", "entrez_id,s1,s2\n7157,1,2\n672,3,4\n"),
+                ReadOptions.defaults());
+        assertEquals(List.of("7157", "672"), named.rowNames());
+        assertEquals(List.of("s1", "s2"), named.columnNames());
+        LabeledMatrix plain = MatrixReader.readLabeled(text("q.csv", "a,b,c\n7157,1,2\n672,3,4\n"),
+                ReadOptions.defaults());
+        assertEquals(List.of(), plain.rowNames());
+        assertEquals(3, plain.matrix().cols());
+        // Ids that repeat are data; and --no-row-names keeps a column of ids as data.
+        assertEquals(List.of(), MatrixReader.readLabeled(text("r.csv", "1,1.5,2\n1,0.5,3\n"),
+                ReadOptions.defaults()).rowNames());
+        LabeledMatrix kept = MatrixReader.readLabeled(text("k.csv", "7157,1.5,2\n672,0.5,3\n"),
+                ReadOptions.defaults().withRowNames(false));
+        assertEquals(3, kept.matrix().cols());
+        assertEquals(List.of(), kept.notes());
+    }
+
+    @Test
+    void namesWrittenWithAMatrixReadBackAsNames() throws IOException {
+        DenseMatrix m = DenseMatrix.of(new double[][] {{1, 2.5}, {0, 1e-3}});
+        List<String> rows = List.of("7157", "gene, \"quoted\"");
+        List<String> cols = List.of("2019", "S 2");
+        for (String name : List.of("n.csv", "n.tsv")) {
+            Path file = dir.resolve(name);
+            AtomicFiles.write(file, MatrixWriter.contentFor(m, file, rows, cols));
+            LabeledMatrix back = MatrixReader.readLabeled(file, ReadOptions.defaults());
+            assertEquals(rows, back.rowNames(), name);
+            assertEquals(cols, back.columnNames(), name);
+            assertArrayEquals(m.toDoubleArray(), ((DenseMatrix) back.matrix()).toDoubleArray(), name);
+            assertEquals(List.of(), back.notes(), name);
+        }
+    }
+
     @Test
     void csvErrors() throws IOException {
         assertAt(fails(text("m.csv", "1,2,3\n4,5\n")), 2, 4, "this row has 2 values but line 1 has 3");
         assertAt(fails(text("l.csv", "1,2\n4,5,6\n")), 2, 5, "this row has 3 values but line 1 has 2");
         assertAt(fails(text("x.csv", "1,2\n3,abc\n")), 2, 3, "'abc' is not a number");
-        assertAt(fails(text("h.csv", "name,2\n3,4\n")), 1, 1, "'name' is not a number", "row-names");
-        assertAt(fails(text("g.csv", "1,name\n3,4\n")), 1, 3, "'name' is not a number", "--header");
+        assertAt(fails(text("g.csv", "1,name\n3,4\n"), ReadOptions.defaults().withHeader(false)), 1, 3,
+                "'name' is not a number", "drop --no-header");
+        assertAt(fails(text("h.csv", "1,2\nname,3\n"), ReadOptions.defaults().withRowNames(false)), 2, 1,
+                "'name' is not a number", "row-names");
         assertAt(fails(text("f.csv", "1,2\nx,4\n5,6\n")), 2, 1, "'x' is not a number", "row-names",
                 "line 1 has a number");
-        assertAt(fails(text("e.csv", "1,,3\n")), 1, 3, "value 2 is empty");
+        assertAt(fails(text("e.csv", "1,,3\n")), 1, 3, "value 2 is empty, a missing value", "--missing nan");
+        assertAt(fails(text("na.csv", "1,2,3\n4,NA,6\n")), 2, 3, "'NA' (value 2 of the row), a missing value",
+                "--missing nan");
         assertAt(fails(text("q.csv", "1,\"2\n")), 1, 3, "quote");
         assertAt(fails(text("o.csv", "a,b,c\n")), 2, 1, "no data rows");
         assertAt(fails(text("w.csv", "a,b,c\n1,2\n")), 1, 1, "header has 3 names but line 2 has 2");
-        assertAt(fails(text("c.csv", "a\nb\nc\n")), 2, 1, "names only");
+        assertAt(fails(text("c.csv", "a\nb\nc\n")), 1, 1, "names only");
         MatrixFormatException blank = fails(text("b.csv", "\n  \n"));
         assertTrue(blank.getMessage().contains("no rows"), blank.getMessage());
     }
@@ -511,7 +641,7 @@ class MatrixReaderTest {
     private static Matrix parse(String kind, String content, int maxLineBytes) throws IOException {
         byte[] b = content.getBytes(StandardCharsets.UTF_8);
         return MatrixReader.parse(new Source("x." + kind, false, b.length, new ByteArrayInputStream(b))
-                .withMaxLineBytes(maxLineBytes), kind, ReadOptions.defaults());
+                .withMaxLineBytes(maxLineBytes), kind, ReadOptions.defaults()).matrix();
     }
 
     private static void assertTooLong(String kind, String content, int maxLineBytes, long line) {
