@@ -35,7 +35,8 @@ public final class Nmf {
      *
      * @throws IllegalArgumentException if V is empty, has a negative, NaN or infinite entry, or the
      *                                  options do not suit it (the message says which and how to fix it)
-     * @throws org.jnmf.BackendUnavailableException if the requested backend cannot run here
+     * @throws org.jnmf.BackendUnavailableException if the requested backend cannot run here, or the JVM lacks
+     *                                              {@code --add-modules jdk.incubator.vector}
      */
     public static NmfResult fit(Matrix v, NmfOptions options) {
         return fit(v, options, null);
@@ -46,6 +47,7 @@ public final class Nmf {
      * the options'); with {@code backend == null}, the options choose and this method closes it.
      */
     public static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
+        org.jnmf.backend.Backends.requireVectorApi();
         if (options.restarts() > 1) {
             return Restarts.fit(v, options, backend);
         }

@@ -33,11 +33,19 @@ class ErrorMessagesTest {
     @Test
     void badFitArguments() {
         DenseMatrix v = TestMatrices.lowRank(6, 5, 2, 0, 1);
-        refused(() -> Nmf.fit(v, NmfOptions.builder(2).initialFactors(DenseMatrix.zeros(5, 2, Precision.DOUBLE),
-                DenseMatrix.zeros(2, 5, Precision.DOUBLE)).build()), "initial W must be 6×2; got 5×2");
-        refused(() -> Nmf.fit(v, NmfOptions.builder(2).initialFactors(DenseMatrix.zeros(6, 2, Precision.DOUBLE),
-                DenseMatrix.zeros(2, 4, Precision.DOUBLE)).build()), "initial H must be 2×5; got 2×4");
+        refused(() -> Nmf.fit(v, NmfOptions.builder(2).initialFactors(ones(5, 2), ones(2, 5)).build()),
+                "initial W must be 6×2; got 5×2");
+        refused(() -> Nmf.fit(v, NmfOptions.builder(2).initialFactors(ones(6, 2), ones(2, 4)).build()),
+                "initial H must be 2×5; got 2×4");
+        refused(() -> NmfOptions.builder(2).initialFactors(DenseMatrix.zeros(6, 2, Precision.DOUBLE), ones(2, 5)),
+                "the initial W (6×2) is all zeros, and a fit started there stays at W·H = 0");
         refused(() -> Nmf.fit(v, NmfOptions.builder(2).backend("tpu").build()), "unknown backend 'tpu'; use auto or one of");
+    }
+
+    private static DenseMatrix ones(int rows, int cols) {
+        double[] values = new double[rows * cols];
+        java.util.Arrays.fill(values, 1);
+        return DenseMatrix.wrap(rows, cols, values);
     }
 
     @Test

@@ -21,6 +21,26 @@ public final class Backends {
     private Backends() {
     }
 
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /**
+     * Fails with the JVM flags to add when this JVM was started without the incubating Vector API, which
+     * every CPU kernel uses: called where a caller enters the library ({@code Nmf.fit}, {@code NmfModel}'s
+     * transforms), so that the mistake is one message there instead of a NoClassDefFoundError deep inside.
+     *
+     * @throws BackendUnavailableException without {@code --add-modules jdk.incubator.vector}
+     */
+    public static void requireVectorApi() {
+        if (!VECTOR_API) {
+            throw new BackendUnavailableException("jnmf needs the JDK's Vector API module, and this JVM was started"
+                    + " without it: add --add-modules jdk.incubator.vector to the java command (Maven Surefire:"
+                    + " <argLine>; Gradle: jvmArgs; an IDE: the run configuration's VM options), with"
+                    + " --enable-native-access=ALL-UNNAMED for the blas and cuda backends, and for full CPU speed"
+                    + " -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=kernels-c2-only.json (in jnmf's"
+                    + " src/main/jvm) or -XX:-TieredCompilation");
+        }
+    }
+
     /** A chosen backend and why it was chosen. */
     public record Selection(Backend backend, String reason) {
     }
