@@ -132,4 +132,21 @@ class SklearnFixturesTest {
         NmfResult otherSeed = Nmf.fit(v, options.initialization(Initialization.NNDSVDAR).seed(4).build());
         assertTrue(!otherSeed.w().equals(ar.w()), "another seed, same fill");
     }
+
+    /**
+     * jnmf's --tol rule is scikit-learn's for solver='mu': every 10 iterations, stop when the decrease of
+     * ‖V − WH‖_F since the last check, over its value at the start, is below tol. So from the same start MU
+     * stops at the iteration scikit-learn 1.2.1 stopped at (make_tol_fixtures.py, expected_tol.json), with
+     * the same error. (scikit-learn's 'cd' has another rule, recorded there for comparison.)
+     */
+    @ParameterizedTest(name = "mu tol {0}")
+    @CsvSource({"0.01, 100, 0.02692761425280207", "0.001, 160, 0.013946640179027029",
+        "0.0001, 550, 0.007492628854528244"})
+    void muStopsAtTheIterationScikitLearnStopsAt(double tol, int iterations, double relativeError) {
+        NmfResult r = Nmf.fit(dense("dense60x40.npy"), NmfOptions.builder(5).algorithm(Algorithm.MULTIPLICATIVE)
+                .initialFactors(dense("dense60x40_W0.npy"), dense("dense60x40_H0.npy")).maxIterations(5000)
+                .tolerance(tol).checkInterval(10).precision(Precision.DOUBLE).build());
+        assertEquals(iterations, r.iterations());
+        assertEquals(relativeError, r.relativeError(), 1e-9 * relativeError);
+    }
 }

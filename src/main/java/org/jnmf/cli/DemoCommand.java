@@ -34,8 +34,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "images, topics or genes. Default: ${DEFAULT-VALUE}.")
     String demo;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "demo-output",
-            description = "Folder for the results; created if missing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+            description = "Folder for the results; created if missing. Default: demo-output/DEMO (images with"
+                    + " --dataset fashion: demo-output/fashion), one folder per demo.")
     Path outDir;
 
     @Option(names = {"-k", "--rank"}, paramLabel = "K",
@@ -127,6 +128,12 @@ final class DemoCommand implements Callable<Integer> {
         void draw(Matrix v, NmfResult result, Path dir, PrintStream out);
     }
 
+    /** demo-output/DEMO: one folder per demo (and one for Fashion-MNIST), so that no demo overwrites another's files. */
+    static Path defaultOutput(String demo, String dataset) {
+        return Path.of("demo-output", demo.equalsIgnoreCase("images") && dataset.equalsIgnoreCase("fashion")
+                ? "fashion" : demo.toLowerCase(Locale.ROOT));
+    }
+
     @Override
     public Integer call() {
         Demo chosen = switch (demo.toLowerCase(Locale.ROOT)) {
@@ -164,6 +171,9 @@ final class DemoCommand implements Callable<Integer> {
                 throw CliException.usage("--threads must be at least 1; got " + threads);
             }
             options.threads(threads);
+        }
+        if (outDir == null) {
+            outDir = defaultOutput(demo, dataset);
         }
         try (FitJob job = new FitJob(outDir, "npy", quiet, out, err)) {
             job.prepareOutput();

@@ -130,10 +130,39 @@ final class GenesDemo implements DemoCommand.Demo {
         Path metagenesFile = dir.resolve("metagenes.txt");
         AtomicFiles.writeString(metagenesFile, metagenes.toString());
 
+        // H with its samples grouped by cluster (the order of clusters.tsv within each), labelled by class.
+        double[][] h = result.h().toArray();
+        Integer[] order = new Integer[samples.size()];
+        for (int j = 0; j < order.length; j++) {
+            order[j] = j;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt((Integer j) -> cluster[j])
+                .thenComparing(j -> classes.get(j)));
+        double[][] grouped = new double[k][order.length];
+        List<String> columnNames = new ArrayList<>();
+        List<Heatmap.Group> groups = new ArrayList<>();
+        for (int x = 0; x < order.length; x++) {
+            for (int c = 0; c < k; c++) {
+                grouped[c][x] = h[c][order[x]];
+            }
+            columnNames.add(classes.get(order[x]) + " " + samples.get(order[x]).replaceAll("^[A-Z]+_|_.*$", ""));
+            if (x == 0 || cluster[order[x]] != cluster[order[x - 1]]) {
+                groups.add(new Heatmap.Group("cluster " + (cluster[order[x]] + 1), x, x + 1));
+            } else {
+                Heatmap.Group last = groups.removeLast();
+                groups.add(new Heatmap.Group(last.name(), last.from(), x + 1));
+            }
+        }
+        List<String> metageneNames = new ArrayList<>();
+        for (int c = 1; c <= k; c++) {
+            metageneNames.add("metagene " + c);
+        }
         Path heatmap = dir.resolve("H.png");
-        Heatmap.of(result.h().toArray(), Heatmap.Scale.PER_ROW, k, samples.size()).writePng(heatmap, 16, 32);
+        Heatmap.of(grouped, Heatmap.Scale.PER_ROW, k, samples.size()).writeFigure(heatmap, dir.resolve("H.svg"),
+                new Heatmap.Labels("H: " + k + " metagenes × " + samples.size() + " samples, grouped by cluster",
+                        "sample (class and id)", "metagene", metageneNames, columnNames, groups, "÷ row max"), 16, 40);
         out.println("samples and their clusters: " + clusters);
         out.println("the " + LISTED_GENES + " genes with the largest weight in each metagene: " + metagenesFile);
-        out.println("heatmap of H (metagenes × samples, in the order of " + clusters.getFileName() + "): " + heatmap);
+        out.println("heatmap of H (metagenes × samples, grouped by cluster): " + heatmap);
     }
 }

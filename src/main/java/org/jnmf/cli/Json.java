@@ -119,6 +119,57 @@ final class Json {
         return values;
     }
 
+    /**
+     * The array of strings under {@code key} in jnmf's own JSON (escapes undone), or null when the key is
+     * absent or null.
+     */
+    static java.util.List<String> strings(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(quote(key)) + "\\s*:\\s*\\[").matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        java.util.List<String> values = new java.util.ArrayList<>();
+        int p = m.end();
+        while (true) {
+            while (p < json.length() && (Character.isWhitespace(json.charAt(p)) || json.charAt(p) == ',')) {
+                p++;
+            }
+            if (p >= json.length()) {
+                throw new IllegalArgumentException("'" + key + "' is not a closed array");
+            }
+            if (json.charAt(p) == ']') {
+                return values;
+            }
+            if (json.charAt(p) != '"') {
+                throw new IllegalArgumentException("'" + key + "' holds something other than strings");
+            }
+            StringBuilder value = new StringBuilder();
+            for (p++; p < json.length() && json.charAt(p) != '"'; p++) {
+                char c = json.charAt(p);
+                if (c == '\\' && p + 1 < json.length()) {
+                    char e = json.charAt(++p);
+                    switch (e) {
+                        case 'n' -> value.append('\n');
+                        case 'r' -> value.append('\r');
+                        case 't' -> value.append('\t');
+                        case 'b' -> value.append('\b');
+                        case 'f' -> value.append('\f');
+                        case 'u' -> {
+                            value.append((char) Integer.parseInt(json.substring(p + 1, p + 5), 16));
+                            p += 4;
+                        }
+                        default -> value.append(e);
+                    }
+                } else {
+                    value.append(c);
+                }
+            }
+            values.add(value.toString());
+            p++;
+        }
+    }
+
     /** The string under {@code key} (without escapes) in jnmf's own JSON, or null when absent. */
     static String string(String json, String key) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(

@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
                 "  loss       the loss at each check, log scale",
                 "  weights    each component's weight ‖W[:,c]‖·‖H[c,:]‖ (the Frobenius norm of its rank-one part)",
                 "  W-heatmap  W, each column scaled to its maximum (rows averaged in blocks when there are many)",
-                "  H-heatmap  H, each row scaled to its maximum (columns averaged in blocks when there are many)"})
+                "  H-heatmap  H, each row scaled to its maximum (columns averaged in blocks when there are many)",
+                "Heatmaps carry a title, axis names, a colour bar, and V's row and column names from summary.json"
+                        + " where each fits."})
 final class PlotCommand implements Callable<Integer> {
     /** Heatmaps keep at most this many cells along each side (more rows or columns are averaged in blocks). */
     static final int MAX_CELLS = 400;
@@ -86,16 +88,26 @@ final class PlotCommand implements Callable<Integer> {
         write(lossChart, target, "loss");
         write(weightsChart(w, h), target, "weights");
         int k = w.cols();
+        List<String> rowNames = names(summary, "row_names", w.rows(), summaryFile);
+        List<String> columnNames = names(summary, "column_names", h.cols(), summaryFile);
+        List<String> components = new ArrayList<>();
+        for (int c = 1; c <= k; c++) {
+            components.add(Integer.toString(c));
+        }
         Heatmap wMap = Heatmap.of(w.toArray(), Heatmap.Scale.PER_COLUMN, MAX_CELLS, MAX_CELLS);
-        int wCellWidth = Math.max(4, 240 / k);
-        int wCellHeight = Math.max(1, 600 / wMap.rows());
-        wMap.writePng(target.resolve("W-heatmap.png"), wCellWidth, wCellHeight);
-        wMap.writeSvg(target.resolve("W-heatmap.svg"), wCellWidth, wCellHeight);
+        int wCellWidth = Math.max(12, 240 / k);
+        int wCellHeight = Math.max(1, Math.min(14, 600 / wMap.rows()));
+        wMap.writeFigure(target.resolve("W-heatmap.png"), target.resolve("W-heatmap.svg"), new Heatmap.Labels(
+                "W: " + w.rows() + " rows × " + k + " components", "component", rowNames.isEmpty() ? "row of V"
+                : "row of V (" + w.rows() + ")", rowNames, components, List.of(), "÷ column max"),
+                wCellWidth, wCellHeight);
         Heatmap hMap = Heatmap.of(h.toArray(), Heatmap.Scale.PER_ROW, MAX_CELLS, MAX_CELLS);
-        int hCellWidth = Math.max(1, 800 / hMap.cols());
-        int hCellHeight = Math.max(4, 240 / k);
-        hMap.writePng(target.resolve("H-heatmap.png"), hCellWidth, hCellHeight);
-        hMap.writeSvg(target.resolve("H-heatmap.svg"), hCellWidth, hCellHeight);
+        int hCellWidth = Math.max(1, Math.min(14, 800 / hMap.cols()));
+        int hCellHeight = Math.max(12, 240 / k);
+        hMap.writeFigure(target.resolve("H-heatmap.png"), target.resolve("H-heatmap.svg"), new Heatmap.Labels(
+                "H: " + k + " components × " + h.cols() + " columns", columnNames.isEmpty() ? "column of V"
+                : "column of V (" + h.cols() + ")", "component", components, columnNames, List.of(), "÷ row max"),
+                hCellWidth, hCellHeight);
         out.println("wrote loss, weights, W-heatmap and H-heatmap (.png and .svg) to " + target);
         return 0;
     }
@@ -137,6 +149,17 @@ final class PlotCommand implements Callable<Integer> {
     private void write(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path target, String name) {
         Charts.writePng(chart, target.resolve(name + ".png"));
         Charts.writeSvg(chart, target.resolve(name + ".svg"));
+    }
+
+    /** The names under {@code key} in summary.json when there are {@code count} of them; empty otherwise. */
+    private static List<String> names(String summary, String key, int count, Path file) {
+        List<String> names;
+        try {
+            names = Json.strings(summary, key);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(file + ": " + e.getMessage() + "; rewrite it with 'jnmf fit'");
+        }
+        return names != null && names.size() == count ? names : List.of();
     }
 
     private static double[] required(String summary, String key, Path file) {
