@@ -43,4 +43,27 @@ final class ChildJvm {
         }
         return new Outcome(p.exitValue(), Files.readString(log));
     }
+
+    /** Waits (at most two minutes) until the running {@code p} has checkpointed past iteration {@code past}. */
+    static void awaitCheckpoint(Process p, Path file, int past, Path log) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(file) && org.jnmf.Checkpoint.load(file).iteration() > past)) {
+            if (!p.isAlive()) {
+                throw new AssertionError("the fit ended early: " + read(log));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no checkpoint after 120 s: " + read(log));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** What a child wrote to its log so far, or why it cannot be read. */
+    static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
 }

@@ -57,22 +57,12 @@ class InterruptedFitTest {
     private static Process startLongFit(String out, String checkpoints, Path log, int past) throws Exception {
         Process p = ChildJvm.start("256m", List.of(), log, fitArgs(out, "--max-iter", "100000000", "--checkpoint",
                 dir.resolve(checkpoints).toString(), "--checkpoint-every", "20"));
-        Path file = dir.resolve(checkpoints).resolve("checkpoint.jnmf");
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!(Files.exists(file) && Checkpoint.load(file).iteration() > past)) {
-            assertTrue(p.isAlive(), () -> "the fit ended early: " + read(log));
-            assertTrue(System.nanoTime() < deadline, () -> "no checkpoint after 120 s: " + read(log));
-            Thread.sleep(20);
-        }
+        ChildJvm.awaitCheckpoint(p, dir.resolve(checkpoints).resolve("checkpoint.jnmf"), past, log);
         return p;
     }
 
     private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (Exception e) {
-            return e.toString();
-        }
+        return ChildJvm.read(log);
     }
 
     private static byte[] bytes(String out, String file) throws Exception {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-import org.jnmf.Checkpoint;
 import org.jnmf.TestMatrices;
 import org.jnmf.io.MatrixWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,22 +86,12 @@ class LauncherIT {
         Process p = start(Map.of(), log, "-Xmx256m", "fit", input.toString(), "--rank", "5", "--tol", "0",
                 "--max-iter", "100000000", "--seed", "3", "--threads", "1", "--backend", "java", "--checkpoint",
                 checkpoints.toString(), "--checkpoint-every", "20", "--out", dir.resolve(out).toString());
-        Path file = checkpoints.resolve("checkpoint.jnmf");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!(Files.exists(file) && Checkpoint.load(file).iteration() > 20)) {
-            assertTrue(p.isAlive(), () -> "the fit ended early: " + read(log));
-            assertTrue(System.nanoTime() < deadline, () -> "no checkpoint after 120 s: " + read(log));
-            Thread.sleep(20);
-        }
+        ChildJvm.awaitCheckpoint(p, checkpoints.resolve("checkpoint.jnmf"), 20, log);
         return p;
     }
 
     private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (Exception e) {
-            return e.toString();
-        }
+        return ChildJvm.read(log);
     }
 
     private void assertSignalStopsTheFitLikeCtrlC(String signal, int expectedExit) throws Exception {
