@@ -159,8 +159,9 @@ final class BenchCommand implements Callable<Integer> {
                 description = "Timed calls per case; the best counts (default: ${DEFAULT-VALUE}).")
         int repeats;
 
-        @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "200",
-                description = "Warm-up time per case, at least 2 calls (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "2000",
+                description = "Warm-up time per case, at least 2 calls (default: ${DEFAULT-VALUE}; C2 takes about"
+                        + " 1-2 s to compile the kernels, and a shorter warm-up times partly interpreted code).")
         long warmupMillis;
 
         Gemm(PrintStream out) {
