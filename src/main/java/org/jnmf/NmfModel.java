@@ -373,14 +373,11 @@ public final class NmfModel {
      * @throws UncheckedIOException if the file cannot be read (missing, no permission)
      */
     public static NmfModel load(Path file) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model " + file + ": " + describe(e), e);
-        }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
-            return read(file, size, new DataInputStream(in));
+        // The size comes from the opened file: a checkpoint replaced (renamed over) between a Files.size and
+        // the open would otherwise be read against another file's size.
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file);
+             InputStream in = new BufferedInputStream(java.nio.channels.Channels.newInputStream(channel), CHUNK)) {
+            return read(file, channel.size(), new DataInputStream(in));
         } catch (EOFException e) {
             throw new ModelFormatException(file, "the file ended early (truncated?); save the model again");
         } catch (IOException e) {

@@ -243,4 +243,44 @@ class NmfModelTest {
                 () -> NmfModel.of(w, DenseMatrix.of(new double[][] {{1}, {-1}})));
         assertTrue(e.getMessage().contains("negative"), e.getMessage());
     }
+
+    /**
+     * A fit replaces its checkpoint by renaming a new file over it while others read it (a test, a monitor):
+     * the loader takes the size from the file it opened, so a reader sees the old or the new model whole.
+     */
+    @Test
+    void aModelReplacedWhileItIsLoadedIsReadWholeOldOrNew(@org.junit.jupiter.api.io.TempDir Path folder)
+            throws Exception {
+        Path small = folder.resolve("small.jnmf");
+        Path large = folder.resolve("large.jnmf");
+        NmfModel.of(DenseMatrix.wrap(2, 1, new double[] {1, 2}), DenseMatrix.wrap(1, 2, new double[] {3, 4})).save(small);
+        double[] big = new double[200];
+        java.util.Arrays.fill(big, 1);
+        NmfModel.of(DenseMatrix.wrap(200, 1, big.clone()), DenseMatrix.wrap(1, 200, big.clone())).save(large);
+        Path target = folder.resolve("live.jnmf");
+        Files.copy(small, target);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    Path temp = folder.resolve("temp-" + i);
+                    Files.copy(i % 2 == 0 ? large : small, temp);
+                    Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                int rows = NmfModel.load(target).rows();
+                assertTrue(rows == 2 || rows == 200, "rows " + rows);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
 }
