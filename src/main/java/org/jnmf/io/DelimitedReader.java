@@ -15,8 +15,8 @@ import org.jnmf.Precision;
  * consistency, the first row and column against the rows and columns below:
  * <ul>
  *   <li>the first row is a header when it holds text where the rows below hold numbers, when its first
- *       field is empty (the corner pandas' {@code to_csv} and R's {@code write.csv} leave), when its
- *       numbers are quoted and the rows below are not (R quotes names, not numbers), or when, beside a
+ *       field is empty (the corner pandas' {@code to_csv} and R's {@code write.csv} leave), when every
+ *       field of it is quoted and the second row quotes no number (R quotes names, not numbers), or when, beside a
  *       column of names, its numbers are all whole while the columns below hold fractions
  *       ({@code gene,2019,2020,2021});</li>
  *   <li>the first column is row names when it holds text in every row, when the header has one name
@@ -45,15 +45,17 @@ final class DelimitedReader {
         firstFields.split(line, name, firstLine);
         Row first = new Row(firstFields, line);
 
-        // Every row below the first: column 0 as text (names or values), the rest as numbers.
+        // Every row below the first: column 0 as text (names or values), the rest as numbers. The texts of
+        // column 0 are kept only while some rule of the row-name decision below could still take them.
         DoubleChunks values = new DoubleChunks(name);
         List<String> column0 = new ArrayList<>();
+        boolean rowNamesForced = Boolean.TRUE.equals(options.rowNames());
         int width = -1;
         long secondLine = 0;
         String secondText = null;
         boolean[] wholeBelow = null;
-        boolean quotedNumbersBelow = false;
-        boolean quotedOtherBelow = false;
+        boolean quotedNumbersInSecondRow = false;
+        boolean quotedOtherInSecondRow = false;
         int quoted0Below = 0;
         int rowsBelow = 0;
         int namedBelow = 0;
@@ -74,25 +76,28 @@ final class DelimitedReader {
                 wholeBelow = new boolean[width];
                 java.util.Arrays.fill(wholeBelow, true);
                 for (int k = 0; k < width; k++) {
-                    quotedNumbersBelow |= f.quoted[k] && f.isNumber(line, k);
-                    quotedOtherBelow |= k > 0 && f.quoted[k];
+                    quotedNumbersInSecondRow |= f.quoted[k] && f.isNumber(line, k);
+                    quotedOtherInSecondRow |= k > 0 && f.quoted[k];
                 }
             } else if (f.count != width) {
                 throw widthMismatch(name, number, line, f, width, secondLine, delimiter);
             }
             String text0 = f.text(line, 0);
-            column0.add(text0);
+            if (column0 != null) {
+                column0.add(text0);
+            }
             if (f.quoted[0]) {
                 quoted0Below++;
             }
-            if (f.isNumber(line, 0) || isMissing(text0)) {
-                double x = isMissing(text0) ? Double.NaN : f.value(line, 0);
+            boolean missing0 = isMissing(text0);
+            if (missing0 || f.isNumber(line, 0)) {
+                double x = missing0 ? Double.NaN : f.value(line, 0);
                 values.add(x);
                 wholeBelow[0] &= isWhole(x);
                 if (firstNumberLine == 0) {
                     firstNumberLine = number;
                 }
-                if (firstMissing0Line == 0 && isMissing(text0)) {
+                if (firstMissing0Line == 0 && missing0) {
                     firstMissing0Line = number;
                     firstMissing0Column = f.start[0] + 1;
                     firstMissing0Text = text0;
@@ -115,11 +120,16 @@ final class DelimitedReader {
             if (rowsBelow == Integer.MAX_VALUE - 8) {
                 throw MatrixFormatException.at(name, number, 1, "more than 2³¹ rows, which jnmf cannot hold");
             }
+            // Each condition, once false, stays false; when all are, no rule below can make column 0 names.
+            if (column0 != null && !(rowNamesForced || namedBelow == rowsBelow || quoted0Below == rowsBelow
+                    || wholeBelow[0] || first.count == width - 1 || first.text[0].isEmpty())) {
+                column0 = null;
+            }
         }
 
         List<String> notes = new ArrayList<>();
-        boolean header = decideHeader(options, first, rowsBelow, width, namedBelow, wholeBelow, quotedNumbersBelow,
-                notes, name, firstLine);
+        boolean header = decideHeader(options, first, rowsBelow, width, namedBelow, wholeBelow,
+                quotedNumbersInSecondRow, notes, name, firstLine);
         if (header && rowsBelow == 0) {
             throw MatrixFormatException.at(name, firstLine + 1, 1, "the file has a header row (line " + firstLine
                     + ") but no data rows; the matrix is empty");
@@ -153,7 +163,7 @@ final class DelimitedReader {
             rowNames = options.rowNames();
         } else if (header && first.count == width - 1) {
             rowNames = true;
-        } else if (rowsBelow > 0 && quoted0Below == rowsBelow && !quotedOtherBelow && width > 1
+        } else if (rowsBelow > 0 && quoted0Below == rowsBelow && !quotedOtherInSecondRow && width > 1
                 && (header || first.quoted[0])) {
             rowNames = true; // quoted like names (jnmf's and R's CSV output), the numbers beside them not
         } else if (namedBelow == rows) {
@@ -283,7 +293,7 @@ final class DelimitedReader {
 
     /** Whether the first row is column names; see the class comment. Adds a note for each guess. */
     private static boolean decideHeader(ReadOptions options, Row first, int rowsBelow, int width, int namedBelow,
-                                        boolean[] wholeBelow, boolean quotedNumbersBelow, List<String> notes,
+                                        boolean[] wholeBelow, boolean quotedNumbersInSecondRow, List<String> notes,
                                         String name, long firstLine) {
         if (options.header() != null) {
             return options.header();
@@ -312,7 +322,7 @@ final class DelimitedReader {
         for (int k = 0; k < first.count; k++) {
             allQuoted &= first.quoted[k];
         }
-        if (allQuoted && !quotedNumbersBelow) {
+        if (allQuoted && !quotedNumbersInSecondRow) {
             return true;
         }
         if (!first.numeric[0] && column0Names && first.count == width && width > 1) {
@@ -343,7 +353,8 @@ final class DelimitedReader {
 
     /**
      * Whether column 0, all numbers, holds ids: distinct whole numbers beside columns that hold fractions, or
-     * under a header name such as {@code entrez_id}. {@code first} is the first row when it is data.
+     * under a header name such as {@code entrez_id}. {@code first} is the first row when it is data; the texts
+     * of column 0 below it are there whenever {@code whole[0]} holds.
      */
     private static boolean looksLikeIds(String headerName, List<String> column0, Row first, boolean[] whole,
                                         int width, int rows) {

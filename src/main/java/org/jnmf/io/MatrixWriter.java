@@ -50,15 +50,24 @@ public final class MatrixWriter {
 
     /** The content of {@code m} in the format {@code target}'s extension names, for {@link AtomicFiles#writeAll}. */
     public static AtomicFiles.Content contentFor(DenseMatrix m, Path target) {
+        char delimiter = delimiterFor(target);
+        return delimiter == NPY ? npy(m) : delimited(m, delimiter);
+    }
+
+    /** What {@link #delimiterFor} says for a {@code .npy} target. */
+    private static final char NPY = 0;
+
+    /** The field delimiter {@code target}'s extension asks for ({@code .csv}, {@code .tsv}), or {@link #NPY}. */
+    private static char delimiterFor(Path target) {
         String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npy")) {
-            return npy(m);
+            return NPY;
         }
         if (name.endsWith(".csv")) {
-            return delimited(m, ',');
+            return ',';
         }
         if (name.endsWith(".tsv")) {
-            return delimited(m, '\t');
+            return '\t';
         }
         throw new IllegalArgumentException("cannot write " + target + ": jnmf writes .npy, .csv and .tsv; use one"
                 + " of those extensions");
@@ -72,8 +81,8 @@ public final class MatrixWriter {
      */
     public static AtomicFiles.Content contentFor(DenseMatrix m, Path target, List<String> rowNames,
                                                  List<String> columnNames) {
-        String name = target.getFileName().toString().toLowerCase(Locale.ROOT);
-        if ((rowNames.isEmpty() && columnNames.isEmpty()) || name.endsWith(".npy")) {
+        char delimiter = delimiterFor(target);
+        if ((rowNames.isEmpty() && columnNames.isEmpty()) || delimiter == NPY) {
             return contentFor(m, target);
         }
         if (!rowNames.isEmpty() && rowNames.size() != m.rows()) {
@@ -82,8 +91,6 @@ public final class MatrixWriter {
         if (!columnNames.isEmpty() && columnNames.size() != m.cols()) {
             throw new IllegalArgumentException(columnNames.size() + " column names for " + m.cols() + " columns");
         }
-        char delimiter = name.endsWith(".tsv") ? '\t' : ',';
-        contentFor(m, target); // refuses other extensions
         return out -> writeDelimited(m, out, delimiter, rowNames, columnNames);
     }
 
