@@ -10,11 +10,11 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.jnmf.io.AtomicFiles;
 
 /**
- * Heatmaps of a matrix (W or H), as PNG through {@code javax.imageio} or as SVG rectangles. Each row
+ * Heatmaps of a matrix (W or H): the cells as an image, or a figure with title, axes, names and a colour
+ * bar as PNG (through {@code javax.imageio}) and SVG (through VectorGraphics2D, one rectangle per cell). Each row
  * (or each column) is scaled to its own maximum, so that a component with small entries still shows its
  * pattern; white is 0 and dark red the maximum. Matrices larger than the picture allows are shrunk by
  * averaging blocks of rows and of columns.
@@ -103,29 +103,6 @@ public final class Heatmap {
             }
         }
         return image;
-    }
-
-    /** The same picture as SVG: one rectangle per cell. */
-    public String svg(int cellWidth, int cellHeight) {
-        StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" shape-rendering=\"crispEdges\">%n",
-                cols() * cellWidth, rows() * cellHeight));
-        for (int i = 0; i < rows(); i++) {
-            for (int j = 0; j < cols(); j++) {
-                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>%n",
-                        j * cellWidth, i * cellHeight, cellWidth, cellHeight, colour(cells[i][j]) & 0xffffff));
-            }
-        }
-        return s.append("</svg>\n").toString();
-    }
-
-    public void writePng(Path file, int cellWidth, int cellHeight) {
-        ImageGrid.writePng(image(cellWidth, cellHeight), file);
-    }
-
-    public void writeSvg(Path file, int cellWidth, int cellHeight) {
-        AtomicFiles.writeString(file, svg(cellWidth, cellHeight));
     }
 
     /**
