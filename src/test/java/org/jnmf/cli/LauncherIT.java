@@ -66,6 +66,21 @@ class LauncherIT {
     }
 
     @Test
+    void anOlderJdkInJavaHomeIsPassedOverByItsReleaseFileWithoutStartingIt() throws Exception {
+        // A JDK 17 whose java records that it ran: the launcher reads the release file, skips it and finds
+        // a JDK 25 elsewhere; starting each candidate's java to ask its version cost ~0.1 s a candidate.
+        Path old = Files.createDirectories(dir.resolve("jdk-17/bin"));
+        Path marker = dir.resolve("old-java-ran");
+        Files.writeString(old.resolveSibling("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"17.0.15\"\n");
+        Path java = Files.writeString(old.resolve("java"), "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n");
+        assertTrue(java.toFile().setExecutable(true));
+        ChildJvm.Outcome out = run(Map.of("JAVA_HOME", old.getParent().toString()), "--version");
+        assertEquals(0, out.exit(), out.output());
+        assertTrue(out.output().matches("(?s).*Java (2[5-9]|[3-9][0-9]).*"), out.output());
+        assertFalse(Files.exists(marker), "the launcher started the JDK 17's java to learn its version");
+    }
+
+    @Test
     void leadingJvmOptionsAndJnmfJavaOptsReachTheJvm() throws Exception {
         // -Djnmf.backend sets --backend's default (its help says so); a value no backend has is refused by name.
         ChildJvm.Outcome flag = run(Map.of(), "-Xmx256m", "-Djnmf.backend=nosuchbackend", "fit", input.toString(),
