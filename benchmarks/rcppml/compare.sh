@@ -109,7 +109,8 @@ for problem in "${PROBLEMS[@]}"; do
         jnmf_fit "$file" "$k" "$MAX_N" 1 "$init" $algorithm >/dev/null
         n="$(first_reaching "$err")"
         if [ "$n" = none ]; then
-          row="| $label, k=$k | $target_n | $err | $rfit | $rwall | $init, $algorithm | not within $MAX_N | – | – | – | – |"
+          row="$("$PY" -c "import sys; a=sys.argv; print(f'| {a[1]} | {a[2]} | {float(a[3]):.6f} | {float(a[4]):.3f} | {float(a[5]):.2f} | {a[6]} | not within {a[7]} | – | – | – | – |')" \
+            "$label, k=$k" "$target_n" "$err" "$rfit" "$rwall" "$init, $algorithm" "$MAX_N")"
         else
           jf=(); jw=()
           for _ in $(seq "$REPEATS"); do
