@@ -77,8 +77,8 @@ jnmf_fit() { # FILE RANK ITERATIONS CHECK_EVERY INIT ALGORITHM... -> "fit_second
   echo "$(json "$WORK/out/summary.json" seconds) $(echo "$e - $s" | bc)"
 }
 
-first_reaching() { # TARGET -> the first checked iteration whose relative error is at most TARGET, or "none"
-  "$PY" - "$WORK/out/summary.json" "$1" <<'PYEOF'
+first_reaching() { # SUMMARY TARGET -> the first checked iteration whose relative error is at most TARGET, or "none"
+  "$PY" - "$1" "$2" <<'PYEOF'
 import json, math, sys
 s = json.load(open(sys.argv[1])); target = float(sys.argv[2])
 losses, checks, final = s["loss_history"], s["check_iterations"], s["relative_error"]
@@ -96,6 +96,15 @@ table="| problem | RcppML iterations | RcppML rel. error | RcppML nmf() s | Rcpp
 for problem in "${PROBLEMS[@]}"; do
   IFS='|' read -r label name k <<<"$problem"
   file="$(problem_file "$name")"
+  # One fit checking every iteration per start and algorithm serves every target: its error history does not
+  # depend on the target.
+  for init in "${INITS[@]}"; do
+    for algorithm in "${ALGORITHMS[@]}"; do
+      # shellcheck disable=SC2086
+      jnmf_fit "$file" "$k" "$MAX_N" 1 "$init" $algorithm >/dev/null
+      cp "$WORK/out/summary.json" "$WORK/history-$init-${algorithm// /}.json"
+    done
+  done
   for target_n in "${TARGETS[@]}"; do
     rf=(); rw=(); re=()
     for _ in $(seq "$REPEATS"); do
@@ -105,22 +114,29 @@ for problem in "${PROBLEMS[@]}"; do
     err=$(printf '%s\n' "${re[@]}" | median)
     for init in "${INITS[@]}"; do
       for algorithm in "${ALGORITHMS[@]}"; do
-        # shellcheck disable=SC2086
-        jnmf_fit "$file" "$k" "$MAX_N" 1 "$init" $algorithm >/dev/null
-        n="$(first_reaching "$err")"
-        if [ "$n" = none ]; then
-          row="$("$PY" -c "import sys; a=sys.argv; print(f'| {a[1]} | {a[2]} | {float(a[3]):.6f} | {float(a[4]):.3f} | {float(a[5]):.2f} | {a[6]} | not within {a[7]} | – | – | – | – |')" \
-            "$label, k=$k" "$target_n" "$err" "$rfit" "$rwall" "$init, $algorithm" "$MAX_N")"
-        else
+        n="$(first_reaching "$WORK/history-$init-${algorithm// /}.json" "$err")"
+        jfit=none; jwall=none
+        if [ "$n" != none ]; then
           jf=(); jw=()
           for _ in $(seq "$REPEATS"); do
             # shellcheck disable=SC2086
             read -r f w < <(jnmf_fit "$file" "$k" "$n" 1000000 "$init" $algorithm); jf+=("$f"); jw+=("$w")
           done
           jfit=$(printf '%s\n' "${jf[@]}" | median); jwall=$(printf '%s\n' "${jw[@]}" | median)
-          row="$("$PY" -c "import sys; a=sys.argv; print(f'| {a[1]} | {a[2]} | {float(a[3]):.6f} | {float(a[4]):.3f} | {float(a[5]):.2f} | {a[6]} | {a[7]} | {float(a[8]):.3f} | {float(a[9]):.2f} | {float(a[8])/float(a[4]):.2f} | {float(a[9])/float(a[5]):.2f} |')" \
-            "$label, k=$k" "$target_n" "$err" "$rfit" "$rwall" "$init, $algorithm" "$n" "$jfit" "$jwall")"
         fi
+        row="$("$PY" - "$label, k=$k" "$target_n" "$err" "$rfit" "$rwall" "$init, $algorithm" "$n" "$jfit" "$jwall" "$MAX_N" <<'PYEOF'
+import sys
+label, target_n, err, rfit, rwall, setting, n, jfit, jwall, max_n = sys.argv[1:]
+rfit, rwall = float(rfit), float(rwall)
+cells = [label, target_n, f"{float(err):.6f}", f"{rfit:.3f}", f"{rwall:.2f}", setting]
+if n == "none":
+    cells += [f"not within {max_n}", "–", "–", "–", "–"]
+else:
+    jfit, jwall = float(jfit), float(jwall)
+    cells += [n, f"{jfit:.3f}", f"{jwall:.2f}", f"{jfit / rfit:.2f}", f"{jwall / rwall:.2f}"]
+print("| " + " | ".join(cells) + " |")
+PYEOF
+)"
         table+=$'\n'"$row"
         echo "$row" >&2
       done
