@@ -70,6 +70,102 @@ final class FloatKernels {
     private FloatKernels() {
     }
 
+    // The kernels' entry points: the Vector API code once C2 has compiled it, its scalar twin before (see Warmup).
+
+    /** C = A·Bᵀ: see {@link #vectorMultiplyByTransposed}. */
+    static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0, int rowFrom,
+                                     int rowTo) {
+        if (Warmup.vector(Warmup.DOT)) {
+            vectorMultiplyByTransposed(a, m, b, k, out, outRow0, rowFrom, rowTo);
+        } else {
+            Scalar.multiplyByTransposed(a, m, b, k, out, outRow0, rowFrom, rowTo);
+        }
+    }
+
+    /** C = Wᵀ·V: see {@link #vectorMultiplyTransposedBy}. */
+    static void multiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m, float[] out,
+                                     int colFrom, int colTo) {
+        if (Warmup.vector(Warmup.PANELS)) {
+            vectorMultiplyTransposedBy(w, k, vBlocks, blockRows, n, m, out, colFrom, colTo);
+        } else {
+            Scalar.multiplyTransposedBy(w, k, vBlocks, blockRows, n, m, out, colFrom, colTo);
+        }
+    }
+
+    /** C = A·B: see {@link #vectorMultiply}. */
+    static void multiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+        if (Warmup.vector(Warmup.MULTIPLY)) {
+            vectorMultiply(a, s, b, t, out, rowFrom, rowTo);
+        } else {
+            Scalar.multiply(a, s, b, t, out, rowFrom, rowTo);
+        }
+    }
+
+    /** C = A·B for large operands: see {@link #vectorMultiplyPacked}; the same bits as {@link #multiply}. */
+    static void multiplyPacked(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+        if (Warmup.vector(Warmup.PACKED)) {
+            vectorMultiplyPacked(a, s, b, t, out, rowFrom, rowTo);
+        } else if (s > 0) {
+            Scalar.multiply(a, s, b, t, out, rowFrom, rowTo);
+        }
+    }
+
+    /** See {@link #vectorMultiplicativeUpdate}. */
+    static void multiplicativeUpdate(float[] x, float[] num, float[] den, float guard, float floor, int from, int to) {
+        if (Warmup.vector(Warmup.UPDATE)) {
+            vectorMultiplicativeUpdate(x, num, den, guard, floor, from, to);
+        } else {
+            Scalar.multiplicativeUpdate(x, num, den, guard, floor, from, to);
+        }
+    }
+
+    /** out = (y + a·x) + c: see {@link #vectorCombine}. */
+    static void combine(float[] y, float a, float[] x, float c, float[] out, int from, int to) {
+        if (Warmup.vector(Warmup.COMBINE)) {
+            vectorCombine(y, a, x, c, out, from, to);
+        } else {
+            Scalar.combine(y, a, x, c, out, from, to);
+        }
+    }
+
+    /** One row of W·H in this precision: see {@link #vectorProductRowInPrecision}. */
+    static void productRowInPrecision(float[] w, int i, int k, float[] h, int m, float[] row) {
+        if (Warmup.vector(Warmup.ROW)) {
+            vectorProductRowInPrecision(w, i, k, h, m, row);
+        } else {
+            Scalar.productRowInPrecision(w, i, k, h, m, row);
+        }
+    }
+
+    /** A HALS sweep of columns of H: see {@link #vectorHalsRows}. */
+    static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
+        if (Warmup.vector(Warmup.HALS)) {
+            vectorHalsRows(h, c, d, k, m, colFrom, colTo);
+        } else {
+            Scalar.halsRows(h, c, d, k, m, colFrom, colTo);
+        }
+    }
+
+    /** Sparse V·Hᵀ: see {@link #vectorSparseMultiplyByTransposed}. */
+    static void sparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
+                                           float[] out, int rowFrom, int rowTo) {
+        if (Warmup.vector(Warmup.SPARSE_ROWS)) {
+            vectorSparseMultiplyByTransposed(rowStart, columns, values, ht, k, out, rowFrom, rowTo);
+        } else {
+            Scalar.sparseMultiplyByTransposed(rowStart, columns, values, ht, k, out, rowFrom, rowTo);
+        }
+    }
+
+    /** Sparse Wᵀ·V from the CSR of Vᵀ: see {@link #vectorSparseMultiplyTransposedBy}. */
+    static void sparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
+                                           int m, float[] out, int colFrom, int colTo) {
+        if (Warmup.vector(Warmup.SPARSE_COLUMNS)) {
+            vectorSparseMultiplyTransposedBy(tRowStart, tColumns, tValues, w, k, m, out, colFrom, colTo);
+        } else {
+            Scalar.sparseMultiplyTransposedBy(tRowStart, tColumns, tValues, w, k, m, out, colFrom, colTo);
+        }
+    }
+
     /**
      * out[(outRow0+i)·k + p] = Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
      * block {@code a} (·×m) and all k rows of {@code b} (k×m): C = A·Bᵀ.
@@ -79,7 +175,7 @@ final class FloatKernels {
      * computes it. Tiles are 4 rows of A by 5 (or 4) rows of B; rows past the end of either are computed
      * on a copy of the last row and dropped. Lane sums stay in {@code acc} between column chunks.
      */
-    static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0,
+    static void vectorMultiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0,
                                      int rowFrom, int rowTo) {
         if (rowFrom >= rowTo || k == 0) {
             return;
@@ -257,7 +353,7 @@ final class FloatKernels {
      * out[p·m + j] = Σ_i w[i·k + p]·v(i, j) over all n rows, for columns j ∈ [colFrom, colTo): C = Wᵀ·V.
      * V is given as row blocks of {@code blockRows} rows each.
      */
-    static void multiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m,
+    static void vectorMultiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m,
                                      float[] out, int colFrom, int colTo) {
         int vectorEnd = colFrom + (colTo - colFrom) / L * L;
         // Row panels outside, column strips inside: each panel's rows are then read front to back, which
@@ -424,7 +520,7 @@ final class FloatKernels {
      * t mod L columns as the upper lanes of a masked vector that ends at the row end; an odd vector
      * paired with itself).
      */
-    static void multiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+    static void vectorMultiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
         int full = t / L;
         int vectors = full + (full * L < t ? 1 : 0);
         VectorMask<Float> all = S.maskAll(true);
@@ -482,7 +578,7 @@ final class FloatKernels {
      * in {@link #multiply}: a block starts from the value the previous one stored. Blocks past the edges
      * of A or B are zero-padded and their results dropped.
      */
-    static void multiplyPacked(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+    static void vectorMultiplyPacked(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
         int panels = (t + NR - 1) / NR;
         float[] pb = new float[panels * KC * NR];
         float[] pa = new float[MC * KC];
@@ -591,7 +687,7 @@ final class FloatKernels {
     }
 
     /** x ← x ⊙ (num ⊘ den') on [from, to), den' = guard where den = 0; then max(x, floor) if floor > 0. */
-    static void multiplicativeUpdate(float[] x, float[] num, float[] den, float guard, float floor, int from, int to) {
+    static void vectorMultiplicativeUpdate(float[] x, float[] num, float[] den, float guard, float floor, int from, int to) {
         int i = from;
         FloatVector g = FloatVector.broadcast(S, guard);
         for (; i + L <= to; i += L) {
@@ -631,7 +727,7 @@ final class FloatKernels {
     }
 
     /** out = (y + a·x) + c on [from, to). */
-    static void combine(float[] y, float a, float[] x, float c, float[] out, int from, int to) {
+    static void vectorCombine(float[] y, float a, float[] x, float c, float[] out, int from, int to) {
         int i = from;
         FloatVector va = FloatVector.broadcast(S, a);
         FloatVector vc = FloatVector.broadcast(S, c);
@@ -660,7 +756,7 @@ final class FloatKernels {
      * One row of W·H in this precision into {@code row} (m values): Σ_p w[i·k + p]·h[p·m + j] by fma in p
      * order.
      */
-    static void productRowInPrecision(float[] w, int i, int k, float[] h, int m, float[] row) {
+    static void vectorProductRowInPrecision(float[] w, int i, int k, float[] h, int m, float[] row) {
         java.util.Arrays.fill(row, 0, m, 0f);
         for (int p = 0; p < k; p++) {
             float wp = w[i * k + p];
@@ -694,7 +790,7 @@ final class FloatKernels {
     }
 
     /** HALS sweep of columns [colFrom, colTo) of H (k×m) with C = Wᵀ·V (k×m), D = Wᵀ·W (k×k). */
-    static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
+    static void vectorHalsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
         int j = colFrom;
         // Four vectors of columns at a time: four independent chains over r (columns do not interact).
         for (; j + 4 * L <= colTo; j += 4 * L) {
@@ -771,7 +867,7 @@ final class FloatKernels {
     }
 
     /** out[i·k + p] = Σ_{(i,j) stored} v_ij·ht[j·k + p] for CSR rows [rowFrom, rowTo); ht is Hᵀ (m×k). */
-    static void sparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
+    static void vectorSparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
                                            float[] out, int rowFrom, int rowTo) {
         for (int i = rowFrom; i < rowTo; i++) {
             sparseRow(rowStart[i], rowStart[i + 1], columns, values, ht, k, out, i * k);
@@ -782,7 +878,7 @@ final class FloatKernels {
      * out[p·m + j] = Σ_i w[i·k + p]·v_ij for columns j ∈ [colFrom, colTo), reading the CSR of Vᵀ
      * (row j of Vᵀ lists column j of V).
      */
-    static void sparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
+    static void vectorSparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
                                            int m, float[] out, int colFrom, int colTo) {
         float[] row = new float[L + k];
         for (int j = colFrom; j < colTo; j++) {
@@ -843,6 +939,497 @@ final class FloatKernels {
             int hb = p * m;
             for (int j = 0; j < m; j++) {
                 row[j] += wp * h[hb + j];
+            }
+        }
+    }
+
+    /**
+     * Scalar twins of the Vector API kernels: for every output the same operations in the same order (each
+     * lane's chain of fused multiply-adds, the same pairwise lane tree, the same masked tails), so the same
+     * bits; KernelTwinsTest checks them against the vector code. A nested class, so that the C2-only compiler
+     * directive, which names FloatKernels, leaves these to C1, which compiles them within milliseconds.
+     */
+    static final class Scalar {
+        private Scalar() {
+        }
+
+        static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0, int rowFrom,
+                                         int rowTo) {
+            float[] lanes = new float[L];
+            int vectorEnd = m / L * L;
+            int tail = m - vectorEnd;
+            for (int i = rowFrom; i < rowTo; i++) {
+                int ai = i * m;
+                int o = (outRow0 + i) * k;
+                for (int p = 0; p < k; p++) {
+                    int bp = p * m;
+                    if (L % 8 == 0) {
+                        laneChains8(a, ai, b, bp, vectorEnd, lanes);
+                    } else {
+                        java.util.Arrays.fill(lanes, 0f);
+                        for (int j = 0; j < vectorEnd; j += L) {
+                            for (int q = 0; q < L; q++) {
+                                lanes[q] = Math.fma(a[ai + j + q], b[bp + j + q], lanes[q]);
+                            }
+                        }
+                    }
+                    if (tail > 0) {
+                        // The masked load that ends at the row's end: its upper t lanes.
+                        for (int q = L - tail; q < L; q++) {
+                            lanes[q] = Math.fma(a[ai + m - L + q], b[bp + m - L + q], lanes[q]);
+                        }
+                    }
+                    out[o + p] = laneSum(lanes);
+                }
+            }
+        }
+
+        /**
+         * lanes[q] = the chain of fused multiply-adds over j ≡ q (mod L), j &lt; end, eight lanes at a time in
+         * locals: eight independent chains that C2 keeps in registers (a loop over the L lanes is 3× slower).
+         */
+        private static void laneChains8(float[] a, int ai, float[] b, int bp, int end, float[] lanes) {
+            for (int q = 0; q < L; q += 8) {
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+                for (int j = q; j < end; j += L) {
+                    int x = ai + j;
+                    int y = bp + j;
+                    s0 = Math.fma(a[x], b[y], s0);
+                    s1 = Math.fma(a[x + 1], b[y + 1], s1);
+                    s2 = Math.fma(a[x + 2], b[y + 2], s2);
+                    s3 = Math.fma(a[x + 3], b[y + 3], s3);
+                    s4 = Math.fma(a[x + 4], b[y + 4], s4);
+                    s5 = Math.fma(a[x + 5], b[y + 5], s5);
+                    s6 = Math.fma(a[x + 6], b[y + 6], s6);
+                    s7 = Math.fma(a[x + 7], b[y + 7], s7);
+                }
+                lanes[q] = s0;
+                lanes[q + 1] = s1;
+                lanes[q + 2] = s2;
+                lanes[q + 3] = s3;
+                lanes[q + 4] = s4;
+                lanes[q + 5] = s5;
+                lanes[q + 6] = s6;
+                lanes[q + 7] = s7;
+            }
+        }
+
+        /** The pairwise tree of {@link FloatKernels#lanesums} on one vector's lanes (overwritten). */
+        private static float laneSum(float[] lanes) {
+            for (int h = L / 2; h > 0; h /= 2) {
+                for (int q = 0; q < h; q++) {
+                    lanes[q] = lanes[q] + lanes[q + h];
+                }
+            }
+            return lanes[0];
+        }
+
+        static void multiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m,
+                                         float[] out, int colFrom, int colTo) {
+            for (int p = 0; p < k; p++) {
+                java.util.Arrays.fill(out, p * m + colFrom, p * m + colTo, 0f);
+            }
+            for (int i = 0; i < n; i++) {
+                float[] v = vBlocks[i / blockRows];
+                int vo = (i % blockRows) * m;
+                int p = 0;
+                for (; p + 4 <= k; p += 4) {
+                    // Four rows of the output per pass over the row of V (each its own chain, as above).
+                    float w0 = w[i * k + p];
+                    float w1 = w[i * k + p + 1];
+                    float w2 = w[i * k + p + 2];
+                    float w3 = w[i * k + p + 3];
+                    int o0 = p * m;
+                    int o1 = o0 + m;
+                    int o2 = o1 + m;
+                    int o3 = o2 + m;
+                    for (int j = colFrom; j < colTo; j++) {
+                        float x = v[vo + j];
+                        out[o0 + j] = Math.fma(w0, x, out[o0 + j]);
+                        out[o1 + j] = Math.fma(w1, x, out[o1 + j]);
+                        out[o2 + j] = Math.fma(w2, x, out[o2 + j]);
+                        out[o3 + j] = Math.fma(w3, x, out[o3 + j]);
+                    }
+                }
+                for (; p < k; p++) {
+                    float wp = w[i * k + p];
+                    int o = p * m;
+                    for (int j = colFrom; j < colTo; j++) {
+                        out[o + j] = Math.fma(wp, v[vo + j], out[o + j]);
+                    }
+                }
+            }
+        }
+
+        /** Also the twin of multiplyPacked, whose outputs are the same chains (for s &gt; 0). */
+        static void multiply(float[] a, int s, float[] b, int t, float[] out, int rowFrom, int rowTo) {
+            for (int i = rowFrom; i < rowTo; i++) {
+                int o = i * t;
+                java.util.Arrays.fill(out, o, o + t, 0f);
+                for (int p = 0; p < s; p++) {
+                    float ap = a[i * s + p];
+                    int bo = p * t;
+                    for (int j = 0; j < t; j++) {
+                        out[o + j] = Math.fma(ap, b[bo + j], out[o + j]);
+                    }
+                }
+            }
+        }
+
+        static void multiplicativeUpdate(float[] x, float[] num, float[] den, float guard, float floor, int from,
+                                         int to) {
+            for (int i = from; i < to; i++) {
+                float d = den[i] == 0f ? guard : den[i];
+                float r = x[i] * (num[i] / d);
+                x[i] = floor > 0f ? Math.max(r, floor) : r;
+            }
+        }
+
+        static void combine(float[] y, float a, float[] x, float c, float[] out, int from, int to) {
+            for (int i = from; i < to; i++) {
+                out[i] = y[i] + a * x[i] + c;
+            }
+        }
+
+        static void productRowInPrecision(float[] w, int i, int k, float[] h, int m, float[] row) {
+            java.util.Arrays.fill(row, 0, m, 0f);
+            for (int p = 0; p < k; p++) {
+                float wp = w[i * k + p];
+                int hb = p * m;
+                for (int j = 0; j < m; j++) {
+                    row[j] = Math.fma(wp, h[hb + j], row[j]);
+                }
+            }
+        }
+
+        static void halsRows(float[] h, float[] c, float[] d, int k, int m, int colFrom, int colTo) {
+            for (int j = colFrom; j < colTo; j++) {
+                for (int l = 0; l < k; l++) {
+                    float hess = d[l * k + l];
+                    if (hess == 0f) {
+                        continue;
+                    }
+                    float grad = -c[l * m + j];
+                    for (int r = 0; r < k; r++) {
+                        grad = Math.fma(d[l * k + r], h[r * m + j], grad);
+                    }
+                    h[l * m + j] = Math.max(h[l * m + j] - grad / hess, 0f);
+                }
+            }
+        }
+
+        static void sparseMultiplyByTransposed(int[] rowStart, int[] columns, float[] values, float[] ht, int k,
+                                               float[] out, int rowFrom, int rowTo) {
+            float[] sums = new float[4 * k];
+            for (int i = rowFrom; i < rowTo; i++) {
+                sparseRow(rowStart[i], rowStart[i + 1], columns, values, ht, k, sums);
+                System.arraycopy(sums, 0, out, i * k, k);
+            }
+        }
+
+        static void sparseMultiplyTransposedBy(int[] tRowStart, int[] tColumns, float[] tValues, float[] w, int k,
+                                               int m, float[] out, int colFrom, int colTo) {
+            float[] sums = new float[4 * k];
+            for (int j = colFrom; j < colTo; j++) {
+                sparseRow(tRowStart[j], tRowStart[j + 1], tColumns, tValues, w, k, sums);
+                for (int p = 0; p < k; p++) {
+                    out[p * m + j] = sums[p];
+                }
+            }
+        }
+
+        /** {@link FloatKernels#sparseDot}'s four chains for every p; the row's sums are left in sums[0, k). */
+        private static void sparseRow(int q0, int q1, int[] columns, float[] values, float[] x, int k,
+                                      float[] sums) {
+            java.util.Arrays.fill(sums, 0f);
+            int q = q0;
+            for (; q + 4 <= q1; q += 4) {
+                for (int chain = 0; chain < 4; chain++) {
+                    float value = values[q + chain];
+                    int xo = columns[q + chain] * k;
+                    int so = chain * k;
+                    for (int p = 0; p < k; p++) {
+                        sums[so + p] = Math.fma(value, x[xo + p], sums[so + p]);
+                    }
+                }
+            }
+            for (; q < q1; q++) {
+                float value = values[q];
+                int xo = columns[q] * k;
+                for (int p = 0; p < k; p++) {
+                    sums[p] = Math.fma(value, x[xo + p], sums[p]);
+                }
+            }
+            for (int p = 0; p < k; p++) {
+                sums[p] = (sums[p] + sums[k + p]) + (sums[2 * k + p] + sums[3 * k + p]);
+            }
+        }
+    }
+
+    /**
+     * Which kernels run their Vector API code. Until C2 has compiled a vector kernel it runs in the
+     * interpreter, a hundred times slower or more than its scalar twin, and C2 needs about 1.7 s of CPU for a
+     * fit's kernels (benchmarks/results/cold-start-2026-12-07.md). So the first kernel call starts a daemon
+     * thread that calls each kernel the fit has called, vector code and twin in turn, on a small problem, until
+     * the vector call runs {@value #COMPILED_SPEED_UP}× faster than its first, interpreted calls and at most
+     * {@value #TWIN_FACTOR}× the twin's time, twice in a row, and then switches that kernel to its vector code.
+     * Until then the fit runs the twins ({@link Scalar}), which give the same bits, so which code ran never
+     * shows in a result. {@code -Djnmf.kernelWarmup=false}: vector code from the first call.
+     */
+    static final class Warmup {
+        static final int DOT = 0;
+        static final int PANELS = 1;
+        static final int MULTIPLY = 2;
+        static final int PACKED = 3;
+        static final int UPDATE = 4;
+        static final int COMBINE = 5;
+        static final int ROW = 6;
+        static final int HALS = 7;
+        static final int SPARSE_ROWS = 8;
+        static final int SPARSE_COLUMNS = 9;
+        private static final int KERNELS = 10;
+        private static final int ALL = (1 << KERNELS) - 1;
+        /** Calls timed as the interpreted speed: C2 compiles a method only after tens of calls. */
+        private static final int INTERPRETED_CALLS = 4;
+        private static final int COMPILED_SPEED_UP = 16;
+        /**
+         * And at most this many times the twin's time on the problem: a helper C2 has not compiled yet (a tail,
+         * a second tile shape) still runs interpreted, far slower than the whole twin.
+         */
+        private static final int TWIN_FACTOR = 2;
+        /** After this many calls of every waiting kernel C2 has them queued: the thread then mostly sleeps. */
+        private static final int QUEUED_CALLS = 40;
+        /** If a kernel is not seen compiled by then, it is switched to its vector code anyway. */
+        private static final long GIVE_UP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+
+        /** Bit i: kernel i runs its vector code. */
+        private static volatile int vector;
+        /** Bit i: kernel i has been called (only those are warmed: C2's time is the scarce part). */
+        private static volatile int wanted;
+
+        static {
+            String mode = System.getProperty("jnmf.kernelWarmup", "true");
+            if (mode.equals("scalar")) {
+                vector = 0; // the twins only, for measurements
+            } else if (Boolean.parseBoolean(mode)) {
+                Thread thread = new Thread(Warmup::run, "jnmf-kernel-warmup");
+                thread.setDaemon(true);
+                thread.start();
+            } else {
+                vector = ALL;
+            }
+        }
+
+        private Warmup() {
+        }
+
+        static boolean vector(int kernel) {
+            int bit = 1 << kernel;
+            if ((vector & bit) != 0) {
+                return true;
+            }
+            if ((wanted & bit) == 0) {
+                wanted |= bit; // a lost race only delays the mark to the next call
+            }
+            return false;
+        }
+
+        /** Whether every kernel called so far runs its vector code. */
+        static boolean settled() {
+            return (wanted & ~vector) == 0;
+        }
+
+        private static void run() {
+            Problems problems = new Problems();
+            long[] interpreted = new long[KERNELS];
+            java.util.Arrays.fill(interpreted, Long.MAX_VALUE);
+            int[] calls = new int[KERNELS];
+            int[] fast = new int[KERNELS];
+            long start = System.nanoTime();
+            int ready = 0;
+            try {
+                while (ready != ALL && System.nanoTime() - start < GIVE_UP_NANOS) {
+                    boolean queued = true;
+                    int waiting = wanted & ~ready;
+                    for (int kernel = 0; kernel < KERNELS; kernel++) {
+                        if ((waiting & (1 << kernel)) == 0) {
+                            continue;
+                        }
+                        long t0 = System.nanoTime();
+                        problems.call(kernel, true);
+                        long t1 = System.nanoTime();
+                        problems.call(kernel, false);
+                        long t = t1 - t0;
+                        long twin = System.nanoTime() - t1;
+                        if (calls[kernel]++ < INTERPRETED_CALLS) {
+                            interpreted[kernel] = Math.min(interpreted[kernel], t);
+                        } else if (t * COMPILED_SPEED_UP <= interpreted[kernel] && t <= TWIN_FACTOR * twin) {
+                            if (++fast[kernel] == 2) {
+                                ready |= 1 << kernel;
+                                vector = ready;
+                            }
+                        } else {
+                            fast[kernel] = 0;
+                        }
+                        queued &= calls[kernel] >= QUEUED_CALLS;
+                    }
+                    if (queued) {
+                        Thread.sleep(1);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                vector = ALL;
+            }
+        }
+
+        /** One small problem per kernel, shaped to take every branch a real call can (tiles, chunks, tails). */
+        private static final class Problems {
+            private final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+            private int round;
+            private final int dotM = DOT_CHUNK + L + 3;
+            private final float[] dotA = values(5 * dotM);
+            private final float[] dotB = values(5 * dotM);
+            private final float[] dotOut = new float[5 * 5];
+            private final int panelM = STRIP + L + 3;
+            private final float[] panelW = values(70 * 5);
+            private final float[][] panelV = {values(40 * panelM), values(30 * panelM)};
+            private final float[] panelOut = new float[5 * panelM];
+            private final int productT = 2 * L + 3;
+            private final float[] productA = values(6 * 24);
+            private final float[] productB = values(24 * productT);
+            private final float[] productOut = new float[6 * productT];
+            private final int packedS = KC + 3;
+            private final int packedT = NR + 3;
+            private final float[] packedA = values(13 * packedS);
+            private final float[] packedB = values(packedS * packedT);
+            private final float[] packedOut = new float[13 * packedT];
+            private final int length = 20 * L + 3;
+            private final float[] x0 = values(length);
+            private final float[] x = new float[length];
+            private final float[] num = values(length);
+            private final float[] den = values(length);
+            private final float[] out = new float[length];
+            private final int halsM = 5 * L + 3;
+            private final float[] h0 = values(5 * halsM);
+            private final float[] h = new float[5 * halsM];
+            private final float[] c = values(5 * halsM);
+            private final float[] d = values(5 * 5);
+            private final float[] hRows = values(5 * length);
+            private final int sparseK = L + 3;
+            private final int[] rowStart = {0, 0, 1, 4, 8, 15, 24};
+            private final int[] columns = new int[24];
+            private final float[] sparseValues = values(24);
+            private final float[] sparseX = values(10 * sparseK);
+            private final float[] sparseOut = new float[6 * sparseK];
+
+            Problems() {
+                for (int i = 0; i < den.length; i += 7) {
+                    den[i] = 0f;
+                }
+                for (int l = 0; l < 5; l++) {
+                    d[l * 5 + l] += 2;
+                }
+                for (int row = 0; row < 6; row++) {
+                    for (int q = rowStart[row]; q < rowStart[row + 1]; q++) {
+                        columns[q] = q - rowStart[row];
+                    }
+                }
+            }
+
+            private float[] values(int count) {
+                float[] v = new float[count];
+                for (int i = 0; i < count; i++) {
+                    v[i] = (float) random.nextDouble();
+                }
+                return v;
+            }
+
+            /** Kernel {@code kernel}'s vector code, or its scalar twin, on its problem. */
+            void call(int kernel, boolean vector) {
+                round++;
+                switch (kernel) {
+                    case DOT -> {
+                        int k = round % 4 < 2 ? 5 : 4; // both tile widths, each for the vector and the twin
+                        if (vector) {
+                            vectorMultiplyByTransposed(dotA, dotM, dotB, k, dotOut, 0, 0, 5);
+                        } else {
+                            Scalar.multiplyByTransposed(dotA, dotM, dotB, k, dotOut, 0, 0, 5);
+                        }
+                    }
+                    case PANELS -> {
+                        if (vector) {
+                            vectorMultiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                        } else {
+                            Scalar.multiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                        }
+                    }
+                    case MULTIPLY -> {
+                        if (vector) {
+                            vectorMultiply(productA, 24, productB, productT, productOut, 0, 6);
+                        } else {
+                            Scalar.multiply(productA, 24, productB, productT, productOut, 0, 6);
+                        }
+                    }
+                    case PACKED -> {
+                        if (vector) {
+                            vectorMultiplyPacked(packedA, packedS, packedB, packedT, packedOut, 0, 13);
+                        } else {
+                            Scalar.multiply(packedA, packedS, packedB, packedT, packedOut, 0, 13);
+                        }
+                    }
+                    case UPDATE -> {
+                        System.arraycopy(x0, 0, x, 0, length);
+                        float floor = round % 4 < 2 ? 0f : (float) 1e-12;
+                        if (vector) {
+                            vectorMultiplicativeUpdate(x, num, den, 1, floor, 0, length);
+                        } else {
+                            Scalar.multiplicativeUpdate(x, num, den, 1, floor, 0, length);
+                        }
+                    }
+                    case COMBINE -> {
+                        if (vector) {
+                            vectorCombine(x0, (float) 0.5, num, (float) 0.25, out, 0, length);
+                        } else {
+                            Scalar.combine(x0, (float) 0.5, num, (float) 0.25, out, 0, length);
+                        }
+                    }
+                    case ROW -> {
+                        if (vector) {
+                            vectorProductRowInPrecision(x0, 0, 5, hRows, length, out);
+                        } else {
+                            Scalar.productRowInPrecision(x0, 0, 5, hRows, length, out);
+                        }
+                    }
+                    case HALS -> {
+                        System.arraycopy(h0, 0, h, 0, h.length);
+                        if (vector) {
+                            vectorHalsRows(h, c, d, 5, halsM, 0, halsM);
+                        } else {
+                            Scalar.halsRows(h, c, d, 5, halsM, 0, halsM);
+                        }
+                    }
+                    case SPARSE_ROWS -> {
+                        if (vector) {
+                            vectorSparseMultiplyByTransposed(rowStart, columns, sparseValues, sparseX, sparseK,
+                                    sparseOut, 0, 6);
+                        } else {
+                            Scalar.sparseMultiplyByTransposed(rowStart, columns, sparseValues, sparseX, sparseK,
+                                    sparseOut, 0, 6);
+                        }
+                    }
+                    case SPARSE_COLUMNS -> {
+                        if (vector) {
+                            vectorSparseMultiplyTransposedBy(rowStart, columns, sparseValues, sparseX, sparseK, 6,
+                                    sparseOut, 0, 6);
+                        } else {
+                            Scalar.sparseMultiplyTransposedBy(rowStart, columns, sparseValues, sparseX, sparseK, 6,
+                                    sparseOut, 0, 6);
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("kernel " + kernel);
+                }
             }
         }
     }

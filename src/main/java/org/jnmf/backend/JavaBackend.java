@@ -56,6 +56,22 @@ public class JavaBackend implements Backend {
         }
     }
 
+    /**
+     * Waits until every kernel called so far runs its compiled Vector API code rather than its scalar twin
+     * (the twins bridge the first second or two of a JVM, see FloatKernels.Warmup), for at most
+     * {@code timeoutMillis}; for benchmarks, which time compiled code. Returns whether they all do.
+     */
+    public static boolean awaitVectorKernels(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (!(FloatKernels.Warmup.settled() && DoubleKernels.Warmup.settled())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     @Override
     public String name() {
         return "java";

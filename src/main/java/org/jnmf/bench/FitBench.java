@@ -60,6 +60,7 @@ public final class FitBench {
     /** Per-iteration time and error of {@code algorithm} on {@code backend}; the first fit warms the JIT up. */
     public Result run(DenseMatrix v, int k, Algorithm algorithm, String backend) {
         fit(v, k, algorithm, backend, Math.max(2, iterations / 2));
+        ProductBench.awaitCompiledKernels();
         long t0 = System.nanoTime();
         fit(v, k, algorithm, backend, iterations);
         long t1 = System.nanoTime();

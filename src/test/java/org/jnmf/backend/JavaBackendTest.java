@@ -298,8 +298,8 @@ class JavaBackendTest {
         double[] b = TestMatrices.uniform(s * t, 32);
         double[] plain = new double[r * t];
         double[] packed = new double[r * t];
-        DoubleKernels.multiply(a, s, b, t, plain, 0, r);
-        DoubleKernels.multiplyPacked(a, s, b, t, packed, 0, r);
+        DoubleKernels.vectorMultiply(a, s, b, t, plain, 0, r);
+        DoubleKernels.vectorMultiplyPacked(a, s, b, t, packed, 0, r);
         assertArrayEquals(plain, packed);
         float[] af = new float[a.length];
         float[] bf = new float[b.length];
@@ -311,8 +311,8 @@ class JavaBackendTest {
         }
         float[] plainF = new float[r * t];
         float[] packedF = new float[r * t];
-        FloatKernels.multiply(af, s, bf, t, plainF, 3, r);
-        FloatKernels.multiplyPacked(af, s, bf, t, packedF, 3, r);
+        FloatKernels.vectorMultiply(af, s, bf, t, plainF, 3, r);
+        FloatKernels.vectorMultiplyPacked(af, s, bf, t, packedF, 3, r);
         assertArrayEquals(plainF, packedF);
     }
 
