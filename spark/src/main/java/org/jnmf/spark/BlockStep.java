@@ -4,7 +4,8 @@ import java.io.Serializable;
 
 /**
  * A partition's rows of W after an update, with that partition's share of the products the driver needs
- * next: WᵀV (k×m) followed by WᵀW (k×k), row-major, in {@code products}.
+ * next: WᵀV (k×m), WᵀW (k×k), row-major, then ΣW and ‖W‖² for the penalties, in {@code products}
+ * ({@link LocalSolver#productsLength}).
  */
 final class BlockStep implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -205,7 +205,7 @@ public final class DistributedNmf {
             }
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
             LocalSolver solver = new LocalSolver(cluster.executorBackend(), precision, cluster.executorThreads(),
-                    options.algorithm(), options.floor(), k, m);
+                    options.algorithm(), options.floor(), options.l1W(), options.l2W(), k, m);
 
             JavaPairRDD<Long, Vector> rows = ordered != null
                     ? ordered.mapPartitionsWithIndex((b, it) -> numbered(it, rowStart[b]), true).mapToPair(t -> t)
@@ -302,7 +302,7 @@ public final class DistributedNmf {
                     maxSize, nonZeros)).iterator();
         }
 
-        /** The distributed fit runs plain Frobenius HALS and MU; it refuses what it would otherwise ignore. */
+        /** The distributed fit runs Frobenius HALS and MU, penalised or not; it refuses what it would otherwise ignore. */
         private static void checkSupported(NmfOptions options) {
             List<String> unsupported = new ArrayList<>();
             if (options.algorithm() != Algorithm.HALS && options.algorithm() != Algorithm.MULTIPLICATIVE) {
@@ -310,9 +310,6 @@ public final class DistributedNmf {
             }
             if (options.beta() != 2) {
                 unsupported.add("beta " + options.beta() + " (only the Frobenius loss, beta 2)");
-            }
-            if (options.regularized()) {
-                unsupported.add("penalties (l1W, l2W, l1H, l2H)");
             }
             if (options.acceleration() > 0) {
                 unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
@@ -363,6 +360,13 @@ public final class DistributedNmf {
         private int hBlocks = 1;
         private DeviceMatrix wtv;
         private DeviceMatrix wtw;
+        /** ΣW and ‖W‖² summed over the partitions, for the penalty (0 where its weight is 0). */
+        private double sumW;
+        private double sumW2;
+        private DeviceMatrix identity;
+        private DeviceMatrix regularized;
+        private DeviceMatrix penalisedWtv;
+        private DeviceMatrix onesH;
 
         Loop(Run run, Backend backend, LocalSolver solver, JavaRDD<RowBlock> blocks, long[] rowStart, int n, int m,
              int k, double normV2, Initialization init, boolean sparse, Precision precision) {
@@ -397,9 +401,10 @@ public final class DistributedNmf {
             List<Double> losses = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
             double residual = residualSquared(steps, current, h, hht);
-            double error0 = Math.sqrt(residual);
+            double objective = residual / 2 + penalty(h);
+            double error0 = errorOf(objective);
             double previousError = error0;
-            losses.add(residual / 2);
+            losses.add(objective);
             checks.add(0);
             StopReason stop = StopReason.MAX_ITERATIONS;
             int iteration = 0;
@@ -436,9 +441,12 @@ public final class DistributedNmf {
                 }
                 if (mu) {
                     backend.multiply(wtw, h, wtwh);
+                    if (options.l1H() > 0 || options.l2H() > 0) {
+                        backend.combine(wtwh, options.l2H(), h, options.l1H(), wtwh);
+                    }
                     backend.multiplicativeUpdate(h, wtv, wtwh, options.floor());
                 } else {
-                    backend.halsUpdateRows(h, wtv, wtw);
+                    halsStepOfH(h, options.l1H(), options.l2H());
                 }
                 backend.gramOfRows(h, hht);
                 current = broadcast(h, hht);
@@ -446,8 +454,9 @@ public final class DistributedNmf {
                 checkedLast = false;
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
                     residual = residualSquared(steps, current, h, hht);
-                    double error = Math.sqrt(residual);
-                    losses.add(residual / 2);
+                    objective = residual / 2 + penalty(h);
+                    double error = errorOf(objective);
+                    losses.add(objective);
                     checks.add(iteration);
                     checkedLast = true;
                     double change = error0 > 0 ? (previousError - error) / error0 : 0;
@@ -468,7 +477,7 @@ public final class DistributedNmf {
             }
             if (!checkedLast) {
                 residual = residualSquared(steps, current, h, hht);
-                losses.add(residual / 2);
+                losses.add(residual / 2 + penalty(h));
                 checks.add(iteration);
             }
             double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
@@ -495,9 +504,62 @@ public final class DistributedNmf {
             return b;
         }
 
-        /** WᵀV and WᵀW summed over the partitions. */
+        /**
+         * H's HALS sweep with C − l1H and D + l2H·I (copies: the loss reads C and D), as {@code FrobeniusStep}
+         * does on one machine.
+         */
+        private void halsStepOfH(DeviceMatrix h, double l1, double l2) {
+            DeviceMatrix g = wtv;
+            if (l1 > 0) {
+                if (penalisedWtv == null) {
+                    penalisedWtv = backend.allocate(k, m);
+                }
+                backend.combine(wtv, 0, wtv, -l1, penalisedWtv);
+                g = penalisedWtv;
+            }
+            DeviceMatrix gram = wtw;
+            if (l2 > 0) {
+                if (identity == null) {
+                    identity = backend.upload(k, k, LocalSolver.identity(k));
+                    regularized = backend.allocate(k, k);
+                }
+                backend.combine(wtw, l2, identity, 0, regularized);
+                gram = regularized;
+            }
+            backend.halsUpdateRows(h, g, gram);
+        }
+
+        /** l1W·ΣW + ½·l2W·‖W‖² + l1H·ΣH + ½·l2H·‖H‖², summed in the order of {@code Step.penalty}. */
+        private double penalty(DeviceMatrix h) {
+            NmfOptions options = run.options;
+            double p = 0;
+            if (options.l1W() > 0) {
+                p += options.l1W() * sumW;
+            }
+            if (options.l2W() > 0) {
+                p += options.l2W() / 2 * sumW2;
+            }
+            if (options.l1H() > 0) {
+                if (onesH == null) {
+                    double[] ones = new double[k * m];
+                    java.util.Arrays.fill(ones, 1.0);
+                    onesH = backend.upload(k, m, ones);
+                }
+                p += options.l1H() * backend.dot(h, onesH);
+            }
+            if (options.l2H() > 0) {
+                p += options.l2H() / 2 * backend.dot(h, h);
+            }
+            return p;
+        }
+
+        private static double errorOf(double objective) {
+            return Math.sqrt(Math.max(0, 2 * objective));
+        }
+
+        /** WᵀV, WᵀW and the penalty sums, summed over the partitions. */
         private double[] sum(JavaRDD<BlockStep> steps) {
-            int length = k * m + k * k;
+            int length = LocalSolver.productsLength(k, m);
             if (run.cluster.treeDepth() == 1) {
                 double[][] partials = (double[][]) run.sc.sc().runJob(steps.rdd(), new Products(), PRODUCTS_TAG);
                 double[] total = partials[0].clone();
@@ -521,6 +583,8 @@ public final class DistributedNmf {
             }
             wtv = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
             wtw = backend.upload(k, k, java.util.Arrays.copyOfRange(products, k * m, k * m + k * k));
+            sumW = products[k * m + k * k];
+            sumW2 = products[k * m + k * k + 1];
         }
 
         /** ‖V − WH‖² from the current products, or computed directly where the identity cancels. */

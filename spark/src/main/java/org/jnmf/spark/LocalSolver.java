@@ -9,8 +9,8 @@ import org.jnmf.backend.DeviceMatrix;
 
 /**
  * What a task does to its row block with the local jnmf backend: the W step of HALS or MU (row by row,
- * exactly the arithmetic of {@link org.jnmf.Nmf}), the block's share of WᵀV and WᵀW, and the block's
- * share of ‖V − WH‖².
+ * exactly the arithmetic of {@link org.jnmf.Nmf}, penalties l1W and l2W included), the block's share of WᵀV
+ * and WᵀW and of the penalty's sums (ΣW, ‖W‖²), and the block's share of ‖V − WH‖².
  */
 final class LocalSolver implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,15 +20,20 @@ final class LocalSolver implements Serializable {
     private final int threads;
     private final Algorithm algorithm;
     private final double floor;
+    private final double l1W;
+    private final double l2W;
     private final int k;
     private final int m;
 
-    LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, int k, int m) {
+    LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, double l1W,
+                double l2W, int k, int m) {
         this.backend = backend;
         this.precision = precision;
         this.threads = threads;
         this.algorithm = algorithm;
         this.floor = floor;
+        this.l1W = l1W;
+        this.l2W = l2W;
         this.k = k;
         this.m = m;
     }
@@ -37,9 +42,15 @@ final class LocalSolver implements Serializable {
         return Backends.open(backend, precision, threads, sparse, false).backend();
     }
 
+    /** Length of a {@link BlockStep}'s products: WᵀV (k×m), WᵀW (k×k), ΣW and ‖W‖² (0 without l1W, l2W). */
+    static int productsLength(int k, int m) {
+        return k * m + k * k + 2;
+    }
+
     /**
      * Updates the block's W for the broadcast H (none: keep W, as for the initial products) and returns
-     * the new W with its WᵀV and WᵀW.
+     * the new W with its WᵀV, WᵀW and penalty sums. The penalties enter as in {@code FrobeniusStep}: for HALS
+     * V·Hᵀ − l1W and H·Hᵀ + l2W·I, for MU l2W·W + l1W added to the denominator.
      */
     BlockStep step(RowBlock block, double[] w, FactorBroadcast h) {
         try (Backend be = open(block.isSparse())) {
@@ -54,20 +65,48 @@ final class LocalSolver implements Serializable {
                 if (algorithm == Algorithm.MULTIPLICATIVE) {
                     DeviceMatrix whht = be.allocate(rows, k);
                     be.multiply(wd, hht, whht);
+                    if (l1W > 0 || l2W > 0) {
+                        be.combine(whht, l2W, wd, l1W, whht);
+                    }
                     be.multiplicativeUpdate(wd, vht, whht, floor);
                 } else {
-                    be.halsUpdateColumns(wd, vht, hht);
+                    if (l1W > 0) {
+                        be.combine(vht, 0, vht, -l1W, vht);
+                    }
+                    DeviceMatrix gram = hht;
+                    if (l2W > 0) {
+                        gram = be.allocate(k, k);
+                        be.combine(hht, l2W, be.upload(k, k, identity(k)), 0, gram);
+                    }
+                    be.halsUpdateColumns(wd, vht, gram);
                 }
             }
             DeviceMatrix wtv = be.allocate(k, m);
             DeviceMatrix wtw = be.allocate(k, k);
             be.multiplyTransposedBy(wd, v, wtv);
             be.gramOfColumns(wd, wtw);
-            double[] products = new double[k * m + k * k];
+            double[] products = new double[productsLength(k, m)];
             System.arraycopy(be.download(wtv), 0, products, 0, k * m);
             System.arraycopy(be.download(wtw), 0, products, k * m, k * k);
+            if (l1W > 0) {
+                double[] ones = new double[rows * k];
+                java.util.Arrays.fill(ones, 1.0);
+                products[k * m + k * k] = be.dot(wd, be.upload(rows, k, ones));
+            }
+            if (l2W > 0) {
+                products[k * m + k * k + 1] = be.dot(wd, wd);
+            }
             return new BlockStep(be.download(wd), products);
         }
+    }
+
+    /** The k×k identity, row-major. */
+    static double[] identity(int k) {
+        double[] eye = new double[k * k];
+        for (int p = 0; p < k; p++) {
+            eye[p * k + p] = 1;
+        }
+        return eye;
     }
 
     /** ‖V_block − W_block·H‖² computed directly. */

@@ -51,6 +51,36 @@ class DistributedNmfTest {
         distributed.unpersist();
     }
 
+    /**
+     * Penalties (l1 and l2 on both factors) enter the W step on the executors and the H step on the driver
+     * as on one machine: one partition gives Nmf.fit's bits, losses (penalties included) and stopping
+     * iteration; four partitions agree to the partitioned tolerance and stop at the same iteration.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    void penalisedFitsMatchTheSingleMachineFit(Algorithm algorithm) {
+        NmfOptions options = options(algorithm, 300).toBuilder().regularization(0.05, 0.2, 0.1, 0.3).tolerance(1e-4)
+                .build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        assertEquals(local.iterations(), one.iterations());
+        assertTrue(local.iterations() < 300, "the tolerance stops the fit: " + local.iterations());
+        NmfResult plain = Nmf.fit(V, options(algorithm, local.iterations()));
+        assertTrue(Problems.relativeDifference(plain.h(), local.h()) > 1e-3, "the penalties change the fit");
+        DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
+        assertEquals(local.iterations(), four.iterations());
+        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
+        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertEquals(local.lossHistory()[local.lossHistory().length - 1],
+                four.lossHistory()[four.lossHistory().length - 1], 1e-9 * local.lossHistory()[0]);
+        one.unpersist();
+        four.unpersist();
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
@@ -209,7 +239,7 @@ class DistributedNmfTest {
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
         for (NmfOptions unsupported : List.of(options.toBuilder().beta(1).algorithm(Algorithm.MULTIPLICATIVE).build(),
-                options.toBuilder().regularization(0.1, 0, 0, 0).build(), options.toBuilder().acceleration(0.5).build(),
+                options.toBuilder().acceleration(0.5).build(),
                 options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build(),
                 options.toBuilder().missing(org.jnmf.Missing.ZEROS).build(),
                 options.toBuilder().algorithm(Algorithm.ANLS).build())) {
