@@ -20,10 +20,8 @@ import org.jnmf.backend.DeviceMatrix;
  * factor by at most δ = 0.1 times what the first sweep moved it (in Frobenius norm). Each sweep minimises
  * the objective exactly over one column (row) at a time, so repeats never raise it.
  *
- * <p>ANLS solves each half-step exactly with {@link Nnls} (block principal pivoting) from the same A, B
- * (C, D), downloaded as k×k and k×n (k×m) host arrays, warm-started from the previous passive sets; an
- * L2 penalty joins the Gram matrix's diagonal and an L1 penalty the cross products, which makes the
- * penalised half-problem an NNLS problem again.
+ * <p>ANLS solves each half-step exactly ({@link NnlsHalfStep}: {@link Nnls}, block principal pivoting) from the
+ * same A, B (C, D), warm-started from the previous passive sets.
  */
 class FrobeniusStep extends Step {
     /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
@@ -92,7 +90,7 @@ class FrobeniusStep extends Step {
         if (hals) {
             halsStep(w, vht, hht, options.l1W(), options.l2W(), innerW, true);
         } else if (anls) {
-            passiveW = anlsStep(w, vht, hht, options.l1W(), options.l2W(), passiveW, true);
+            passiveW = NnlsHalfStep.solve(backend, w, vht, hht, options.l1W(), options.l2W(), passiveW, true);
         } else {
             backend.multiply(w, hht, whht);
             addPenaltyGradient(whht, options.l1W(), options.l2W(), w);
@@ -103,7 +101,7 @@ class FrobeniusStep extends Step {
         if (hals) {
             halsStep(h, wtv, wtw, options.l1H(), options.l2H(), innerH, false);
         } else if (anls) {
-            passiveH = anlsStep(h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
+            passiveH = NnlsHalfStep.solve(backend, h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
         } else {
             backend.multiply(wtw, h, wtwh);
             addPenaltyGradient(wtwh, options.l1H(), options.l2H(), h);
@@ -160,38 +158,6 @@ class FrobeniusStep extends Step {
                 break;
             }
         }
-    }
-
-    /**
-     * The exact penalised NNLS solution for x (W (n×k) when {@code columns}: Wᵀ from G = B + l2·I and
-     * Aᵀ − l1; else H from D + l2·I and C − l1), written into x; returns the passive sets for the next warm start.
-     */
-    private boolean[] anlsStep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b, double l1, double l2,
-                               boolean[] warm, boolean columns) {
-        double[] gram = backend.download(b);
-        // A GEMM-made Gram can differ from its transpose by rounding; the pivoting assumes symmetry.
-        for (int p = 0; p < k; p++) {
-            gram[p * k + p] += l2;
-            for (int q = 0; q < p; q++) {
-                double mean = (gram[p * k + q] + gram[q * k + p]) / 2;
-                gram[p * k + q] = mean;
-                gram[q * k + p] = mean;
-            }
-        }
-        double[] products = backend.download(g);
-        int r = columns ? n : m;
-        double[] cross = columns ? DenseLinearAlgebra.transpose(products, n, k) : products;
-        if (l1 > 0) {
-            for (int i = 0; i < cross.length; i++) {
-                cross[i] -= l1;
-            }
-        }
-        Nnls.Solution solution = Nnls.solve(gram, cross, k, r, warm);
-        double[] values = columns ? DenseLinearAlgebra.transpose(solution.x(), k, n) : solution.x();
-        try (DeviceMatrix solved = backend.upload(x.rows(), x.cols(), values)) {
-            backend.combine(solved, 0, solved, 0, x);
-        }
-        return solution.passive();
     }
 
     private void sweep(DeviceMatrix x, DeviceMatrix g, DeviceMatrix gram, boolean columns) {

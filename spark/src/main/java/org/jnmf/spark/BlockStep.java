@@ -12,9 +12,12 @@ final class BlockStep implements Serializable {
 
     final double[] w;
     final double[] products;
+    /** ANLS: the passive sets of this block's NNLS solution, the next W step's warm start; otherwise null. */
+    final boolean[] passive;
 
-    BlockStep(double[] w, double[] products) {
+    BlockStep(double[] w, double[] products, boolean[] passive) {
         this.w = w;
         this.products = products;
+        this.passive = passive;
     }
 }

@@ -17,6 +17,7 @@ import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
 import org.jnmf.Initializer;
 import org.jnmf.NmfOptions;
+import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.StopReason;
 import org.jnmf.backend.Backend;
@@ -302,11 +303,12 @@ public final class DistributedNmf {
                     maxSize, nonZeros)).iterator();
         }
 
-        /** The distributed fit runs Frobenius HALS and MU, penalised or not; it refuses what it would otherwise ignore. */
+        /** The distributed fit runs Frobenius HALS, MU and ANLS, penalised or not; it refuses what it would otherwise ignore. */
         private static void checkSupported(NmfOptions options) {
             List<String> unsupported = new ArrayList<>();
-            if (options.algorithm() != Algorithm.HALS && options.algorithm() != Algorithm.MULTIPLICATIVE) {
-                unsupported.add("the " + options.algorithm() + " algorithm (HALS and MULTIPLICATIVE only)");
+            if (options.algorithm() != Algorithm.HALS && options.algorithm() != Algorithm.MULTIPLICATIVE
+                    && options.algorithm() != Algorithm.ANLS) {
+                unsupported.add("the " + options.algorithm() + " algorithm (HALS, MULTIPLICATIVE and ANLS only)");
             }
             if (options.beta() != 2) {
                 unsupported.add("beta " + options.beta() + " (only the Frobenius loss, beta 2)");
@@ -389,11 +391,13 @@ public final class DistributedNmf {
             DistributedOptions cluster = run.cluster;
             LocalSolver solver = this.solver;
             JavaRDD<BlockStep> steps = blocks.zipPartitions(wStart,
-                    (vs, ws) -> Collections.singletonList(solver.step(vs.next(), ws.next(), null)).iterator())
+                    (vs, ws) -> Collections.singletonList(solver.step(vs.next(), ws.next(), null, null)).iterator())
                     .persist(StorageLevel.MEMORY_AND_DISK());
             DeviceMatrix h = backend.upload(k, m, h0);
             DeviceMatrix hht = backend.allocate(k, k);
             boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
+            boolean anls = options.algorithm() == Algorithm.ANLS;
+            boolean[] passiveH = null;
             DeviceMatrix wtwh = mu ? backend.allocate(k, m) : null;
             loadProducts(sum(steps));
             backend.gramOfRows(h, hht);
@@ -439,7 +443,9 @@ public final class DistributedNmf {
                     }
                     run.broadcasts.clear();
                 }
-                if (mu) {
+                if (anls) {
+                    passiveH = NnlsHalfStep.solve(backend, h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
+                } else if (mu) {
                     backend.multiply(wtw, h, wtwh);
                     if (options.l1H() > 0 || options.l2H() > 0) {
                         backend.combine(wtwh, options.l2H(), h, options.l1H(), wtwh);
@@ -632,7 +638,8 @@ public final class DistributedNmf {
         @Override
         public scala.collection.Iterator<BlockStep> apply(scala.collection.Iterator<RowBlock> vs,
                                                           scala.collection.Iterator<BlockStep> ss) {
-            return scala.collection.Iterator$.MODULE$.single(solver.step(vs.next(), ss.next().w, h));
+            BlockStep previous = ss.next();
+            return scala.collection.Iterator$.MODULE$.single(solver.step(vs.next(), previous.w, previous.passive, h));
         }
     }
 

@@ -2,13 +2,14 @@ package org.jnmf.spark;
 
 import java.io.Serializable;
 import org.jnmf.Algorithm;
+import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
 import org.jnmf.backend.DeviceMatrix;
 
 /**
- * What a task does to its row block with the local jnmf backend: the W step of HALS or MU (row by row,
+ * What a task does to its row block with the local jnmf backend: the W step of HALS, MU or ANLS (row by row,
  * exactly the arithmetic of {@link org.jnmf.Nmf}, penalties l1W and l2W included), the block's share of WᵀV
  * and WᵀW and of the penalty's sums (ΣW, ‖W‖²), and the block's share of ‖V − WH‖².
  */
@@ -49,10 +50,11 @@ final class LocalSolver implements Serializable {
 
     /**
      * Updates the block's W for the broadcast H (none: keep W, as for the initial products) and returns
-     * the new W with its WᵀV, WᵀW and penalty sums. The penalties enter as in {@code FrobeniusStep}: for HALS
+     * the new W with its WᵀV, WᵀW and penalty sums (and, for ANLS, its passive sets: {@code passive} is the
+     * previous step's, the warm start, or null). The penalties enter as in {@code FrobeniusStep}: for HALS
      * V·Hᵀ − l1W and H·Hᵀ + l2W·I, for MU l2W·W + l1W added to the denominator.
      */
-    BlockStep step(RowBlock block, double[] w, FactorBroadcast h) {
+    BlockStep step(RowBlock block, double[] w, boolean[] passive, FactorBroadcast h) {
         try (Backend be = open(block.isSparse())) {
             int rows = block.rows;
             DeviceMatrix v = be.upload(block.toMatrix());
@@ -62,7 +64,9 @@ final class LocalSolver implements Serializable {
                 DeviceMatrix hht = be.upload(k, k, h.hht());
                 DeviceMatrix vht = be.allocate(rows, k);
                 be.multiplyByTransposed(v, hd, vht);
-                if (algorithm == Algorithm.MULTIPLICATIVE) {
+                if (algorithm == Algorithm.ANLS) {
+                    passive = NnlsHalfStep.solve(be, wd, vht, hht, l1W, l2W, passive, true);
+                } else if (algorithm == Algorithm.MULTIPLICATIVE) {
                     DeviceMatrix whht = be.allocate(rows, k);
                     be.multiply(wd, hht, whht);
                     if (l1W > 0 || l2W > 0) {
@@ -96,7 +100,7 @@ final class LocalSolver implements Serializable {
             if (l2W > 0) {
                 products[k * m + k * k + 1] = be.dot(wd, wd);
             }
-            return new BlockStep(be.download(wd), products);
+            return new BlockStep(be.download(wd), products, passive);
         }
     }
 

@@ -58,8 +58,8 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         featuresCol = new Param<>(this, "featuresCol", "column of V's rows (vectors)");
         outputCol = new Param<>(this, "outputCol", "column the model's transform writes each row's W to");
         rank = new IntParam(this, "rank", "k, the number of factors (≥ 1)", ParamValidators.gtEq(1));
-        algorithm = new Param<>(this, "algorithm", "hals or mu (multiplicative updates)",
-                ParamValidators.inArray(List.of("hals", "mu")));
+        algorithm = new Param<>(this, "algorithm", "hals, mu (multiplicative updates) or anls (exact NNLS half-steps)",
+                ParamValidators.inArray(List.of("hals", "mu", "anls")));
         maxIter = new IntParam(this, "maxIter", "iterations at most (≥ 0)", ParamValidators.gtEq(0));
         tol = new DoubleParam(this, "tol", "stop when the error improves by less than this fraction of the "
                 + "initial error between checks (0 = run maxIter)", ParamValidators.gtEq(0));
@@ -163,7 +163,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         return this;
     }
 
-    /** {@code hals} or {@code mu}. */
+    /** {@code hals}, {@code mu} or {@code anls}. */
     public NmfEstimator setAlgorithm(String value) {
         set(algorithm, value == null ? null : value.toLowerCase(Locale.ROOT));
         return this;
@@ -218,7 +218,11 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
     /** The fit's options, as {@link DistributedNmf} takes them (RANDOM start from the seed). */
     public NmfOptions nmfOptions() {
         return NmfOptions.builder((Integer) getOrDefault(rank))
-                .algorithm("mu".equals(getOrDefault(algorithm)) ? Algorithm.MULTIPLICATIVE : Algorithm.HALS)
+                .algorithm(switch (getOrDefault(algorithm)) {
+                    case "mu" -> Algorithm.MULTIPLICATIVE;
+                    case "anls" -> Algorithm.ANLS;
+                    default -> Algorithm.HALS;
+                })
                 .initialization(Initialization.RANDOM)
                 .seed((Long) getOrDefault(seed))
                 .maxIterations((Integer) getOrDefault(maxIter))

@@ -39,7 +39,7 @@ class DistributedNmfTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE", "ANLS"})
     void onePartitionIsBitIdenticalToTheSingleMachineFit(Algorithm algorithm) {
         NmfOptions options = options(algorithm, 60);
         NmfResult local = Nmf.fit(V, options);
@@ -57,7 +57,7 @@ class DistributedNmfTest {
      * iteration; four partitions agree to the partitioned tolerance and stop at the same iteration.
      */
     @ParameterizedTest
-    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE", "ANLS"})
     void penalisedFitsMatchTheSingleMachineFit(Algorithm algorithm) {
         NmfOptions options = options(algorithm, 300).toBuilder().regularization(0.05, 0.2, 0.1, 0.3).tolerance(1e-4)
                 .build();
@@ -93,7 +93,7 @@ class DistributedNmfTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE"})
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE", "ANLS"})
     void partitionedFitAgreesWithTheSingleMachineFitAndRepeatsBitForBit(Algorithm algorithm) {
         NmfOptions options = options(algorithm, 100);
         NmfResult local = Nmf.fit(V, options);
@@ -241,8 +241,7 @@ class DistributedNmfTest {
         for (NmfOptions unsupported : List.of(options.toBuilder().beta(1).algorithm(Algorithm.MULTIPLICATIVE).build(),
                 options.toBuilder().acceleration(0.5).build(),
                 options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build(),
-                options.toBuilder().missing(org.jnmf.Missing.ZEROS).build(),
-                options.toBuilder().algorithm(Algorithm.ANLS).build())) {
+                options.toBuilder().missing(org.jnmf.Missing.ZEROS).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
             assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
         }
