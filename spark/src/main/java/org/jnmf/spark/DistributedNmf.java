@@ -206,7 +206,7 @@ public final class DistributedNmf {
             }
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
             LocalSolver solver = new LocalSolver(cluster.executorBackend(), precision, cluster.executorThreads(),
-                    options.algorithm(), options.floor(), options.l1W(), options.l2W(), k, m);
+                    options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m);
 
             JavaPairRDD<Long, Vector> rows = ordered != null
                     ? ordered.mapPartitionsWithIndex((b, it) -> numbered(it, rowStart[b]), true).mapToPair(t -> t)
@@ -303,15 +303,15 @@ public final class DistributedNmf {
                     maxSize, nonZeros)).iterator();
         }
 
-        /** The distributed fit runs Frobenius HALS, MU and ANLS, penalised or not; it refuses what it would otherwise ignore. */
+        /**
+         * The distributed fit runs HALS, MU and ANLS on the Frobenius loss and MU on the β losses, penalised or not;
+         * it refuses what it would otherwise ignore.
+         */
         private static void checkSupported(NmfOptions options) {
             List<String> unsupported = new ArrayList<>();
             if (options.algorithm() != Algorithm.HALS && options.algorithm() != Algorithm.MULTIPLICATIVE
                     && options.algorithm() != Algorithm.ANLS) {
                 unsupported.add("the " + options.algorithm() + " algorithm (HALS, MULTIPLICATIVE and ANLS only)");
-            }
-            if (options.beta() != 2) {
-                unsupported.add("beta " + options.beta() + " (only the Frobenius loss, beta 2)");
             }
             if (options.acceleration() > 0) {
                 unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
@@ -362,6 +362,10 @@ public final class DistributedNmf {
         private int hBlocks = 1;
         private DeviceMatrix wtv;
         private DeviceMatrix wtw;
+        /** β losses: H's numerator and denominator summed over the partitions, in place of WᵀV and WᵀW. */
+        private DeviceMatrix numH;
+        private DeviceMatrix denH;
+        private DeviceMatrix onesRow;
         /** ΣW and ‖W‖² summed over the partitions, for the penalty (0 where its weight is 0). */
         private double sumW;
         private double sumW2;
@@ -397,15 +401,17 @@ public final class DistributedNmf {
             DeviceMatrix hht = backend.allocate(k, k);
             boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
             boolean anls = options.algorithm() == Algorithm.ANLS;
+            boolean beta = options.beta() != 2;
             boolean[] passiveH = null;
-            DeviceMatrix wtwh = mu ? backend.allocate(k, m) : null;
+            DeviceMatrix wtwh = mu && !beta ? backend.allocate(k, m) : null;
             loadProducts(sum(steps));
             backend.gramOfRows(h, hht);
             FactorBroadcast current = broadcast(h, hht);
             List<Double> losses = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            double residual = residualSquared(steps, current, h, hht);
-            double objective = residual / 2 + penalty(h);
+            double[] loss = loss(steps, current, h, hht);
+            double residual = loss[1];
+            double objective = loss[0] + penalty(h);
             double error0 = errorOf(objective);
             double previousError = error0;
             losses.add(objective);
@@ -443,7 +449,13 @@ public final class DistributedNmf {
                     }
                     run.broadcasts.clear();
                 }
-                if (anls) {
+                if (beta) {
+                    if (options.l1H() > 0 || options.l2H() > 0) {
+                        backend.combine(denH, options.l2H(), h, options.l1H(), denH);
+                    }
+                    backend.multiplicativeUpdate(h, numH, denH, options.beta() < 1 ? 1 / (2 - options.beta()) : 1,
+                            options.beta() <= 1 ? STABILITY_ZERO : 0, options.floor());
+                } else if (anls) {
                     passiveH = NnlsHalfStep.solve(backend, h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
                 } else if (mu) {
                     backend.multiply(wtw, h, wtwh);
@@ -459,8 +471,9 @@ public final class DistributedNmf {
                 iteration++;
                 checkedLast = false;
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    residual = residualSquared(steps, current, h, hht);
-                    objective = residual / 2 + penalty(h);
+                    loss = loss(steps, current, h, hht);
+                    residual = loss[1];
+                    objective = loss[0] + penalty(h);
                     double error = errorOf(objective);
                     losses.add(objective);
                     checks.add(iteration);
@@ -482,8 +495,9 @@ public final class DistributedNmf {
                 }
             }
             if (!checkedLast) {
-                residual = residualSquared(steps, current, h, hht);
-                losses.add(residual / 2 + penalty(h));
+                loss = loss(steps, current, h, hht);
+                residual = loss[1];
+                losses.add(loss[0] + penalty(h));
                 checks.add(iteration);
             }
             double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
@@ -565,7 +579,7 @@ public final class DistributedNmf {
 
         /** WᵀV, WᵀW and the penalty sums, summed over the partitions. */
         private double[] sum(JavaRDD<BlockStep> steps) {
-            int length = LocalSolver.productsLength(k, m);
+            int length = solver.productsLength();
             if (run.cluster.treeDepth() == 1) {
                 double[][] partials = (double[][]) run.sc.sc().runJob(steps.rdd(), new Products(), PRODUCTS_TAG);
                 double[] total = partials[0].clone();
@@ -581,16 +595,59 @@ public final class DistributedNmf {
                     run.cluster.treeDepth());
         }
 
-        /** Replaces WᵀV and WᵀW on the driver's backend with the summed products. */
+        /**
+         * Replaces WᵀV and WᵀW (β losses: H's numerator and denominator) on the driver's backend with the
+         * summed products, and keeps the penalty's sums.
+         */
         private void loadProducts(double[] products) {
-            if (wtv != null) {
-                wtv.close();
-                wtw.close();
+            for (DeviceMatrix old : new DeviceMatrix[] {wtv, wtw, numH, denH}) {
+                if (old != null) {
+                    old.close();
+                }
             }
-            wtv = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
-            wtw = backend.upload(k, k, java.util.Arrays.copyOfRange(products, k * m, k * m + k * k));
-            sumW = products[k * m + k * k];
-            sumW2 = products[k * m + k * k + 1];
+            if (run.options.beta() == 2) {
+                wtv = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
+                wtw = backend.upload(k, k, java.util.Arrays.copyOfRange(products, k * m, k * m + k * k));
+            } else {
+                numH = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
+                if (run.options.beta() == 1) {
+                    // As BetaStep: W's column sums times a row of ones.
+                    if (onesRow == null) {
+                        double[] ones = new double[m];
+                        java.util.Arrays.fill(ones, 1.0);
+                        onesRow = backend.upload(1, m, ones);
+                    }
+                    denH = backend.allocate(k, m);
+                    try (DeviceMatrix sumsW = backend.upload(k, 1, java.util.Arrays.copyOfRange(products, k * m,
+                            k * m + k))) {
+                        backend.multiply(sumsW, onesRow, denH);
+                    }
+                } else {
+                    denH = backend.upload(k, m, java.util.Arrays.copyOfRange(products, k * m, 2 * k * m));
+                }
+            }
+            sumW = products[products.length - 2];
+            sumW2 = products[products.length - 1];
+        }
+
+        /**
+         * {data loss, ‖V − WH‖²} at the current point: for Frobenius ½‖V − WH‖² from the products (below), for a
+         * β loss D_β(V ‖ WH) and the residual, one job over the blocks (the sums in partition order).
+         */
+        private double[] loss(JavaRDD<BlockStep> steps, FactorBroadcast hb, DeviceMatrix h, DeviceMatrix hht) {
+            if (run.options.beta() == 2) {
+                double r = residualSquared(steps, hb, h, hht);
+                return new double[] {r / 2, r};
+            }
+            LocalSolver solver = this.solver;
+            List<double[]> parts = blocks.zipPartitions(steps, (vs, ss) -> Collections.singletonList(
+                    solver.betaLoss(vs.next(), ss.next().w, hb.h())).iterator()).collect();
+            double[] total = new double[2];
+            for (double[] p : parts) {
+                total[0] += p[0];
+                total[1] += p[1];
+            }
+            return total;
         }
 
         /** ‖V − WH‖² from the current products, or computed directly where the identity cancels. */
@@ -614,6 +671,8 @@ public final class DistributedNmf {
         }
     }
 
+    /** As {@code BetaStep}: after an update of H, entries below float64's ε are set to 0 for β ≤ 1. */
+    private static final double STABILITY_ZERO = Math.ulp(1.0);
     private static final scala.reflect.ClassTag<BlockStep> STEP_TAG = scala.reflect.ClassTag$.MODULE$.apply(BlockStep.class);
     private static final scala.reflect.ClassTag<double[]> PRODUCTS_TAG = scala.reflect.ClassTag$.MODULE$.apply(double[].class);
 

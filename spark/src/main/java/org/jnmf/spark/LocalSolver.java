@@ -21,18 +21,22 @@ final class LocalSolver implements Serializable {
     private final int threads;
     private final Algorithm algorithm;
     private final double floor;
+    private final double beta;
     private final double l1W;
     private final double l2W;
     private final int k;
     private final int m;
+    /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1). */
+    private static final double STABILITY_ZERO = Math.ulp(1.0);
 
-    LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, double l1W,
-                double l2W, int k, int m) {
+    LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, double beta,
+                double l1W, double l2W, int k, int m) {
         this.backend = backend;
         this.precision = precision;
         this.threads = threads;
         this.algorithm = algorithm;
         this.floor = floor;
+        this.beta = beta;
         this.l1W = l1W;
         this.l2W = l2W;
         this.k = k;
@@ -43,9 +47,13 @@ final class LocalSolver implements Serializable {
         return Backends.open(backend, precision, threads, sparse, false).backend();
     }
 
-    /** Length of a {@link BlockStep}'s products: WᵀV (k×m), WᵀW (k×k), ΣW and ‖W‖² (0 without l1W, l2W). */
-    static int productsLength(int k, int m) {
-        return k * m + k * k + 2;
+    /**
+     * Length of a {@link BlockStep}'s products. Frobenius: WᵀV (k×m), WᵀW (k×k); β loss: H's numerator
+     * Wᵀ·(V ⊙ (WH)^(β−2)) (k×m), then Wᵀ·(WH)^(β−1) (k×m) or, for β = 1, W's column sums (k); then ΣW and ‖W‖²
+     * (0 without l1W, l2W).
+     */
+    int productsLength() {
+        return beta == 2 ? k * m + k * k + 2 : k * m + (beta == 1 ? k : k * m) + 2;
     }
 
     /**
@@ -59,6 +67,14 @@ final class LocalSolver implements Serializable {
             int rows = block.rows;
             DeviceMatrix v = be.upload(block.toMatrix());
             DeviceMatrix wd = be.upload(rows, k, w);
+            if (beta != 2) {
+                double[] products = new double[productsLength()];
+                if (h != null) {
+                    betaStep(be, v, wd, be.upload(k, m, h.h()), products);
+                }
+                penaltySums(be, wd, products);
+                return new BlockStep(be.download(wd), products, null);
+            }
             if (h != null) {
                 DeviceMatrix hd = be.upload(k, m, h.h());
                 DeviceMatrix hht = be.upload(k, k, h.hht());
@@ -89,18 +105,81 @@ final class LocalSolver implements Serializable {
             DeviceMatrix wtw = be.allocate(k, k);
             be.multiplyTransposedBy(wd, v, wtv);
             be.gramOfColumns(wd, wtw);
-            double[] products = new double[productsLength(k, m)];
+            double[] products = new double[productsLength()];
             System.arraycopy(be.download(wtv), 0, products, 0, k * m);
             System.arraycopy(be.download(wtw), 0, products, k * m, k * k);
-            if (l1W > 0) {
-                double[] ones = new double[rows * k];
-                java.util.Arrays.fill(ones, 1.0);
-                products[k * m + k * k] = be.dot(wd, be.upload(rows, k, ones));
-            }
-            if (l2W > 0) {
-                products[k * m + k * k + 1] = be.dot(wd, wd);
-            }
+            penaltySums(be, wd, products);
             return new BlockStep(be.download(wd), products, passive);
+        }
+    }
+
+    /** ΣW and ‖W‖² of the block into the products' last two places, where the penalty needs them. */
+    private void penaltySums(Backend be, DeviceMatrix wd, double[] products) {
+        int at = products.length - 2;
+        if (l1W > 0) {
+            products[at] = be.dot(wd, be.upload(wd.rows(), k, ones(wd.rows() * k)));
+        }
+        if (l2W > 0) {
+            products[at + 1] = be.dot(wd, wd);
+        }
+    }
+
+    private static double[] ones(int count) {
+        double[] ones = new double[count];
+        java.util.Arrays.fill(ones, 1.0);
+        return ones;
+    }
+
+    /**
+     * The β-divergence W step of {@code BetaStep} on the block's rows (they are independent given H), then
+     * the block's shares of H's numerator and denominator at the new W, into {@code products}.
+     */
+    private void betaStep(Backend be, DeviceMatrix v, DeviceMatrix wd, DeviceMatrix hd, double[] products) {
+        int rows = wd.rows();
+        double gamma = beta < 1 ? 1 / (2 - beta) : 1;
+        DeviceMatrix quotient = be.allocateLike(v);
+        DeviceMatrix numW = be.allocate(rows, k);
+        DeviceMatrix denW = be.allocate(rows, k);
+        DeviceMatrix onesColumn = beta == 1 ? be.upload(rows, 1, ones(rows)) : null;
+        DeviceMatrix power = beta == 1 ? null : be.allocate(rows, m);
+        be.sampledPower(v, wd, hd, beta - 2, quotient);
+        be.multiplyByTransposed(quotient, hd, numW);
+        if (beta == 1) {
+            DeviceMatrix sumsH = be.allocate(1, k);
+            be.multiplyByTransposed(be.upload(1, m, ones(m)), hd, sumsH);
+            be.multiply(onesColumn, sumsH, denW);
+        } else {
+            be.sampledPower(null, wd, hd, beta - 1, power);
+            be.multiplyByTransposed(power, hd, denW);
+        }
+        if (l1W > 0 || l2W > 0) {
+            be.combine(denW, l2W, wd, l1W, denW);
+        }
+        be.multiplicativeUpdate(wd, numW, denW, gamma, beta < 1 ? STABILITY_ZERO : 0, floor);
+        be.sampledPower(v, wd, hd, beta - 2, quotient);
+        DeviceMatrix numH = be.allocate(k, m);
+        be.multiplyTransposedBy(wd, quotient, numH);
+        System.arraycopy(be.download(numH), 0, products, 0, k * m);
+        DeviceMatrix denH;
+        if (beta == 1) {
+            denH = be.allocate(k, 1);
+            be.multiplyTransposedBy(wd, onesColumn, denH);
+        } else {
+            be.sampledPower(null, wd, hd, beta - 1, power);
+            denH = be.allocate(k, m);
+            be.multiplyTransposedBy(wd, power, denH);
+        }
+        double[] d = be.download(denH);
+        System.arraycopy(d, 0, products, k * m, d.length);
+    }
+
+    /** The block's β-divergence D(V_b ‖ W_b·H) and ‖V_b − W_b·H‖², as {@code BetaStep.fit} computes them. */
+    double[] betaLoss(RowBlock block, double[] w, double[] h) {
+        try (Backend be = open(block.isSparse())) {
+            DeviceMatrix v = be.upload(block.toMatrix());
+            DeviceMatrix wd = be.upload(block.rows, k, w);
+            DeviceMatrix hd = be.upload(k, m, h);
+            return new double[] {be.betaDivergence(v, wd, hd, beta), be.residualSquared(v, wd, hd)};
         }
     }
 

@@ -81,6 +81,43 @@ class DistributedNmfTest {
         four.unpersist();
     }
 
+    /**
+     * β losses by MU: the executors update their W rows and return their shares of H's numerator and
+     * denominator at the new W; the driver updates H. One partition is Nmf.fit bit for bit (losses are the
+     * β-divergence, penalties included), four agree within the partitioned tolerance; KL also on a sparse V.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {1.0, 0.5, 1.5})
+    void betaLossesMatchTheSingleMachineFit(double beta) {
+        NmfOptions options = options(Algorithm.MULTIPLICATIVE, 60).toBuilder().beta(beta)
+                .regularization(0.01, 0.02, 0, 0.01).build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        assertEquals(local.relativeError(), one.relativeError());
+        NmfResult frobenius = Nmf.fit(V, options.toBuilder().beta(2).build());
+        assertTrue(Problems.relativeDifference(frobenius.h(), local.h()) > 1e-3, "the loss changes the fit");
+        DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
+        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
+        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        one.unpersist();
+        four.unpersist();
+        if (beta == 1) {
+            SparseMatrix sparse = Problems.sparsify(Problems.lowRankPlusNoise(240, 180, 4, 5), 0.1, 6);
+            NmfOptions kl = options;
+            NmfResult sparseLocal = Nmf.fit(sparse, kl);
+            DistributedNmfResult sparseOne = DistributedNmf.fit(Problems.rdd(Problems.rows(sparse), 1), kl,
+                    partitions(1));
+            assertTrue(sparseOne.sparse());
+            assertArrayEquals(sparseLocal.h().toDoubleArray(), sparseOne.h().toDoubleArray());
+            assertArrayEquals(sparseLocal.lossHistory(), sparseOne.lossHistory());
+            sparseOne.unpersist();
+        }
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
@@ -238,8 +275,7 @@ class DistributedNmfTest {
         e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine,
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
-        for (NmfOptions unsupported : List.of(options.toBuilder().beta(1).algorithm(Algorithm.MULTIPLICATIVE).build(),
-                options.toBuilder().acceleration(0.5).build(),
+        for (NmfOptions unsupported : List.of(options.toBuilder().acceleration(0.5).build(),
                 options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build(),
                 options.toBuilder().missing(org.jnmf.Missing.ZEROS).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
