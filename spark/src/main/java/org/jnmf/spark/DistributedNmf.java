@@ -63,6 +63,10 @@ public final class DistributedNmf {
      * row block where it is, with no shuffle of V.
      */
     public static DistributedNmfResult fit(JavaRDD<Vector> rows, NmfOptions options, DistributedOptions cluster) {
+        return withRestarts(options, one -> fitOnce(rows, one, cluster));
+    }
+
+    private static DistributedNmfResult fitOnce(JavaRDD<Vector> rows, NmfOptions options, DistributedOptions cluster) {
         boolean inPlace = cluster.partitions() == 0 || cluster.partitions() == rows.getNumPartitions();
         try {
             if (inPlace) {
@@ -96,11 +100,58 @@ public final class DistributedNmf {
      */
     public static DistributedNmfResult fitIndexed(JavaPairRDD<Long, Vector> rows, long numRows, NmfOptions options,
                                                   DistributedOptions cluster) {
-        try {
-            return new Run(rows, null, numRows, options, cluster).fit();
-        } catch (SparkException e) {
-            throw userError(e);
+        return withRestarts(options, one -> {
+            try {
+                return new Run(rows, null, numRows, one, cluster).fit();
+            } catch (SparkException e) {
+                throw userError(e);
+            }
+        });
+    }
+
+    /**
+     * {@link NmfOptions#restarts()} seeded fits, as {@code Nmf.fit} runs them: run i with
+     * {@link NmfOptions#restartSeeds()}[i], the time limit covering the series; the run with the lowest final
+     * loss is kept and the others' W released. A single fit for one run.
+     */
+    private static DistributedNmfResult withRestarts(NmfOptions options,
+                                                     java.util.function.Function<NmfOptions, DistributedNmfResult> fit) {
+        if (options.restarts() <= 1) {
+            return fit.apply(options);
         }
+        long start = System.nanoTime();
+        long[] seeds = options.restartSeeds();
+        double[] losses = new double[seeds.length];
+        DistributedNmfResult best = null;
+        int bestRun = 0;
+        int runs = 0;
+        for (int i = 0; i < seeds.length; i++) {
+            NmfOptions.Builder run = options.toBuilder().restarts(1).seed(seeds[i]);
+            if (options.timeLimit() != null) {
+                java.time.Duration left = options.timeLimit().minusNanos(System.nanoTime() - start);
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                run.timeLimit(left);
+            }
+            DistributedNmfResult r = fit.apply(run.build());
+            losses[i] = r.loss();
+            runs++;
+            if (best == null || r.loss() < best.loss()) {
+                if (best != null) {
+                    best.unpersist();
+                }
+                best = r;
+                bestRun = i;
+            } else {
+                r.unpersist();
+            }
+            if (r.stopReason() == StopReason.CANCELLED || r.stopReason() == StopReason.TIME_LIMIT) {
+                break;
+            }
+        }
+        best.setRestarts(java.util.Arrays.copyOf(losses, runs), java.util.Arrays.copyOf(seeds, runs), bestRun);
+        return best;
     }
 
     /** A caller's mistake found inside a task reaches the caller as the IllegalArgumentException it is. */
@@ -318,9 +369,6 @@ public final class DistributedNmf {
             }
             if (options.kktTolerance() > 0) {
                 unsupported.add("the KKT stopping test (kktTolerance)");
-            }
-            if (options.restarts() > 1) {
-                unsupported.add("restarts (" + options.restarts() + ")");
             }
             if (options.normalization() != org.jnmf.Normalization.NONE || options.sortComponents()) {
                 unsupported.add("normalised or sorted output");

@@ -36,6 +36,10 @@ public final class DistributedNmfResult {
     private final int partitions;
     private final int hBroadcastBlocks;
     private final boolean sparse;
+    // Set on the kept run by DistributedNmf when the options asked for restarts.
+    private double[] restartLosses;
+    private long[] restartSeeds = new long[0];
+    private int bestRestart;
 
     DistributedNmfResult(JavaRDD<double[]> wBlocks, long[] rowStart, int rows, int rank, DenseMatrix h, int iterations,
                          StopReason stopReason, double[] lossHistory, int[] checkIterations, double relativeError,
@@ -102,9 +106,38 @@ public final class DistributedNmfResult {
         return stopReason;
     }
 
-    /** ½‖V − WH‖² at each check, the first at iteration 0. */
+    /** The objective (½‖V − WH‖² or the β-divergence, penalties included) at each check, the first at iteration 0. */
     public double[] lossHistory() {
         return lossHistory.clone();
+    }
+
+    /** The final objective. */
+    public double loss() {
+        return lossHistory[lossHistory.length - 1];
+    }
+
+    /**
+     * The final loss of every run when the options asked for {@link NmfOptions#restarts()}, in run order (fewer
+     * when a run was cancelled or the time limit ended the series); one entry, this fit's loss, otherwise.
+     */
+    public double[] restartLosses() {
+        return restartLosses == null ? new double[] {loss()} : restartLosses.clone();
+    }
+
+    /** The seed of each run in {@link #restartLosses()} (empty for a single run). */
+    public long[] restartSeeds() {
+        return restartSeeds.clone();
+    }
+
+    /** Which run of {@link #restartLosses()} this result is (0 for a single run). */
+    public int bestRestart() {
+        return bestRestart;
+    }
+
+    void setRestarts(double[] losses, long[] seeds, int best) {
+        this.restartLosses = losses.clone();
+        this.restartSeeds = seeds.clone();
+        this.bestRestart = best;
     }
 
     public int[] checkIterations() {

@@ -119,6 +119,23 @@ class DistributedNmfTest {
     }
 
     @Test
+    void restartsKeepTheBestRunAsTheSingleMachineFitDoes() {
+        NmfOptions options = options(Algorithm.HALS, 30).toBuilder().restarts(3).build();
+        NmfResult local = Nmf.fit(V, options);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertArrayEquals(local.restartLosses(), one.restartLosses());
+        assertArrayEquals(local.restartSeeds(), one.restartSeeds());
+        assertEquals(3, one.restartLosses().length);
+        assertEquals(local.bestRestart(), one.bestRestart());
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        double lowest = java.util.Arrays.stream(one.restartLosses()).min().orElseThrow();
+        assertEquals(lowest, one.loss());
+        assertTrue(java.util.Arrays.stream(one.restartLosses()).distinct().count() > 1, "the runs differ");
+        one.unpersist();
+    }
+
+    @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
         NmfResult local = Nmf.fit(V, options);
@@ -276,7 +293,7 @@ class DistributedNmfTest {
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
         for (NmfOptions unsupported : List.of(options.toBuilder().acceleration(0.5).build(),
-                options.toBuilder().kktTolerance(1e-3).build(), options.toBuilder().restarts(2).build(),
+                options.toBuilder().kktTolerance(1e-3).build(),
                 options.toBuilder().missing(org.jnmf.Missing.ZEROS).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
             assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
