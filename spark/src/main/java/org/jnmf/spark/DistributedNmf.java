@@ -367,9 +367,6 @@ public final class DistributedNmf {
             if (options.acceleration() > 0) {
                 unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
             }
-            if (options.kktTolerance() > 0) {
-                unsupported.add("the KKT stopping test (kktTolerance)");
-            }
             if (options.normalization() != org.jnmf.Normalization.NONE || options.sortComponents()) {
                 unsupported.add("normalised or sorted output");
             }
@@ -460,6 +457,8 @@ public final class DistributedNmf {
             double[] loss = loss(steps, current, h, hht);
             double residual = loss[1];
             double objective = loss[0] + penalty(h);
+            boolean kkt = options.kktTolerance() > 0;
+            double gradient0 = kkt ? Math.sqrt(gradientSquared(steps, current, h)) : 0;
             double error0 = errorOf(objective);
             double previousError = error0;
             losses.add(objective);
@@ -535,6 +534,10 @@ public final class DistributedNmf {
                         stop = StopReason.CONVERGED;
                         break;
                     }
+                    if (kkt && Math.sqrt(gradientSquared(steps, current, h)) <= options.kktTolerance() * gradient0) {
+                        stop = StopReason.STATIONARY;
+                        break;
+                    }
                 }
                 StopReason interruption = options.interruption(run.start);
                 if (interruption != null) {
@@ -595,6 +598,43 @@ public final class DistributedNmf {
                 gram = regularized;
             }
             backend.halsUpdateRows(h, g, gram);
+        }
+
+        /**
+         * ‖∇ᴾf‖² at the current point, penalties included, as {@code Step.projectedGradientSquared}: W's part
+         * summed over the blocks (one job), H's on the driver; for a β loss the job also brings H's products at
+         * the current point (they replace the last step's, which the next step replaces in turn).
+         */
+        private double gradientSquared(JavaRDD<BlockStep> steps, FactorBroadcast hb, DeviceMatrix h) {
+            LocalSolver solver = this.solver;
+            List<double[]> parts = blocks.zipPartitions(steps, (vs, ss) -> Collections.singletonList(
+                    solver.gradient(vs.next(), ss.next().w, hb)).iterator()).collect();
+            NmfOptions options = run.options;
+            double g = 0;
+            for (double[] p : parts) {
+                g += p[0];
+            }
+            boolean penalised = options.l1H() > 0 || options.l2H() > 0;
+            if (options.beta() == 2) {
+                try (DeviceMatrix wtwh = backend.allocate(k, m)) {
+                    backend.multiply(wtw, h, wtwh);
+                    if (penalised) {
+                        backend.combine(wtwh, options.l2H(), h, options.l1H(), wtwh);
+                    }
+                    return g + backend.projectedGradientSquared(h, wtv, wtwh);
+                }
+            }
+            double[] products = new double[solver.productsLength()];
+            for (double[] p : parts) {
+                for (int i = 0; i < products.length; i++) {
+                    products[i] += p[i + 1];
+                }
+            }
+            loadProducts(products);
+            if (penalised) {
+                backend.combine(denH, options.l2H(), h, options.l1H(), denH);
+            }
+            return g + backend.projectedGradientSquared(h, numH, denH);
         }
 
         /** l1W·ΣW + ½·l2W·‖W‖² + l1H·ΣH + ½·l2H·‖H‖², summed in the order of {@code Step.penalty}. */

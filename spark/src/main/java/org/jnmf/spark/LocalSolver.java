@@ -135,42 +135,100 @@ final class LocalSolver implements Serializable {
      * the block's shares of H's numerator and denominator at the new W, into {@code products}.
      */
     private void betaStep(Backend be, DeviceMatrix v, DeviceMatrix wd, DeviceMatrix hd, double[] products) {
-        int rows = wd.rows();
-        double gamma = beta < 1 ? 1 / (2 - beta) : 1;
-        DeviceMatrix quotient = be.allocateLike(v);
-        DeviceMatrix numW = be.allocate(rows, k);
-        DeviceMatrix denW = be.allocate(rows, k);
-        DeviceMatrix onesColumn = beta == 1 ? be.upload(rows, 1, ones(rows)) : null;
-        DeviceMatrix power = beta == 1 ? null : be.allocate(rows, m);
-        be.sampledPower(v, wd, hd, beta - 2, quotient);
-        be.multiplyByTransposed(quotient, hd, numW);
-        if (beta == 1) {
-            DeviceMatrix sumsH = be.allocate(1, k);
-            be.multiplyByTransposed(be.upload(1, m, ones(m)), hd, sumsH);
-            be.multiply(onesColumn, sumsH, denW);
-        } else {
-            be.sampledPower(null, wd, hd, beta - 1, power);
-            be.multiplyByTransposed(power, hd, denW);
+        BetaProducts b = new BetaProducts(be, v, wd.rows());
+        b.forW(wd, hd);
+        be.multiplicativeUpdate(wd, b.numW, b.denW, beta < 1 ? 1 / (2 - beta) : 1, beta < 1 ? STABILITY_ZERO : 0,
+                floor);
+        b.forH(wd, hd, products);
+    }
+
+    /** BetaStep's products on one block: W's numerator and denominator, and the block's shares of H's. */
+    private final class BetaProducts {
+        private final Backend be;
+        private final DeviceMatrix v;
+        private final DeviceMatrix quotient;
+        private final DeviceMatrix onesColumn;
+        private final DeviceMatrix power;
+        final DeviceMatrix numW;
+        final DeviceMatrix denW;
+
+        BetaProducts(Backend be, DeviceMatrix v, int rows) {
+            this.be = be;
+            this.v = v;
+            quotient = be.allocateLike(v);
+            numW = be.allocate(rows, k);
+            denW = be.allocate(rows, k);
+            onesColumn = beta == 1 ? be.upload(rows, 1, ones(rows)) : null;
+            power = beta == 1 ? null : be.allocate(rows, m);
         }
-        if (l1W > 0 || l2W > 0) {
-            be.combine(denW, l2W, wd, l1W, denW);
+
+        /** numW = (V ⊙ (WH)^(β−2))·Hᵀ, denW = (WH)^(β−1)·Hᵀ + l1W + l2W·W. */
+        void forW(DeviceMatrix wd, DeviceMatrix hd) {
+            be.sampledPower(v, wd, hd, beta - 2, quotient);
+            be.multiplyByTransposed(quotient, hd, numW);
+            if (beta == 1) {
+                DeviceMatrix sumsH = be.allocate(1, k);
+                be.multiplyByTransposed(be.upload(1, m, ones(m)), hd, sumsH);
+                be.multiply(onesColumn, sumsH, denW);
+            } else {
+                be.sampledPower(null, wd, hd, beta - 1, power);
+                be.multiplyByTransposed(power, hd, denW);
+            }
+            if (l1W > 0 || l2W > 0) {
+                be.combine(denW, l2W, wd, l1W, denW);
+            }
         }
-        be.multiplicativeUpdate(wd, numW, denW, gamma, beta < 1 ? STABILITY_ZERO : 0, floor);
-        be.sampledPower(v, wd, hd, beta - 2, quotient);
-        DeviceMatrix numH = be.allocate(k, m);
-        be.multiplyTransposedBy(wd, quotient, numH);
-        System.arraycopy(be.download(numH), 0, products, 0, k * m);
-        DeviceMatrix denH;
-        if (beta == 1) {
-            denH = be.allocate(k, 1);
-            be.multiplyTransposedBy(wd, onesColumn, denH);
-        } else {
-            be.sampledPower(null, wd, hd, beta - 1, power);
-            denH = be.allocate(k, m);
-            be.multiplyTransposedBy(wd, power, denH);
+
+        /** The block's Wᵀ·(V ⊙ (WH)^(β−2)) and Wᵀ·(WH)^(β−1) (for β = 1, W's column sums) into products. */
+        void forH(DeviceMatrix wd, DeviceMatrix hd, double[] products) {
+            be.sampledPower(v, wd, hd, beta - 2, quotient);
+            DeviceMatrix numH = be.allocate(k, m);
+            be.multiplyTransposedBy(wd, quotient, numH);
+            System.arraycopy(be.download(numH), 0, products, 0, k * m);
+            DeviceMatrix denH;
+            if (beta == 1) {
+                denH = be.allocate(k, 1);
+                be.multiplyTransposedBy(wd, onesColumn, denH);
+            } else {
+                be.sampledPower(null, wd, hd, beta - 1, power);
+                denH = be.allocate(k, m);
+                be.multiplyTransposedBy(wd, power, denH);
+            }
+            double[] d = be.download(denH);
+            System.arraycopy(d, 0, products, k * m, d.length);
         }
-        double[] d = be.download(denH);
-        System.arraycopy(d, 0, products, k * m, d.length);
+    }
+
+    /**
+     * The block's share of ‖∇ᴾf‖² over W at the current point (penalties included, as {@code Step}'s
+     * projectedGradientSquared), in element 0; for a β loss followed by H's products at the current point in
+     * the {@link #productsLength()} layout, from which the driver takes H's part.
+     */
+    double[] gradient(RowBlock block, double[] w, FactorBroadcast h) {
+        try (Backend be = open(block.isSparse())) {
+            DeviceMatrix v = be.upload(block.toMatrix());
+            DeviceMatrix wd = be.upload(block.rows, k, w);
+            DeviceMatrix hd = be.upload(k, m, h.h());
+            if (beta == 2) {
+                DeviceMatrix vht = be.allocate(block.rows, k);
+                be.multiplyByTransposed(v, hd, vht);
+                DeviceMatrix whht = be.allocate(block.rows, k);
+                be.multiply(wd, be.upload(k, k, h.hht()), whht);
+                if (l1W > 0 || l2W > 0) {
+                    be.combine(whht, l2W, wd, l1W, whht);
+                }
+                return new double[] {be.projectedGradientSquared(wd, vht, whht)};
+            }
+            BetaProducts b = new BetaProducts(be, v, block.rows);
+            b.forW(wd, hd);
+            double[] out = new double[1 + productsLength()];
+            out[0] = be.projectedGradientSquared(wd, b.numW, b.denW);
+            double[] products = new double[productsLength()];
+            b.forH(wd, hd, products);
+            penaltySums(be, wd, products);
+            System.arraycopy(products, 0, out, 1, products.length);
+            return out;
+        }
     }
 
     /** The block's β-divergence D(V_b ‖ W_b·H) and ‖V_b − W_b·H‖², as {@code BetaStep.fit} computes them. */

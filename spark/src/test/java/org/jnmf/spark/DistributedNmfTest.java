@@ -118,6 +118,26 @@ class DistributedNmfTest {
         }
     }
 
+    /** The KKT test (‖∇ᴾf‖ ≤ kktTolerance·‖∇ᴾf‖ at the start) stops at Nmf.fit's iteration, Frobenius and KL. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {2.0, 1.0})
+    void theKktTestStopsWhereTheSingleMachineFitStops(double beta) {
+        NmfOptions options = options(beta == 2 ? Algorithm.HALS : Algorithm.MULTIPLICATIVE, 400).toBuilder()
+                .beta(beta).regularization(0, 0.01, 0.01, 0).kktTolerance(beta == 2 ? 1e-3 : 3e-2).build();
+        NmfResult local = Nmf.fit(V, options);
+        assertEquals(org.jnmf.StopReason.STATIONARY, local.stopReason());
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+        assertEquals(org.jnmf.StopReason.STATIONARY, one.stopReason());
+        assertEquals(local.iterations(), one.iterations());
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
+        assertEquals(local.iterations(), four.iterations());
+        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE);
+        one.unpersist();
+        four.unpersist();
+    }
+
     @Test
     void restartsKeepTheBestRunAsTheSingleMachineFitDoes() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().restarts(3).build();
@@ -293,7 +313,7 @@ class DistributedNmfTest {
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
         for (NmfOptions unsupported : List.of(options.toBuilder().acceleration(0.5).build(),
-                options.toBuilder().kktTolerance(1e-3).build(),
+
                 options.toBuilder().missing(org.jnmf.Missing.ZEROS).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
             assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
