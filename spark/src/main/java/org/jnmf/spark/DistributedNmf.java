@@ -17,6 +17,7 @@ import org.jnmf.DenseMatrix;
 import org.jnmf.Initialization;
 import org.jnmf.Initializer;
 import org.jnmf.NmfOptions;
+import org.jnmf.Normalization;
 import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.StopReason;
@@ -367,9 +368,6 @@ public final class DistributedNmf {
             if (options.acceleration() > 0) {
                 unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
             }
-            if (options.normalization() != org.jnmf.Normalization.NONE || options.sortComponents()) {
-                unsupported.add("normalised or sorted output");
-            }
             if (options.missing() != org.jnmf.Missing.NONE || options.mask() != null) {
                 unsupported.add("missing entries (missing, mask)");
             }
@@ -552,19 +550,117 @@ public final class DistributedNmf {
                 checks.add(iteration);
             }
             double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
-            JavaRDD<double[]> w = steps.map(s -> s.w).persist(StorageLevel.MEMORY_AND_DISK());
+            double[] hOut = backend.download(h);
+            JavaRDD<double[]> w = arrange(steps.map(s -> s.w), hOut, options, k, m, precision)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
             w.rdd().localCheckpoint();
             w.count();
             steps.unpersist(false);
             if (checkpointed != null && checkpointed != steps) {
                 checkpointed.unpersist(false);
             }
-            double[] hOut = backend.download(h);
             return new DistributedNmfResult(w, rowStart, n, k, DenseMatrix.wrap(k, m, hOut), iteration, stop,
                     losses.stream().mapToDouble(Double::doubleValue).toArray(),
                     checks.stream().mapToInt(Integer::intValue).toArray(), relative(residual),
                     (System.nanoTime() - run.start) / 1e9, loopSeconds, options.algorithm(), init, precision,
                     rowStart.length - 1, hBlocks, sparse);
+        }
+
+        /**
+         * {@code Components.arrange} on distributed W: the normalisation and the ordering of the components that
+         * the options ask for, with W's column sums added block by block (in partition order) and H (k×m, on the
+         * driver, changed in place); float32 results rounded to float32 as there.
+         */
+        private static JavaRDD<double[]> arrange(JavaRDD<double[]> w, double[] h, NmfOptions options, int k, int m,
+                                                 Precision precision) {
+            boolean single = precision == Precision.SINGLE;
+            Normalization norm = options.normalization();
+            if (norm != Normalization.NONE) {
+                double[] scale = columnSums(w, k, norm == Normalization.L1);
+                for (int j = 0; j < k; j++) {
+                    scale[j] = norm == Normalization.L1 ? scale[j] : Math.sqrt(scale[j]);
+                    if (scale[j] > 0) { // a dead component (zero column) has nothing to scale
+                        for (int c = 0; c < m; c++) {
+                            h[j * m + c] *= scale[j];
+                        }
+                    }
+                }
+                w = w.map(block -> {
+                    double[] out = block.clone();
+                    for (int i = 0; i < out.length; i++) {
+                        double s = scale[i % k];
+                        if (s > 0) {
+                            out[i] /= s;
+                        }
+                    }
+                    return out;
+                });
+            }
+            if (options.sortComponents()) {
+                double[] weight = columnSums(w, k, false);
+                for (int j = 0; j < k; j++) {
+                    double hNorm = 0;
+                    for (int c = 0; c < m; c++) {
+                        hNorm += h[j * m + c] * h[j * m + c];
+                    }
+                    weight[j] = Math.sqrt(weight[j]) * Math.sqrt(hNorm);
+                }
+                Integer[] boxed = new Integer[k];
+                for (int j = 0; j < k; j++) {
+                    boxed[j] = j;
+                }
+                // Stable: equal weights keep their order.
+                java.util.Arrays.sort(boxed, java.util.Comparator.comparingDouble((Integer j) -> weight[j]).reversed());
+                int[] order = new int[k];
+                for (int j = 0; j < k; j++) {
+                    order[j] = boxed[j];
+                }
+                double[] sorted = new double[h.length];
+                for (int to = 0; to < k; to++) {
+                    System.arraycopy(h, order[to] * m, sorted, to * m, m);
+                }
+                System.arraycopy(sorted, 0, h, 0, h.length);
+                w = w.map(block -> {
+                    double[] out = new double[block.length];
+                    for (int i = 0; i < block.length; i += k) {
+                        for (int to = 0; to < k; to++) {
+                            out[i + to] = block[i + order[to]];
+                        }
+                    }
+                    return out;
+                });
+            }
+            if (single && (norm != Normalization.NONE || options.sortComponents())) {
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = (float) h[i];
+                }
+                w = w.map(block -> {
+                    double[] out = new double[block.length];
+                    for (int i = 0; i < block.length; i++) {
+                        out[i] = (float) block[i];
+                    }
+                    return out;
+                });
+            }
+            return w;
+        }
+
+        /** Per column of W: Σ|x| (abs) or Σx², row by row within a block, the blocks' sums added in order. */
+        private static double[] columnSums(JavaRDD<double[]> w, int k, boolean abs) {
+            double[] total = new double[k];
+            for (double[] part : w.map(block -> {
+                double[] s = new double[k];
+                for (int i = 0; i < block.length; i++) {
+                    double x = block[i];
+                    s[i % k] += abs ? Math.abs(x) : x * x;
+                }
+                return s;
+            }).collect()) {
+                for (int j = 0; j < k; j++) {
+                    total[j] += part[j];
+                }
+            }
+            return total;
         }
 
         private FactorBroadcast broadcast(DeviceMatrix h, DeviceMatrix hht) {

@@ -138,6 +138,31 @@ class DistributedNmfTest {
         four.unpersist();
     }
 
+    /** Normalised and sorted components as Nmf.fit reports them: W's column sums are added across the blocks. */
+    @ParameterizedTest
+    @EnumSource(value = org.jnmf.Normalization.class, names = {"L1", "L2"})
+    void normalisedAndSortedComponentsMatchTheSingleMachineFit(org.jnmf.Normalization normalization) {
+        for (org.jnmf.Precision precision : org.jnmf.Precision.values()) {
+            NmfOptions options = options(Algorithm.HALS, 40).toBuilder().normalization(normalization)
+                    .sortComponents(true).precision(precision).build();
+            NmfResult local = Nmf.fit(V, options);
+            NmfResult plain = Nmf.fit(V, options.toBuilder().normalization(org.jnmf.Normalization.NONE)
+                    .sortComponents(false).build());
+            assertTrue(Problems.relativeDifference(plain.h(), local.h()) > 1e-3, "arranging changes H");
+            DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 1), options, partitions(1));
+            assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray(), precision + " H");
+            assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray(), precision + " W");
+            one.unpersist();
+            if (precision == org.jnmf.Precision.DOUBLE) {
+                DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options,
+                        partitions(4));
+                assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE);
+                assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+                four.unpersist();
+            }
+        }
+    }
+
     @Test
     void restartsKeepTheBestRunAsTheSingleMachineFitDoes() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().restarts(3).build();
