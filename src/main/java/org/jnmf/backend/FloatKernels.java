@@ -1174,7 +1174,8 @@ final class FloatKernels {
      * the vector call runs {@value #COMPILED_SPEED_UP}× faster than its first, interpreted calls and at most
      * {@value #TWIN_FACTOR}× the twin's time, twice in a row, and then switches that kernel to its vector code.
      * Until then the fit runs the twins ({@link Scalar}), which give the same bits, so which code ran never
-     * shows in a result. {@code -Djnmf.kernelWarmup=false}: vector code from the first call.
+     * shows in a result. {@code -Djnmf.kernelWarmup=false}: vector code from the first call; {@code true}: twins in
+     * float32 too, where they are off by default (see the static initialiser).
      */
     static final class Warmup {
         static final int DOT = 0;
@@ -1206,13 +1207,18 @@ final class FloatKernels {
         private static volatile int vector;
         /** Bit i: kernel i has been called (only those are warmed: C2's time is the scarce part). */
         private static volatile int wanted;
+        /** The warm-up thread, parked while no called kernel waits (a polling thread slowed short kernels). */
+        private static Thread thread;
 
         static {
-            String mode = System.getProperty("jnmf.kernelWarmup", "true");
+            // Off by default in float32: there V·Hᵀ's compiled tiles then ran 1.3–3× slower for good
+            // (2000×1500×20 after a 6 s warm-up, AMD EPYC), warmed by this thread or by the calls themselves,
+            // and whole fits lost time; float64 kernels showed nothing of the kind (cold-start-twins results).
+            String mode = System.getProperty("jnmf.kernelWarmup", S.elementSize() == 32 ? "false" : "true");
             if (mode.equals("scalar")) {
                 vector = 0; // the twins only, for measurements
             } else if (Boolean.parseBoolean(mode)) {
-                Thread thread = new Thread(Warmup::run, "jnmf-kernel-warmup");
+                thread = new Thread(Warmup::run, "jnmf-kernel-warmup");
                 thread.setDaemon(true);
                 thread.start();
             } else {
@@ -1230,6 +1236,7 @@ final class FloatKernels {
             }
             if ((wanted & bit) == 0) {
                 wanted |= bit; // a lost race only delays the mark to the next call
+                java.util.concurrent.locks.LockSupport.unpark(thread);
             }
             return false;
         }
@@ -1251,6 +1258,12 @@ final class FloatKernels {
                 while (ready != ALL && System.nanoTime() - start < GIVE_UP_NANOS) {
                     boolean queued = true;
                     int waiting = wanted & ~ready;
+                    if (waiting == 0) {
+                        // Until a kernel not yet compiled is called; a wake-up every millisecond here made
+                        // the timed 1 ms products of the benchmarks 1.3–3× slower on two cores.
+                        java.util.concurrent.locks.LockSupport.parkNanos(GIVE_UP_NANOS);
+                        continue;
+                    }
                     for (int kernel = 0; kernel < KERNELS; kernel++) {
                         if ((waiting & (1 << kernel)) == 0) {
                             continue;
