@@ -218,11 +218,6 @@ public final class NmfOptions {
         return restarts;
     }
 
-    /** The seed of each of the {@link #restarts()} runs: the first is {@link #seed()}, the rest drawn from it. */
-    public long[] restartSeeds() {
-        return Restarts.seeds(seed, restarts);
-    }
-
     public Normalization normalization() {
         return normalization;
     }

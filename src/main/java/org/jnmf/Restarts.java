@@ -3,14 +3,18 @@ package org.jnmf;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.jnmf.backend.Backend;
 
 /**
  * Several seeded runs of one fit, keeping the one with the lowest final loss (see
  * {@link NmfOptions.Builder#restarts}). The time limit and cancellation cover the whole series: a run that
- * is cancelled or hits the limit is the last, and the best of the runs so far is returned.
+ * is cancelled or hits the limit is the last, and the best of the runs so far is returned. Public for the
+ * distributed fit (jnmf-spark), which runs the same series through {@link #series}.
  */
-final class Restarts {
+public final class Restarts {
     private Restarts() {
     }
 
@@ -25,18 +29,25 @@ final class Restarts {
         return seeds;
     }
 
-    static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
+    /** What a series found: the kept run, every run's final loss and seed in run order, and which run was kept. */
+    public record Series<R>(R best, double[] losses, long[] seeds, int bestRun) {
+    }
+
+    /**
+     * Runs {@code options.restarts()} fits, run i with the i-th seed described above and restarts 1 (and
+     * the time left of the series' limit); {@code discard} gets each run that is not kept.
+     */
+    public static <R> Series<R> series(NmfOptions options, Function<NmfOptions.Builder, R> fit,
+                                       ToDoubleFunction<R> loss, Function<R, StopReason> stopReason,
+                                       Consumer<R> discard) {
         long start = System.nanoTime();
         long[] seeds = seeds(options.seed(), options.restarts());
         double[] losses = new double[seeds.length];
-        NmfResult best = null;
+        R best = null;
         int bestRun = 0;
         int runs = 0;
         for (int i = 0; i < seeds.length; i++) {
             NmfOptions.Builder run = options.toBuilder().restarts(1).seed(seeds[i]);
-            if (options.initialization() == null) {
-                run.initialization(options.initializationFor(v.rows(), v.cols()));
-            }
             if (options.timeLimit() != null) {
                 Duration left = options.timeLimit().minusNanos(System.nanoTime() - start);
                 if (left.isNegative() || left.isZero()) {
@@ -44,17 +55,33 @@ final class Restarts {
                 }
                 run.timeLimit(left);
             }
-            NmfResult r = Nmf.fit(v, run.build(), backend);
-            losses[i] = r.loss();
+            R r = fit.apply(run);
+            losses[i] = loss.applyAsDouble(r);
             runs++;
-            if (best == null || r.loss() < best.loss()) {
+            if (best == null || losses[i] < loss.applyAsDouble(best)) {
+                if (best != null) {
+                    discard.accept(best);
+                }
                 best = r;
                 bestRun = i;
+            } else {
+                discard.accept(r);
             }
-            if (r.stopReason() == StopReason.CANCELLED || r.stopReason() == StopReason.TIME_LIMIT) {
+            StopReason stop = stopReason.apply(r);
+            if (stop == StopReason.CANCELLED || stop == StopReason.TIME_LIMIT) {
                 break;
             }
         }
-        return best.withRestarts(Arrays.copyOf(losses, runs), Arrays.copyOf(seeds, runs), bestRun);
+        return new Series<>(best, Arrays.copyOf(losses, runs), Arrays.copyOf(seeds, runs), bestRun);
+    }
+
+    static NmfResult fit(Matrix v, NmfOptions options, Backend backend) {
+        Series<NmfResult> s = series(options, run -> {
+            if (options.initialization() == null) {
+                run.initialization(options.initializationFor(v.rows(), v.cols()));
+            }
+            return Nmf.fit(v, run.build(), backend);
+        }, NmfResult::loss, NmfResult::stopReason, r -> { });
+        return s.best().withRestarts(s.losses(), s.seeds(), s.bestRun());
     }
 }

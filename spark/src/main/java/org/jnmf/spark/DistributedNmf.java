@@ -20,6 +20,7 @@ import org.jnmf.NmfOptions;
 import org.jnmf.Normalization;
 import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
+import org.jnmf.Restarts;
 import org.jnmf.StopReason;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
@@ -111,48 +112,18 @@ public final class DistributedNmf {
     }
 
     /**
-     * {@link NmfOptions#restarts()} seeded fits, as {@code Nmf.fit} runs them: run i with
-     * {@link NmfOptions#restartSeeds()}[i], the time limit covering the series; the run with the lowest final
-     * loss is kept and the others' W released. A single fit for one run.
+     * {@link NmfOptions#restarts()} seeded fits, the series {@code Nmf.fit} runs ({@link Restarts#series}: the
+     * same seeds, the time limit covering the series, the lowest final loss kept); the others' W is released.
      */
     private static DistributedNmfResult withRestarts(NmfOptions options,
                                                      java.util.function.Function<NmfOptions, DistributedNmfResult> fit) {
         if (options.restarts() <= 1) {
             return fit.apply(options);
         }
-        long start = System.nanoTime();
-        long[] seeds = options.restartSeeds();
-        double[] losses = new double[seeds.length];
-        DistributedNmfResult best = null;
-        int bestRun = 0;
-        int runs = 0;
-        for (int i = 0; i < seeds.length; i++) {
-            NmfOptions.Builder run = options.toBuilder().restarts(1).seed(seeds[i]);
-            if (options.timeLimit() != null) {
-                java.time.Duration left = options.timeLimit().minusNanos(System.nanoTime() - start);
-                if (left.isNegative() || left.isZero()) {
-                    break;
-                }
-                run.timeLimit(left);
-            }
-            DistributedNmfResult r = fit.apply(run.build());
-            losses[i] = r.loss();
-            runs++;
-            if (best == null || r.loss() < best.loss()) {
-                if (best != null) {
-                    best.unpersist();
-                }
-                best = r;
-                bestRun = i;
-            } else {
-                r.unpersist();
-            }
-            if (r.stopReason() == StopReason.CANCELLED || r.stopReason() == StopReason.TIME_LIMIT) {
-                break;
-            }
-        }
-        best.setRestarts(java.util.Arrays.copyOf(losses, runs), java.util.Arrays.copyOf(seeds, runs), bestRun);
-        return best;
+        Restarts.Series<DistributedNmfResult> s = Restarts.series(options, run -> fit.apply(run.build()),
+                DistributedNmfResult::loss, DistributedNmfResult::stopReason, DistributedNmfResult::unpersist);
+        s.best().setRestarts(s.losses(), s.seeds(), s.bestRun());
+        return s.best();
     }
 
     /** A caller's mistake found inside a task reaches the caller as the IllegalArgumentException it is. */
