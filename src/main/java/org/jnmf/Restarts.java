@@ -34,8 +34,9 @@ public final class Restarts {
     }
 
     /**
-     * Runs {@code options.restarts()} fits, run i with the i-th seed described above and restarts 1 (and
-     * the time left of the series' limit); {@code discard} gets each run that is not kept.
+     * Runs {@code options.restarts()} fits with restarts 1: run 0 with {@code options.seed()}, run i with the i-th
+     * draw of a {@code SplittableRandom} seeded with it, each with the time left of the series' limit;
+     * {@code discard} gets each run that is not kept.
      */
     public static <R> Series<R> series(NmfOptions options, Function<NmfOptions.Builder, R> fit,
                                        ToDoubleFunction<R> loss, Function<R, StopReason> stopReason,
