@@ -466,18 +466,14 @@ public final class DistributedNmf {
                     run.broadcasts.clear();
                 }
                 if (beta) {
-                    if (options.l1H() > 0 || options.l2H() > 0) {
-                        backend.combine(denH, options.l2H(), h, options.l1H(), denH);
-                    }
-                    backend.multiplicativeUpdate(h, numH, denH, options.beta() < 1 ? 1 / (2 - options.beta()) : 1,
-                            options.beta() <= 1 ? STABILITY_ZERO : 0, options.floor());
+                    LocalSolver.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
+                    backend.multiplicativeUpdate(h, numH, denH, LocalSolver.gamma(options.beta()),
+                            options.beta() <= 1 ? LocalSolver.STABILITY_ZERO : 0, options.floor());
                 } else if (anls) {
                     passiveH = NnlsHalfStep.solve(backend, h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
                 } else if (mu) {
                     backend.multiply(wtw, h, wtwh);
-                    if (options.l1H() > 0 || options.l2H() > 0) {
-                        backend.combine(wtwh, options.l2H(), h, options.l1H(), wtwh);
-                    }
+                    LocalSolver.addPenaltyGradient(backend, wtwh, options.l1H(), options.l2H(), h);
                     backend.multiplicativeUpdate(h, wtv, wtwh, options.floor());
                 } else {
                     halsStepOfH(h, options.l1H(), options.l2H());
@@ -681,13 +677,10 @@ public final class DistributedNmf {
             for (double[] p : parts) {
                 g += p[0];
             }
-            boolean penalised = options.l1H() > 0 || options.l2H() > 0;
             if (options.beta() == 2) {
                 try (DeviceMatrix wtwh = backend.allocate(k, m)) {
                     backend.multiply(wtw, h, wtwh);
-                    if (penalised) {
-                        backend.combine(wtwh, options.l2H(), h, options.l1H(), wtwh);
-                    }
+                    LocalSolver.addPenaltyGradient(backend, wtwh, options.l1H(), options.l2H(), h);
                     return g + backend.projectedGradientSquared(h, wtv, wtwh);
                 }
             }
@@ -698,9 +691,7 @@ public final class DistributedNmf {
                 }
             }
             loadProducts(products);
-            if (penalised) {
-                backend.combine(denH, options.l2H(), h, options.l1H(), denH);
-            }
+            LocalSolver.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
             return g + backend.projectedGradientSquared(h, numH, denH);
         }
 
@@ -716,9 +707,7 @@ public final class DistributedNmf {
             }
             if (options.l1H() > 0) {
                 if (onesH == null) {
-                    double[] ones = new double[k * m];
-                    java.util.Arrays.fill(ones, 1.0);
-                    onesH = backend.upload(k, m, ones);
+                    onesH = backend.upload(k, m, LocalSolver.ones(k * m));
                 }
                 p += options.l1H() * backend.dot(h, onesH);
             }
@@ -768,9 +757,7 @@ public final class DistributedNmf {
                 if (run.options.beta() == 1) {
                     // As BetaStep: W's column sums times a row of ones.
                     if (onesRow == null) {
-                        double[] ones = new double[m];
-                        java.util.Arrays.fill(ones, 1.0);
-                        onesRow = backend.upload(1, m, ones);
+                        onesRow = backend.upload(1, m, LocalSolver.ones(m));
                     }
                     denH = backend.allocate(k, m);
                     try (DeviceMatrix sumsW = backend.upload(k, 1, java.util.Arrays.copyOfRange(products, k * m,
@@ -826,8 +813,6 @@ public final class DistributedNmf {
         }
     }
 
-    /** As {@code BetaStep}: after an update of H, entries below float64's ε are set to 0 for β ≤ 1. */
-    private static final double STABILITY_ZERO = Math.ulp(1.0);
     private static final scala.reflect.ClassTag<BlockStep> STEP_TAG = scala.reflect.ClassTag$.MODULE$.apply(BlockStep.class);
     private static final scala.reflect.ClassTag<double[]> PRODUCTS_TAG = scala.reflect.ClassTag$.MODULE$.apply(double[].class);
 

@@ -26,8 +26,8 @@ final class LocalSolver implements Serializable {
     private final double l2W;
     private final int k;
     private final int m;
-    /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1). */
-    private static final double STABILITY_ZERO = Math.ulp(1.0);
+    /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1, H for β ≤ 1). */
+    static final double STABILITY_ZERO = Math.ulp(1.0);
 
     LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, double beta,
                 double l1W, double l2W, int k, int m) {
@@ -41,6 +41,21 @@ final class LocalSolver implements Serializable {
         this.l2W = l2W;
         this.k = k;
         this.m = m;
+    }
+
+    /** {@code BetaStep}'s exponent γ of the β updates: 1/(2 − β) for β &lt; 1, else 1. */
+    static double gamma(double beta) {
+        return beta < 1 ? 1 / (2 - beta) : 1;
+    }
+
+    /**
+     * denominator ← denominator + l2·x + l1 ({@code Step.addPenaltyGradient}'s arithmetic), for the W step here
+     * and the H step on the driver.
+     */
+    static void addPenaltyGradient(Backend be, DeviceMatrix denominator, double l1, double l2, DeviceMatrix x) {
+        if (l1 > 0 || l2 > 0) {
+            be.combine(denominator, l2, x, l1, denominator);
+        }
     }
 
     Backend open(boolean sparse) {
@@ -85,9 +100,7 @@ final class LocalSolver implements Serializable {
                 } else if (algorithm == Algorithm.MULTIPLICATIVE) {
                     DeviceMatrix whht = be.allocate(rows, k);
                     be.multiply(wd, hht, whht);
-                    if (l1W > 0 || l2W > 0) {
-                        be.combine(whht, l2W, wd, l1W, whht);
-                    }
+                    addPenaltyGradient(be, whht, l1W, l2W, wd);
                     be.multiplicativeUpdate(wd, vht, whht, floor);
                 } else {
                     if (l1W > 0) {
@@ -124,7 +137,7 @@ final class LocalSolver implements Serializable {
         }
     }
 
-    private static double[] ones(int count) {
+    static double[] ones(int count) {
         double[] ones = new double[count];
         java.util.Arrays.fill(ones, 1.0);
         return ones;
@@ -137,7 +150,7 @@ final class LocalSolver implements Serializable {
     private void betaStep(Backend be, DeviceMatrix v, DeviceMatrix wd, DeviceMatrix hd, double[] products) {
         BetaProducts b = new BetaProducts(be, v, wd.rows());
         b.forW(wd, hd);
-        be.multiplicativeUpdate(wd, b.numW, b.denW, beta < 1 ? 1 / (2 - beta) : 1, beta < 1 ? STABILITY_ZERO : 0,
+        be.multiplicativeUpdate(wd, b.numW, b.denW, gamma(beta), beta < 1 ? STABILITY_ZERO : 0,
                 floor);
         b.forH(wd, hd, products);
     }
@@ -174,9 +187,7 @@ final class LocalSolver implements Serializable {
                 be.sampledPower(null, wd, hd, beta - 1, power);
                 be.multiplyByTransposed(power, hd, denW);
             }
-            if (l1W > 0 || l2W > 0) {
-                be.combine(denW, l2W, wd, l1W, denW);
-            }
+            addPenaltyGradient(be, denW, l1W, l2W, wd);
         }
 
         /** The block's Wᵀ·(V ⊙ (WH)^(β−2)) and Wᵀ·(WH)^(β−1) (for β = 1, W's column sums) into products. */
@@ -214,9 +225,7 @@ final class LocalSolver implements Serializable {
                 be.multiplyByTransposed(v, hd, vht);
                 DeviceMatrix whht = be.allocate(block.rows, k);
                 be.multiply(wd, be.upload(k, k, h.hht()), whht);
-                if (l1W > 0 || l2W > 0) {
-                    be.combine(whht, l2W, wd, l1W, whht);
-                }
+                addPenaltyGradient(be, whht, l1W, l2W, wd);
                 return new double[] {be.projectedGradientSquared(wd, vht, whht)};
             }
             BetaProducts b = new BetaProducts(be, v, block.rows);
