@@ -1207,7 +1207,7 @@ final class FloatKernels {
         private static volatile int vector;
         /** Bit i: kernel i has been called (only those are warmed: C2's time is the scarce part). */
         private static volatile int wanted;
-        /** The warm-up thread, parked while no called kernel waits (a polling thread slowed short kernels). */
+        /** The warm-up thread, parked while no called kernel waits (it would otherwise wake every millisecond). */
         private static Thread thread;
 
         static {
@@ -1259,8 +1259,8 @@ final class FloatKernels {
                     boolean queued = true;
                     int waiting = wanted & ~ready;
                     if (waiting == 0) {
-                        // Until a kernel not yet compiled is called; a wake-up every millisecond here made
-                        // the timed 1 ms products of the benchmarks 1.3–3× slower on two cores.
+                        // Until a kernel not yet compiled is called, rather than waking every millisecond for up
+                        // to 20 s beside the fit's threads.
                         java.util.concurrent.locks.LockSupport.parkNanos(GIVE_UP_NANOS);
                         continue;
                     }
