@@ -12,7 +12,15 @@
  * - Failure injection for tests: jnmf_stand_in_fail("cuLaunchKernel", 719, 3) makes the 4th following
  *   call of that function return 719 (once); env MOCK_CUDA_INIT_ERROR=<code> makes every cuInit fail.
  *   jnmf_stand_in_set_memory(bytes) changes the device size; jnmf_stand_in_live_allocations() counts
- *   blocks not yet freed.
+ *   blocks not yet freed (page-locked ones included); jnmf_stand_in_page_locked_copies() counts the copies
+ *   from page-locked memory run so far.
+ * - Streams are ordered as on a GPU where it matters for correctness: a copy from page-locked memory
+ *   (cuMemAllocHost_v2) is truly asynchronous, so it is deferred on its stream and runs only when that
+ *   stream is synchronized, a kernel or another copy is queued on it, or an event recorded after it is
+ *   waited for (cuStreamWaitEvent, cuEventSynchronize). A product that reads a block another stream copies
+ *   without waiting for that stream's event reads the block's old contents, and the results show it.
+ *   (cuBLAS and cuSPARSE stand-ins run at once: their operands must never come from a pending copy of
+ *   their own stream, which the backend never does.) Pageable copies run at once, as the driver may.
  *
  * Build: gcc -O2 -ffp-contract=off -shared -fPIC -Icuda -Inative -Wl,-soname,libjnmf-stand-in-cuda.so.1
  *        -o target/native-stand-ins/libcuda.so.1 native/stand-in/cuda_stand_in.c -lm
@@ -69,6 +77,7 @@ static int initialized;
 static size_t device_total = (size_t) 16 << 30;
 static size_t device_used;
 static long long live_blocks;
+static long long page_locked_copies; /* deferred copies run so far, for tests that count passes over V */
 
 
 struct CUctx_st {
@@ -77,12 +86,66 @@ struct CUctx_st {
 static struct CUctx_st primary;
 static __thread CUcontext current;
 
+struct pending_copy {
+    void *destination;
+    const void *source;
+    size_t bytes;
+};
 struct CUstream_st {
     int flags;
+    struct pending_copy *pending; /* deferred page-locked copies, oldest first */
+    size_t count;                 /* of pending */
+    size_t capacity;
+    unsigned long long queued;    /* copies ever deferred on this stream */
+    unsigned long long done;      /* of those, run so far (in order) */
 };
 struct CUevent_st {
     double seconds;
+    CUstream stream;              /* where it was last recorded, or NULL */
+    unsigned long long mark;      /* that stream's queued count at the record */
 };
+
+/* Page-locked host blocks (cuMemAllocHost_v2), to tell their copies from pageable ones. */
+#define MAX_PINNED 256
+static struct {
+    const unsigned char *start;
+    size_t bytes;
+} pinned[MAX_PINNED];
+
+static int is_pinned(const void *p) {
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < MAX_PINNED && !found; i++) {
+        found = pinned[i].start != NULL && (const unsigned char *) p >= pinned[i].start
+                && (const unsigned char *) p < pinned[i].start + pinned[i].bytes;
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+/* Runs the stream's deferred copies until `mark` of them have run in all. */
+static void run_pending(CUstream s, unsigned long long mark) {
+    if (s == NULL) {
+        return;
+    }
+    size_t run = 0;
+    while (run < s->count && s->done < mark) {
+        memcpy(s->pending[run].destination, s->pending[run].source, s->pending[run].bytes);
+        pthread_mutex_lock(&lock);
+        page_locked_copies++;
+        pthread_mutex_unlock(&lock);
+        run++;
+        s->done++;
+    }
+    memmove(s->pending, s->pending + run, (s->count - run) * sizeof *s->pending);
+    s->count -= run;
+}
+
+static void run_all_pending(CUstream s) {
+    if (s != NULL) {
+        run_pending(s, s->queued);
+    }
+}
 
 
 /* Common entry check: injected failure, cuInit done, and (when needed) a context current on this thread. */
@@ -121,6 +184,13 @@ EXPORT void jnmf_stand_in_set_memory(size_t total) {
 EXPORT long long jnmf_stand_in_live_allocations(void) {
     pthread_mutex_lock(&lock);
     long long n = live_blocks;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+EXPORT long long jnmf_stand_in_page_locked_copies(void) {
+    pthread_mutex_lock(&lock);
+    long long n = page_locked_copies;
     pthread_mutex_unlock(&lock);
     return n;
 }
@@ -323,16 +393,79 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
     return (CUresult) OK;
 }
 
+EXPORT CUresult cuMemAllocHost_v2(void **pointer, size_t bytes) {
+    ENTER(1);
+    if (pointer == NULL || bytes == 0) {
+        return (CUresult) INVALID_VALUE;
+    }
+    void *block = NULL;
+    if (posix_memalign(&block, HEADER, bytes) != 0) {
+        return (CUresult) OUT_OF_MEMORY;
+    }
+    pthread_mutex_lock(&lock);
+    int slot = -1;
+    for (int i = 0; i < MAX_PINNED && slot < 0; i++) {
+        if (pinned[i].start == NULL) {
+            slot = i;
+        }
+    }
+    if (slot >= 0) {
+        pinned[slot].start = block;
+        pinned[slot].bytes = bytes;
+        live_blocks++;
+    }
+    pthread_mutex_unlock(&lock);
+    if (slot < 0) {
+        free(block);
+        return (CUresult) OUT_OF_MEMORY;
+    }
+    *pointer = block;
+    return (CUresult) OK;
+}
+
+EXPORT CUresult cuMemFreeHost(void *pointer) {
+    ENTER(1);
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < MAX_PINNED && !found; i++) {
+        if (pinned[i].start == pointer) {
+            pinned[i].start = NULL;
+            found = 1;
+            live_blocks--;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    if (!found) {
+        return (CUresult) INVALID_VALUE;
+    }
+    free(pointer);
+    return (CUresult) OK;
+}
+
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr destination, const void *source, size_t bytes, CUstream stream) {
     ENTER(1);
-    (void) stream;
+    if (stream != NULL && is_pinned(source)) {
+        if (stream->count == stream->capacity) {
+            size_t capacity = stream->capacity == 0 ? 8 : 2 * stream->capacity;
+            struct pending_copy *grown = realloc(stream->pending, capacity * sizeof *grown);
+            if (grown == NULL) {
+                return (CUresult) OUT_OF_MEMORY;
+            }
+            stream->pending = grown;
+            stream->capacity = capacity;
+        }
+        stream->pending[stream->count++] = (struct pending_copy) {(void *) (uintptr_t) destination, source, bytes};
+        stream->queued++;
+        return (CUresult) OK;
+    }
+    run_all_pending(stream);
     memcpy((void *) (uintptr_t) destination, source, bytes);
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void *destination, CUdeviceptr source, size_t bytes, CUstream stream) {
     ENTER(1);
-    (void) stream;
+    run_all_pending(stream);
     memcpy(destination, (const void *) (uintptr_t) source, bytes);
     return (CUresult) OK;
 }
@@ -621,7 +754,7 @@ EXPORT CUresult cuLaunchKernel(CUfunction f, unsigned int gx, unsigned int gy, u
                                void **params, void **extra) {
     ENTER(1);
     (void) shared;
-    (void) stream;
+    run_all_pending(stream);
     if (f == NULL) {
         return (CUresult) INVALID_HANDLE;
     }
@@ -645,13 +778,26 @@ EXPORT CUresult cuStreamDestroy_v2(CUstream stream) {
     if (stream == NULL) {
         return (CUresult) INVALID_HANDLE;
     }
+    run_all_pending(stream);
+    free(stream->pending);
     free(stream);
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuStreamSynchronize(CUstream stream) {
     ENTER(1);
+    run_all_pending(stream);
+    return (CUresult) OK;
+}
+
+EXPORT CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
+    ENTER(1);
     (void) stream;
+    if (event == NULL || flags != 0) {
+        return event == NULL ? (CUresult) INVALID_HANDLE : (CUresult) INVALID_VALUE;
+    }
+    /* An event never recorded counts as complete, as on a GPU. */
+    run_pending(event->stream, event->mark);
     return (CUresult) OK;
 }
 
@@ -670,14 +816,15 @@ EXPORT CUresult cuEventCreate(CUevent *event, unsigned int flags) {
 
 EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
     ENTER(1);
-    (void) stream;
     event->seconds = now();
+    event->stream = stream;
+    event->mark = stream == NULL ? 0 : stream->queued;
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuEventSynchronize(CUevent event) {
     ENTER(1);
-    (void) event;
+    run_pending(event->stream, event->mark);
     return (CUresult) OK;
 }
 

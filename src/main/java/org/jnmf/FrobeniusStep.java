@@ -1,5 +1,7 @@
 package org.jnmf;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.DeviceMatrix;
@@ -31,7 +33,8 @@ class FrobeniusStep extends Step {
 
     private final boolean hals;
     private final boolean anls;
-    private boolean[] passiveW;
+    /** ANLS warm starts for W, by the first row of the block they were solved in (one block: row 0). */
+    private final Map<Integer, boolean[]> passiveW = new HashMap<>();
     private boolean[] passiveH;
     private final double floor;
     private final double normV2;
@@ -83,20 +86,19 @@ class FrobeniusStep extends Step {
     @Override
     void iterate() {
         DeviceMatrix data = data();
-        if (!vhtCurrent || data != v) {
-            backend.multiplyByTransposed(data, h, vht);
+        // The W half-step row by row in one pass over V, except where it needs a whole-W quantity: the
+        // accelerated sweeps' stopping rule (a norm over all of W), and a masked fit's completed V.
+        if (data == v && !(hals && innerW > 1)) {
+            backend.passOverRows(v, h, vht, vhtCurrent, w, hals || anls ? null : whht, this::updateRowsOfW, wtv);
+        } else {
+            if (!vhtCurrent || data != v) {
+                backend.multiplyByTransposed(data, h, vht);
+            }
+            updateRowsOfW(0, w, vht, whht);
+            // data() again: a masked fit completes V's missing entries from the W just updated.
+            backend.multiplyTransposedBy(w, data(), wtv);
         }
         vhtCurrent = false;
-        if (hals) {
-            halsStep(w, vht, hht, options.l1W(), options.l2W(), innerW, true);
-        } else if (anls) {
-            passiveW = NnlsHalfStep.solve(backend, w, vht, hht, options.l1W(), options.l2W(), passiveW, true);
-        } else {
-            backend.multiply(w, hht, whht);
-            addPenaltyGradient(whht, options.l1W(), options.l2W(), w);
-            backend.multiplicativeUpdate(w, vht, whht, floor);
-        }
-        backend.multiplyTransposedBy(w, data(), wtv);
         backend.gramOfColumns(w, wtw);
         if (hals) {
             halsStep(h, wtv, wtw, options.l1H(), options.l2H(), innerH, false);
@@ -108,6 +110,20 @@ class FrobeniusStep extends Step {
             backend.multiplicativeUpdate(h, wtv, wtwh, floor);
         }
         backend.gramOfRows(h, hht);
+    }
+
+    /** The W half-step on rows firstRow… of W from the same rows of A = V·Hᵀ (and of W·HHᵀ's buffer, for MU). */
+    private void updateRowsOfW(int firstRow, DeviceMatrix wRows, DeviceMatrix aRows, DeviceMatrix work) {
+        if (hals) {
+            halsStep(wRows, aRows, hht, options.l1W(), options.l2W(), innerW, true);
+        } else if (anls) {
+            passiveW.put(firstRow, NnlsHalfStep.solve(backend, wRows, aRows, hht, options.l1W(), options.l2W(),
+                    passiveW.get(firstRow), true));
+        } else {
+            backend.multiply(wRows, hht, work);
+            addPenaltyGradient(work, options.l1W(), options.l2W(), wRows);
+            backend.multiplicativeUpdate(wRows, aRows, work, floor);
+        }
     }
 
     /**

@@ -120,7 +120,7 @@ public final class Nmf {
     /** The state of one fit: device buffers and the iteration loop. */
     private static final class Run {
         private final Backend backend;
-        private final String reason;
+        private String reason;
         private final Matrix input;
         private final NmfOptions options;
         private final Initialization init;
@@ -169,14 +169,31 @@ public final class Nmf {
         }
 
         /**
-         * An upper bound on what the step allocates on the backend: V and the matrices shaped like it (the
-         * masks and their two work matrices; the β-losses' quotient and, for β ≠ 1, power), W and H with
-         * their products and gradients (at most five of each shape), and the k×k ones.
+         * An upper bound on what the step allocates on the backend, in two parts: V and the matrices shaped
+         * like it (the masks and their two work matrices; the β-losses' quotient and, for β ≠ 1, power), and
+         * the rest: W and H with their products and gradients (at most five of each shape), and the k×k ones.
          */
-        private long deviceBytes() {
+        private long likeVBytes() {
             long likeV = observed != null ? 5 : options.beta() == 2 ? 1 : options.beta() == 1 ? 2 : 3;
-            long elements = likeV * input.storedEntries() + 5L * (n + m) * k + 4L * k * k + n + m;
-            return elements * backend.precision().bytes();
+            return likeV * input.storedEntries() * backend.precision().bytes();
+        }
+
+        private long factorBytes() {
+            return (5L * (n + m) * k + 4L * k * k + n + m) * backend.precision().bytes();
+        }
+
+        /** Why V must be held whole on the backend for this fit (null when row blocks of it suffice). */
+        private String needsWholeV() {
+            if (observed != null) {
+                return "missing entries need V's mask on the device";
+            }
+            if (options.beta() != 2) {
+                return "the " + options.lossLabel() + " loss needs work matrices shaped like V on the device";
+            }
+            if (input instanceof SparseMatrix) {
+                return "a sparse V is held whole";
+            }
+            return null;
         }
 
         private Step step(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
@@ -191,9 +208,12 @@ public final class Nmf {
         }
 
         private NmfResult iterate() {
-            backend.requireMemory(deviceBytes(), "a rank-" + k + " fit of a " + n + "×" + m + " matrix (V, W, H and"
-                    + " the work matrices)");
-            DeviceMatrix v = keep(backend.upload(input));
+            DeviceMatrix v = keep(backend.uploadData(input, likeVBytes(), factorBytes(), needsWholeV(), "a rank-" + k
+                    + " fit of a " + n + "×" + m + " matrix (V, W, H and the work matrices)"));
+            String held = backend.howHeld(v);
+            if (held != null) {
+                reason = reason + "; " + held;
+            }
             normV2 = backend.squaredNorm(v);
             Checkpoint resume = options.resumeFrom();
             if (resume != null) {

@@ -27,6 +27,49 @@ public interface Backend extends AutoCloseable {
     /** Uploads the data matrix V once (dense or sparse), converting it to this backend's precision. */
     DeviceMatrix upload(Matrix v);
 
+    /**
+     * Uploads the data matrix V for a fit whose other matrices need {@code otherBytes} of this backend's
+     * memory, first refusing (as {@link #requireMemory}) a fit that cannot be held. The default holds V whole:
+     * {@code requireMemory(vBytes + otherBytes, what)}, then {@link #upload(Matrix)}. A backend that can
+     * stream (cuda) may instead keep a dense V that does not fit beside the rest in its host memory and copy
+     * row blocks in for each pass ({@link #passOverRows}), when {@code notStreamable} is null; otherwise that
+     * string says why this fit needs V whole, and the refusal names it.
+     */
+    default DeviceMatrix uploadData(Matrix v, long vBytes, long otherBytes, String notStreamable, String what) {
+        requireMemory(vBytes + otherBytes, what);
+        return upload(v);
+    }
+
+    /** How this backend holds V when that is worth telling the user (V streamed from host memory), else null. */
+    default String howHeld(DeviceMatrix v) {
+        return null;
+    }
+
+    /**
+     * One pass over V for a W half-step: A = V·Hᵀ (skipped when {@code aCurrent}: A already holds it), then
+     * {@code update} on W, A and {@code work}, then C = Wᵀ·V from the updated W. Given H·Hᵀ the rows of W are
+     * independent in every half-step we have (HALS sweeps, MU, NNLS), so a backend holding V in row blocks
+     * runs this block by block (calling {@code update} with the block's rows of W, A and work, and summing C
+     * over the blocks) and reads V once. The default, for V held whole: the three calls in that order, so
+     * the same bits as making them one by one.
+     *
+     * @param work an n×k work matrix handed to {@code update} in the same rows, or null
+     */
+    default void passOverRows(DeviceMatrix v, DeviceMatrix h, DeviceMatrix a, boolean aCurrent, DeviceMatrix w,
+                              DeviceMatrix work, RowUpdate update, DeviceMatrix c) {
+        if (!aCurrent) {
+            multiplyByTransposed(v, h, a);
+        }
+        update.apply(0, w, a, work);
+        multiplyTransposedBy(w, v, c);
+    }
+
+    /** The W half-step of {@link #passOverRows} on rows {@code firstRow}… of W, A and the work matrix. */
+    @FunctionalInterface
+    interface RowUpdate {
+        void apply(int firstRow, DeviceMatrix w, DeviceMatrix a, DeviceMatrix work);
+    }
+
     /** Uploads a dense factor from row-major host values. */
     DeviceMatrix upload(int rows, int cols, double[] rowMajor);
 

@@ -47,8 +47,10 @@ import org.jnmf.backend.DeviceMatrix;
  * backend's element arithmetic; the HALS sweeps (one warp per row of W / column of H) sum each gradient
  * over the warp's lanes in a fixed order, so they agree with the Java backend to rounding, not bit for bit.
  *
- * <p>Sparse V is not supported yet (an {@link IllegalArgumentException}, never a silent densify). A CUDA
- * failure stops the fit with a {@link CudaException} naming the call, status code and name; running out
+ * <p>A dense V larger than the device (with the Frobenius loss) stays in page-locked host memory and is
+ * streamed in row blocks ({@link CudaHostMatrix}, {@link #passOverRows}); W, H and the work matrices stay
+ * on the device. Sparse V is held on the device as CSR and its transpose for cuSPARSE. A CUDA failure stops
+ * the fit with a {@link CudaException} naming the call, status code and name; running out
  * of GPU memory says how much was needed and how much is free.
  *
  * <p>Threading: CUDA contexts are current per OS thread, so each backend owns one platform thread that
@@ -72,6 +74,13 @@ public final class CudaBackend implements Backend {
     private static final long COPY_CHUNK = 64L << 20;
     private static final int STREAM_NON_BLOCKING = 1;
     private static final int PARAM_SLOTS = 16;
+    /** At most this much device memory for a streamed V's two block buffers, however much is free. */
+    private static final long STREAM_BUFFERS_BYTES = 1L << 30;
+    /** Of the free device memory, the share a streamed fit plans on using (cuBLAS keeps a workspace too). */
+    private static final double STREAM_FREE_SHARE = 0.9;
+    private static final int EVENT_DISABLE_TIMING = 2;
+    private static final String STREAMED_ONLY = "a V streamed from host memory is read only by the products, ‖V‖²,"
+            + " the residual and the row pass; this operation needs V on the device";
 
     private final CudaConfig config;
     private final Precision precision;
@@ -80,6 +89,8 @@ public final class CudaBackend implements Backend {
     private final GpuThread gpu;
     /** Matrices not yet freed; touched only on the GPU thread. */
     private final Set<CudaMatrix> live = new LinkedHashSet<>();
+    /** Streamed V's not yet freed (page-locked host memory, block buffers, events); GPU thread only. */
+    private final Set<CudaHostMatrix> liveStreamed = new LinkedHashSet<>();
     /** Sparse matrices whose cuSPARSE descriptors are not yet destroyed; GPU thread only. */
     private final Set<CudaSparse> liveSparse = new LinkedHashSet<>();
 
@@ -95,6 +106,8 @@ public final class CudaBackend implements Backend {
     private int device = -1;
     private MemorySegment context = MemorySegment.NULL;
     private MemorySegment stream = MemorySegment.NULL;
+    /** Carries a streamed V's block copies, so that they overlap the work on {@link #stream}; made on first use. */
+    private MemorySegment copyStream = MemorySegment.NULL;
     private MemorySegment handle = MemorySegment.NULL;
     private MemorySegment module = MemorySegment.NULL;
     private Kernel muUpdate;
@@ -114,6 +127,8 @@ public final class CudaBackend implements Backend {
     private MemorySegment paramPointers;
     private MemorySegment alpha;
     private MemorySegment beta;
+    /** cuBLAS's β = 1: a product added to its output (the blocks of a streamed Wᵀ·V). */
+    private MemorySegment one;
     private MemorySegment scratch;
     private MemorySegment sparseScratch;
     private long partials;
@@ -300,12 +315,15 @@ public final class CudaBackend implements Backend {
             }
             alpha = arena.allocate(8, 8);
             beta = arena.allocate(8, 8);
+            one = arena.allocate(8, 8);
             if (single) {
                 alpha.set(JAVA_FLOAT, 0, 1f);
                 beta.set(JAVA_FLOAT, 0, 0f);
+                one.set(JAVA_FLOAT, 0, 1f);
             } else {
                 alpha.set(JAVA_DOUBLE, 0, 1.0);
                 beta.set(JAVA_DOUBLE, 0, 0.0);
+                one.set(JAVA_DOUBLE, 0, 1.0);
             }
             scratch = arena.allocate(16, 8);
             sparseScratch = arena.allocate(ADDRESS, 3);
@@ -454,6 +472,9 @@ public final class CudaBackend implements Backend {
             for (CudaSparse x : new ArrayList<>(liveSparse)) {
                 destroyDescriptors(x);
             }
+            for (CudaHostMatrix x : new ArrayList<>(liveStreamed)) {
+                freeStreamed(x);
+            }
             if (spmmBuffer != 0) {
                 cu.memFree(spmmBuffer);
             }
@@ -475,6 +496,9 @@ public final class CudaBackend implements Backend {
             }
             if (!module.equals(MemorySegment.NULL)) {
                 cu.moduleUnload(module);
+            }
+            if (!copyStream.equals(MemorySegment.NULL)) {
+                cu.streamDestroy(copyStream);
             }
             if (!stream.equals(MemorySegment.NULL)) {
                 cu.streamDestroy(stream);
@@ -784,16 +808,25 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void requireMemory(long bytes, String what) {
-        long[] freeAndTotal = gpu.call(() -> {
+        requireMemory(bytes, what, "");
+    }
+
+    /** As {@link #requireMemory(long, String)}, with {@code why} (from " (") after the device's numbers. */
+    private void requireMemory(long bytes, String what, String why) {
+        long[] freeAndTotal = freeAndTotal();
+        if (bytes > freeAndTotal[0]) {
+            throw new MatrixTooLargeException(what + " needs " + bytes(bytes) + " of GPU memory but the device has "
+                    + bytes(freeAndTotal[0]) + " free of " + bytes(freeAndTotal[1]) + " total" + why + "; use a smaller"
+                    + " problem or rank, float32 precision (--precision single), or a CPU backend (--backend blas or"
+                    + " java)", bytes, freeAndTotal[0]);
+        }
+    }
+
+    private long[] freeAndTotal() {
+        return gpu.call(() -> {
             cu.check(cu.memGetInfo(scratch, scratch.asSlice(8)), "cuMemGetInfo_v2");
             return new long[] {scratch.get(JAVA_LONG, 0), scratch.get(JAVA_LONG, 8)};
         });
-        if (bytes > freeAndTotal[0]) {
-            throw new MatrixTooLargeException(what + " needs " + bytes(bytes) + " of GPU memory but the device has "
-                    + bytes(freeAndTotal[0]) + " free of " + bytes(freeAndTotal[1]) + " total; use a smaller problem"
-                    + " or rank, float32 precision (--precision single), or a CPU backend (--backend blas or java)",
-                    bytes, freeAndTotal[0]);
-        }
     }
 
     /** cuMemAlloc_v2 on the GPU thread; running out of memory says how much was needed and is free. */
@@ -826,6 +859,9 @@ public final class CudaBackend implements Backend {
     }
 
     private static CudaMatrix dense(DeviceMatrix x) {
+        if (x instanceof CudaHostMatrix) {
+            throw new IllegalArgumentException(STREAMED_ONLY);
+        }
         return (CudaMatrix) x;
     }
 
@@ -968,6 +1004,222 @@ public final class CudaBackend implements Backend {
         });
     }
 
+    // ---- V streamed from host memory ----
+
+    /**
+     * A dense V kept in page-locked host memory, in this backend's precision, because it does not fit on
+     * the device beside the factors (or because {@link CudaConfig#STREAM_BLOCK_ROWS} asks). Each pass over V
+     * copies its row blocks, on {@link #copyStream}, into two device buffers in turn, so that the copy of
+     * block b+1 overlaps the work on block b. Two events per buffer order the streams: the work on a block
+     * waits for its copy ({@code copied}), and a copy into a buffer waits for the work on the block it held
+     * before ({@code consumed}). Fields are set as they are made, so that a failure part-way frees what exists.
+     */
+    final class CudaHostMatrix implements DeviceMatrix {
+        final int rows;
+        final int cols;
+        final int blockRows;
+        MemorySegment host = MemorySegment.NULL;
+        final CudaMatrix[] buffers = new CudaMatrix[2];
+        final MemorySegment[] copied = {MemorySegment.NULL, MemorySegment.NULL};
+        final MemorySegment[] consumed = {MemorySegment.NULL, MemorySegment.NULL};
+        private boolean released;
+
+        CudaHostMatrix(int rows, int cols, int blockRows) {
+            this.rows = rows;
+            this.cols = cols;
+            this.blockRows = blockRows;
+        }
+
+        int blocks() {
+            return (int) ceilDiv(rows, blockRows);
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public void close() {
+            if (released) {
+                return;
+            }
+            released = true;
+            if (!closed) {
+                gpu.postCleanup(() -> freeStreamed(this));
+            }
+        }
+    }
+
+    @Override
+    public String howHeld(DeviceMatrix v) {
+        return v instanceof CudaHostMatrix s ? "V streamed from page-locked host memory in " + s.blocks() + " blocks of "
+                + s.blockRows + " rows, read once an iteration" : null;
+    }
+
+    @Override
+    public DeviceMatrix uploadData(Matrix v, long vBytes, long otherBytes, String notStreamable, String what) {
+        long free = freeAndTotal()[0];
+        boolean forced = config.streamBlockRows() > 0;
+        if (notStreamable != null || !(v instanceof DenseMatrix d) || (!forced && vBytes + otherBytes <= free)) {
+            requireMemory(vBytes + otherBytes, what, notStreamable == null ? ""
+                    : " (V is held whole on the device here: " + notStreamable + ")");
+            return upload(v);
+        }
+        long rowBytes = (long) d.cols() * elementBytes;
+        int blockRows;
+        if (forced) {
+            blockRows = Math.min(d.rows(), config.streamBlockRows());
+        } else {
+            long perBuffer = Math.min(STREAM_BUFFERS_BYTES, (long) (free * STREAM_FREE_SHARE) - otherBytes) / 2;
+            blockRows = (int) Math.max(1, Math.min(d.rows(), perBuffer / rowBytes));
+        }
+        requireMemory(otherBytes + 2L * blockRows * rowBytes, what + " with V streamed from host memory in blocks of "
+                + blockRows + " rows", "");
+        return uploadStreamed(d, blockRows);
+    }
+
+    private CudaHostMatrix uploadStreamed(DenseMatrix d, int blockRows) {
+        long bytes = (long) d.rows() * d.cols() * elementBytes;
+        CudaHostMatrix x = gpu.call(() -> {
+            if (copyStream.equals(MemorySegment.NULL)) {
+                cu.check(cu.streamCreate(scratch, STREAM_NON_BLOCKING), "cuStreamCreate");
+                copyStream = scratch.get(ADDRESS, 0);
+            }
+            CudaHostMatrix m = new CudaHostMatrix(d.rows(), d.cols(), blockRows);
+            int status = cu.memAllocHost(scratch, bytes);
+            if (status != CudaDriver.SUCCESS) {
+                throw new CudaException("cuMemAllocHost_v2", status, cu.errorName(status), "page-locking "
+                        + bytes(bytes) + " of host memory for V (" + d.rows() + "×" + d.cols() + ", streamed to the GPU"
+                        + " because it does not fit there) failed: " + cu.describe(status) + ". Give the JVM less"
+                        + " heap (-Xmx), use float32 (--precision single), or a CPU backend (--backend java).");
+            }
+            m.host = scratch.get(ADDRESS, 0).reinterpret(bytes);
+            liveStreamed.add(m);
+            for (int slot = 0; slot < 2; slot++) {
+                m.buffers[slot] = new CudaMatrix(allocateBytes((long) blockRows * d.cols() * elementBytes,
+                        "a block of streamed V", blockRows, d.cols()), blockRows, d.cols());
+                live.add(m.buffers[slot]);
+                cu.check(cu.eventCreate(scratch, EVENT_DISABLE_TIMING), "cuEventCreate");
+                m.copied[slot] = scratch.get(ADDRESS, 0);
+                cu.check(cu.eventCreate(scratch, EVENT_DISABLE_TIMING), "cuEventCreate");
+                m.consumed[slot] = scratch.get(ADDRESS, 0);
+            }
+            return m;
+        });
+        try {
+            fillHost(d, x.host);
+        } catch (RuntimeException | Error e) {
+            x.close();
+            throw e;
+        }
+        return x;
+    }
+
+    /** V's values into the page-locked copy, in this backend's precision (written from the caller's thread). */
+    private void fillHost(DenseMatrix d, MemorySegment host) {
+        if (d.precision() == precision && d.offHeap()) {
+            MemorySegment.copy(d.segment(), 0, host, 0, host.byteSize());
+            return;
+        }
+        if (d.precision() == precision) {
+            long offset = 0;
+            for (int b = 0; b < d.blockCount(); b++) {
+                MemorySegment block = single ? MemorySegment.ofArray(d.floatBlock(b))
+                        : MemorySegment.ofArray(d.doubleBlock(b));
+                MemorySegment.copy(block, 0, host, offset, block.byteSize());
+                offset += block.byteSize();
+            }
+            return;
+        }
+        int cols = d.cols();
+        double[] row = new double[cols];
+        for (int i = 0; i < d.rows(); i++) {
+            d.copyRow(i, row);
+            long at = (long) i * cols;
+            for (int j = 0; j < cols; j++) {
+                if (single) {
+                    host.setAtIndex(JAVA_FLOAT, at + j, (float) row[j]);
+                } else {
+                    host.setAtIndex(JAVA_DOUBLE, at + j, row[j]);
+                }
+            }
+        }
+    }
+
+    /** GPU thread: waits for the streams, then frees the block buffers, the events and the host memory. */
+    private void freeStreamed(CudaHostMatrix x) {
+        if (!liveStreamed.remove(x)) {
+            return;
+        }
+        if (!copyStream.equals(MemorySegment.NULL)) {
+            cu.streamSynchronize(copyStream);
+        }
+        cu.streamSynchronize(stream);
+        for (int slot = 0; slot < 2; slot++) {
+            if (x.buffers[slot] != null) {
+                free(x.buffers[slot]);
+            }
+            for (MemorySegment event : new MemorySegment[] {x.copied[slot], x.consumed[slot]}) {
+                if (!event.equals(MemorySegment.NULL)) {
+                    cu.eventDestroy(event);
+                }
+            }
+        }
+        if (!x.host.equals(MemorySegment.NULL)) {
+            cu.memFreeHost(x.host);
+        }
+    }
+
+    /** What to do with one block of a streamed V: rows firstRow… of V, in a device buffer. */
+    @FunctionalInterface
+    private interface BlockWork {
+        void run(int firstRow, CudaMatrix block);
+    }
+
+    /**
+     * Queues a pass over a streamed V: block b+1's copy is queued before block b's work, each block's work
+     * waits for its copy, and each copy waits for the work on the block its buffer held before.
+     */
+    private void forEachBlock(CudaHostMatrix v, BlockWork work) {
+        int count = v.blocks();
+        queueCopy(v, 0);
+        for (int b = 0; b < count; b++) {
+            if (b + 1 < count) {
+                queueCopy(v, b + 1);
+            }
+            int slot = b % 2;
+            int first = b * v.blockRows;
+            int rows = Math.min(v.blockRows, v.rows - first);
+            gpu.post(() -> cu.check(cu.streamWaitEvent(stream, v.copied[slot]), "cuStreamWaitEvent"));
+            work.run(first, new CudaMatrix(v.buffers[slot].pointer, rows, v.cols));
+            gpu.post(() -> cu.check(cu.eventRecord(v.consumed[slot], stream), "cuEventRecord"));
+        }
+    }
+
+    private void queueCopy(CudaHostMatrix v, int b) {
+        int slot = b % 2;
+        long first = (long) b * v.blockRows;
+        long bytes = Math.min(v.blockRows, v.rows - first) * v.cols * elementBytes;
+        long offset = first * v.cols * elementBytes;
+        gpu.post(() -> {
+            cu.check(cu.streamWaitEvent(copyStream, v.consumed[slot]), "cuStreamWaitEvent");
+            cu.check(cu.memcpyHtoDAsync(v.buffers[slot].pointer, v.host.asSlice(offset, bytes), bytes, copyStream),
+                    "cuMemcpyHtoDAsync_v2");
+            cu.check(cu.eventRecord(v.copied[slot], copyStream), "cuEventRecord");
+        });
+    }
+
+    /** Rows first… of a dense device matrix, sharing its memory (never freed on its own). */
+    private CudaMatrix rowsOf(CudaMatrix x, int first, int rows) {
+        return new CudaMatrix(x.pointer + (long) first * x.cols * elementBytes, rows, x.cols);
+    }
+
     // ---- products (cuBLAS) ----
 
     /**
@@ -976,9 +1228,16 @@ public final class CudaBackend implements Backend {
      */
     private void gemm(boolean transA, boolean transB, int m, int n, int k, CudaMatrix a, int lda, CudaMatrix b,
                       int ldb, CudaMatrix c, int ldc) {
+        gemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false);
+    }
+
+    /** As above; with {@code add}, C += op(A)·op(B) (cuBLAS's β = 1). */
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, CudaMatrix a, int lda, CudaMatrix b,
+                      int ldb, CudaMatrix c, int ldc, boolean add) {
+        MemorySegment betaValue = add ? one : beta;
         gpu.post(() -> blas.check(blas.gemm(single, handle, transB ? Cublas.OP_T : Cublas.OP_N,
-                transA ? Cublas.OP_T : Cublas.OP_N, n, m, k, alpha, b.pointer, ldb, a.pointer, lda, beta, c.pointer,
-                ldc), single ? "cublasSgemm_v2" : "cublasDgemm_v2"));
+                transA ? Cublas.OP_T : Cublas.OP_N, n, m, k, alpha, b.pointer, ldb, a.pointer, lda, betaValue,
+                c.pointer, ldc), single ? "cublasSgemm_v2" : "cublasDgemm_v2"));
     }
 
     @Override
@@ -988,6 +1247,13 @@ public final class CudaBackend implements Backend {
             CudaMatrix hh = dense(h);
             spmm(s, false, hh.rows, hh.cols, hh.cols, hh.pointer, s.rows, hh.rows, hh.rows, dense(out).pointer,
                     Cusparse.ORDER_ROW);
+            return;
+        }
+        if (v instanceof CudaHostMatrix s) {
+            CudaMatrix hh = dense(h);
+            CudaMatrix o = dense(out);
+            forEachBlock(s, (first, block) -> gemm(false, true, block.rows, hh.rows, s.cols, block, s.cols, hh,
+                    s.cols, rowsOf(o, first, block.rows), hh.rows));
             return;
         }
         CudaMatrix vv = dense(v);
@@ -1008,12 +1274,50 @@ public final class CudaBackend implements Backend {
                     Cusparse.ORDER_COL);
             return;
         }
+        if (v instanceof CudaHostMatrix s) {
+            CudaMatrix ww = dense(w);
+            CudaMatrix o = dense(out);
+            forEachBlock(s, (first, block) -> gemm(true, false, ww.cols, s.cols, block.rows,
+                    rowsOf(ww, first, block.rows), ww.cols, block, s.cols, o, s.cols, first > 0));
+            return;
+        }
         CudaMatrix ww = dense(w);
         CudaMatrix vv = dense(v);
         int n = ww.rows;
         int k = ww.cols;
         int m = vv.cols;
         gemm(true, false, k, m, n, ww, k, vv, m, dense(out), m);
+    }
+
+    /**
+     * One pass over a streamed V, block by block: A_b = V_b·Hᵀ, the W half-step on rows b of W and A, then
+     * C += W_bᵀ·V_b with the updated rows (C = the first block's product, then sums): V crosses the bus
+     * once per iteration. For V on the device, {@link Backend#passOverRows}'s three calls.
+     */
+    @Override
+    public void passOverRows(DeviceMatrix v, DeviceMatrix h, DeviceMatrix a, boolean aCurrent, DeviceMatrix w,
+                             DeviceMatrix work, RowUpdate update, DeviceMatrix c) {
+        if (!(v instanceof CudaHostMatrix s)) {
+            Backend.super.passOverRows(v, h, a, aCurrent, w, work, update, c);
+            return;
+        }
+        CudaMatrix hh = dense(h);
+        CudaMatrix aa = dense(a);
+        CudaMatrix ww = dense(w);
+        CudaMatrix cc = dense(c);
+        CudaMatrix workMatrix = work == null ? null : dense(work);
+        int k = hh.rows;
+        int m = s.cols;
+        forEachBlock(s, (first, block) -> {
+            int rows = block.rows;
+            CudaMatrix wRows = rowsOf(ww, first, rows);
+            CudaMatrix aRows = rowsOf(aa, first, rows);
+            if (!aCurrent) {
+                gemm(false, true, rows, k, m, block, m, hh, m, aRows, k);
+            }
+            update.apply(first, wRows, aRows, workMatrix == null ? null : rowsOf(workMatrix, first, rows));
+            gemm(true, false, k, m, rows, wRows, k, block, m, cc, m, first > 0);
+        });
     }
 
     @Override
@@ -1126,6 +1430,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public DeviceMatrix allocateLike(DeviceMatrix v) {
+        if (v instanceof CudaHostMatrix) {
+            throw new IllegalArgumentException(STREAMED_ONLY);
+        }
         if (v instanceof CudaSparse like) {
             CudaMatrix values = allocateArray(like.nnz * elementBytes, "the values of a work matrix shaped like V");
             CudaMatrix transposedValues = allocateArray(like.nnz * elementBytes,
@@ -1221,6 +1528,11 @@ public final class CudaBackend implements Backend {
         if (v instanceof CudaSparse s) {
             return dot(s.values.pointer, s.values.pointer, s.nnz);
         }
+        if (v instanceof CudaHostMatrix s) {
+            double[] sum = new double[1];
+            forEachBlock(s, (first, block) -> sum[0] += dot(block.pointer, block.pointer, block.elements()));
+            return sum[0];
+        }
         return dot(v, v);
     }
 
@@ -1228,6 +1540,15 @@ public final class CudaBackend implements Backend {
     public double residualSquared(DeviceMatrix v, DeviceMatrix w, DeviceMatrix h) {
         CudaMatrix ww = dense(w);
         CudaMatrix hh = dense(h);
+        if (v instanceof CudaHostMatrix s) {
+            double[] sum = new double[1];
+            forEachBlock(s, (first, block) -> sum[0] += residualSquared(block, rowsOf(ww, first, block.rows), hh));
+            return sum[0];
+        }
+        return residualSquared(v, ww, hh);
+    }
+
+    private double residualSquared(DeviceMatrix v, CudaMatrix ww, CudaMatrix hh) {
         DataPointers vv = dataPointers(v);
         return gpu.call(() -> {
             int blocks = reductionBlocks((long) v.rows() * v.cols());

@@ -13,19 +13,24 @@ import java.util.List;
  *       {@code libcublas.so.13}, {@code .12}, {@code .11} in turn;</li>
  *   <li>{@code jnmf.cuda.tf32}: {@code true} lets float32 GEMMs use TF32 tensor cores (faster, about
  *       1e-3 relative error per product);</li>
- *   <li>{@code jnmf.cuda.device}: the device ordinal (default 0).</li>
+ *   <li>{@code jnmf.cuda.device}: the device ordinal (default 0);</li>
+ *   <li>{@code jnmf.cuda.streamBlockRows}: stream V from host memory in blocks of this many rows even when
+ *       it would fit on the device (for tests and measurements; by default V is streamed only when it does
+ *       not fit beside W, H and their work matrices, in blocks the free memory allows).</li>
  * </ul>
  *
  * @param libraryDirs   folders searched before the system's library path
  * @param cublasLibrary the cuBLAS library to open, or {@code null} for the default list
  * @param tf32          whether float32 GEMMs may use TF32 tensor cores
  * @param device        device ordinal
+ * @param streamBlockRows rows per streamed block of V, or 0 to stream only when V does not fit
  */
-public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device) {
+public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device, int streamBlockRows) {
     public static final String LIBRARY_PATH = "jnmf.cuda.libraryPath";
     public static final String CUBLAS_LIBRARY = "jnmf.cublas.library";
     public static final String TF32 = "jnmf.cuda.tf32";
     public static final String DEVICE = "jnmf.cuda.device";
+    public static final String STREAM_BLOCK_ROWS = "jnmf.cuda.streamBlockRows";
     public static final String LIBRARY_DIRS_ENV = "NMF_CUDA_LIB_DIRS";
 
     public CudaConfig {
@@ -36,6 +41,15 @@ public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean t
         if (device < 0) {
             throw new IllegalArgumentException(DEVICE + " must be ≥ 0; got " + device);
         }
+        if (streamBlockRows < 0) {
+            throw new IllegalArgumentException(STREAM_BLOCK_ROWS + " must be ≥ 0 (0: stream only when V does not"
+                    + " fit); got " + streamBlockRows);
+        }
+    }
+
+    /** A configuration that streams V only when it does not fit. */
+    public CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device) {
+        this(libraryDirs, cublasLibrary, tf32, device, 0);
     }
 
     /** The configuration from the system properties above and {@code NMF_CUDA_LIB_DIRS}. */
@@ -49,24 +63,37 @@ public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean t
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(DEVICE + " must be a device number such as 0; got '" + device + "'");
         }
-        return new CudaConfig(dirs, System.getProperty(CUBLAS_LIBRARY), Boolean.getBoolean(TF32), ordinal);
+        String rows = System.getProperty(STREAM_BLOCK_ROWS);
+        int blockRows;
+        try {
+            blockRows = rows == null || rows.isBlank() ? 0 : Integer.parseInt(rows.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(STREAM_BLOCK_ROWS + " must be a number of rows such as 4096; got '"
+                    + rows + "'");
+        }
+        return new CudaConfig(dirs, System.getProperty(CUBLAS_LIBRARY), Boolean.getBoolean(TF32), ordinal, blockRows);
     }
 
     /** The same configuration searching {@code dirs} first. */
     public CudaConfig withLibraryDirs(List<Path> dirs) {
         List<Path> all = new ArrayList<>(dirs);
         all.addAll(libraryDirs);
-        return new CudaConfig(all, cublasLibrary, tf32, device);
+        return new CudaConfig(all, cublasLibrary, tf32, device, streamBlockRows);
     }
 
     /** The same configuration opening {@code library} as cuBLAS. */
     public CudaConfig withCublasLibrary(String library) {
-        return new CudaConfig(libraryDirs, library, tf32, device);
+        return new CudaConfig(libraryDirs, library, tf32, device, streamBlockRows);
     }
 
     /** The same configuration with TF32 GEMMs on or off. */
     public CudaConfig withTf32(boolean enabled) {
-        return new CudaConfig(libraryDirs, cublasLibrary, enabled, device);
+        return new CudaConfig(libraryDirs, cublasLibrary, enabled, device, streamBlockRows);
+    }
+
+    /** The same configuration streaming V in blocks of {@code rows} rows (0: only when it does not fit). */
+    public CudaConfig withStreamBlockRows(int rows) {
+        return new CudaConfig(libraryDirs, cublasLibrary, tf32, device, rows);
     }
 
     static List<Path> split(String value) {

@@ -46,6 +46,8 @@ final class CudaDriver {
     private final MethodHandle cuMemGetInfo;
     private final MethodHandle cuMemAlloc;
     private final MethodHandle cuMemFree;
+    private final MethodHandle cuMemAllocHost;
+    private final MethodHandle cuMemFreeHost;
     private final MethodHandle cuMemcpyHtoDAsync;
     private final MethodHandle cuMemcpyDtoHAsync;
     private final MethodHandle cuModuleLoadDataEx;
@@ -55,6 +57,7 @@ final class CudaDriver {
     private final MethodHandle cuStreamCreate;
     private final MethodHandle cuStreamDestroy;
     private final MethodHandle cuStreamSynchronize;
+    private final MethodHandle cuStreamWaitEvent;
     private final MethodHandle cuEventCreate;
     private final MethodHandle cuEventRecord;
     private final MethodHandle cuEventSynchronize;
@@ -84,6 +87,8 @@ final class CudaDriver {
         cuMemGetInfo = b.bind("cuMemGetInfo_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         cuMemAlloc = b.bind("cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         cuMemFree = b.bind("cuMemFree_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        cuMemAllocHost = b.bind("cuMemAllocHost_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        cuMemFreeHost = b.bind("cuMemFreeHost", intOfAddress);
         // Critical: heap arrays go straight to the copy (no staging), and the call never waits on the GPU
         // (callers synchronize the stream before a device-to-host copy).
         cuMemcpyHtoDAsync = b.bind("cuMemcpyHtoDAsync_v2",
@@ -99,6 +104,7 @@ final class CudaDriver {
         cuStreamCreate = b.bind("cuStreamCreate", intOfAddressInt);
         cuStreamDestroy = b.bind("cuStreamDestroy_v2", intOfAddress);
         cuStreamSynchronize = b.bind("cuStreamSynchronize", intOfAddress);
+        cuStreamWaitEvent = b.bind("cuStreamWaitEvent", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         cuEventCreate = b.bind("cuEventCreate", intOfAddressInt);
         cuEventRecord = b.bind("cuEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         cuEventSynchronize = b.bind("cuEventSynchronize", intOfAddress);
@@ -220,6 +226,23 @@ final class CudaDriver {
         }
     }
 
+    /** Page-locked host memory, so that copies from it are truly asynchronous. */
+    int memAllocHost(MemorySegment pointer, long bytes) {
+        try {
+            return (int) cuMemAllocHost.invokeExact(pointer, bytes);
+        } catch (Throwable t) {
+            throw Binder.rethrow(t);
+        }
+    }
+
+    int memFreeHost(MemorySegment pointer) {
+        try {
+            return (int) cuMemFreeHost.invokeExact(pointer);
+        } catch (Throwable t) {
+            throw Binder.rethrow(t);
+        }
+    }
+
     int memcpyHtoDAsync(long destination, MemorySegment source, long bytes, MemorySegment stream) {
         try {
             return (int) cuMemcpyHtoDAsync.invokeExact(destination, source, bytes, stream);
@@ -289,6 +312,15 @@ final class CudaDriver {
     int streamSynchronize(MemorySegment stream) {
         try {
             return (int) cuStreamSynchronize.invokeExact(stream);
+        } catch (Throwable t) {
+            throw Binder.rethrow(t);
+        }
+    }
+
+    /** Work queued on {@code stream} after this waits until the event's last recorded work is done. */
+    int streamWaitEvent(MemorySegment stream, MemorySegment event) {
+        try {
+            return (int) cuStreamWaitEvent.invokeExact(stream, event, 0);
         } catch (Throwable t) {
             throw Binder.rethrow(t);
         }

@@ -128,5 +128,11 @@ final class CudaTestSupport {
             MethodHandle h = handle(cuda(), "jnmf_stand_in_live_allocations", FunctionDescriptor.of(JAVA_LONG));
             return (long) h.invokeExact();
         }
+
+        /** Copies from page-locked host memory run so far (a streamed V's blocks). */
+        static long pageLockedCopies() throws Throwable {
+            MethodHandle h = handle(cuda(), "jnmf_stand_in_page_locked_copies", FunctionDescriptor.of(JAVA_LONG));
+            return (long) h.invokeExact();
+        }
     }
 }
