@@ -11,7 +11,9 @@
  *   block and thread by thread, so reductions add in the GPU's order.
  * - Failure injection for tests: jnmf_stand_in_fail("cuLaunchKernel", 719, 3) makes the 4th following
  *   call of that function return 719 (once); env MOCK_CUDA_INIT_ERROR=<code> makes every cuInit fail.
- *   jnmf_stand_in_set_memory(bytes) changes the device size; jnmf_stand_in_live_allocations() counts
+ *   jnmf_stand_in_set_memory(bytes) changes every device's size; jnmf_stand_in_set_devices(n) (or env
+ *   MOCK_CUDA_DEVICES=n at cuInit) makes n devices, each with its own primary context and memory count,
+ *   and device memory freed from another device's context is refused; jnmf_stand_in_live_allocations() counts
  *   blocks not yet freed (page-locked ones included); jnmf_stand_in_page_locked_copies() counts the copies
  *   from page-locked memory run so far.
  * - Streams are ordered as on a GPU where it matters for correctness: a copy from page-locked memory
@@ -75,16 +77,27 @@ static const struct {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialized;
 static size_t device_total = (size_t) 16 << 30;
-static size_t device_used;
+static size_t device_used_by[8]; /* per device (MAX_DEVICES), each of device_total */
 static long long live_blocks;
 static long long page_locked_copies; /* deferred copies run so far, for tests that count passes over V */
 
 
+/* Devices: 1 unless jnmf_stand_in_set_devices(n) or env MOCK_CUDA_DEVICES=n (read by cuInit) says more. */
+#define MAX_DEVICES 8
+static int device_count = 1;
+
 struct CUctx_st {
     int retained;
 };
-static struct CUctx_st primary;
+static struct CUctx_st primaries[MAX_DEVICES];
 static __thread CUcontext current;
+
+static int valid_device(CUdevice dev) {
+    return dev >= 0 && dev < device_count;
+}
+
+/* The memory counter of the device whose context is current on this thread. */
+#define device_used (device_used_by[current - primaries])
 
 struct pending_copy {
     void *destination;
@@ -175,6 +188,12 @@ EXPORT int jnmf_stand_in_fail(const char *function, int status, int skip) {
     return 0;
 }
 
+EXPORT void jnmf_stand_in_set_devices(int count) {
+    pthread_mutex_lock(&lock);
+    device_count = count < 1 ? 1 : count > MAX_DEVICES ? MAX_DEVICES : count;
+    pthread_mutex_unlock(&lock);
+}
+
 EXPORT void jnmf_stand_in_set_memory(size_t total) {
     pthread_mutex_lock(&lock);
     device_total = total;
@@ -206,6 +225,10 @@ EXPORT CUresult cuInit(unsigned int flags) {
     }
     if (flags != 0) {
         return (CUresult) INVALID_VALUE;
+    }
+    const char *devices = getenv("MOCK_CUDA_DEVICES");
+    if (devices != NULL && atoi(devices) > 0) {
+        jnmf_stand_in_set_devices(atoi(devices));
     }
     initialized = 1;
     return (CUresult) OK;
@@ -250,31 +273,31 @@ EXPORT CUresult cuGetErrorString(CUresult error, const char **text) {
 
 EXPORT CUresult cuDeviceGetCount(int *count) {
     ENTER(0);
-    *count = 1;
+    *count = device_count;
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuDeviceGet(CUdevice *device, int ordinal) {
     ENTER(0);
-    if (ordinal != 0) {
+    if (!valid_device(ordinal)) {
         return (CUresult) INVALID_DEVICE;
     }
-    *device = 0;
+    *device = ordinal;
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuDeviceGetName(char *name, int len, CUdevice dev) {
     ENTER(0);
-    if (dev != 0) {
+    if (!valid_device(dev)) {
         return (CUresult) INVALID_DEVICE;
     }
-    snprintf(name, (size_t) len, "jnmf CPU stand-in");
+    snprintf(name, (size_t) len, device_count == 1 ? "jnmf CPU stand-in" : "jnmf CPU stand-in %d", dev);
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuDeviceGetAttribute(int *value, CUdevice_attribute attribute, CUdevice dev) {
     ENTER(0);
-    if (dev != 0) {
+    if (!valid_device(dev)) {
         return (CUresult) INVALID_DEVICE;
     }
     switch ((int) attribute) {
@@ -288,7 +311,7 @@ EXPORT CUresult cuDeviceGetAttribute(int *value, CUdevice_attribute attribute, C
 
 EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
     ENTER(0);
-    if (dev != 0) {
+    if (!valid_device(dev)) {
         return (CUresult) INVALID_DEVICE;
     }
     *bytes = device_total;
@@ -297,25 +320,25 @@ EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice dev) {
 
 EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice dev) {
     ENTER(0);
-    if (dev != 0) {
+    if (!valid_device(dev)) {
         return (CUresult) INVALID_DEVICE;
     }
     pthread_mutex_lock(&lock);
-    primary.retained++;
+    primaries[dev].retained++;
     pthread_mutex_unlock(&lock);
-    *context = &primary;
+    *context = &primaries[dev];
     return (CUresult) OK;
 }
 
 EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) {
     ENTER(0);
-    if (dev != 0) {
+    if (!valid_device(dev)) {
         return (CUresult) INVALID_DEVICE;
     }
     pthread_mutex_lock(&lock);
-    int ok = primary.retained > 0;
+    int ok = primaries[dev].retained > 0;
     if (ok) {
-        primary.retained--;
+        primaries[dev].retained--;
     }
     pthread_mutex_unlock(&lock);
     return (CUresult) (ok ? OK : INVALID_CONTEXT);
@@ -323,7 +346,7 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice dev) {
 
 EXPORT CUresult cuCtxSetCurrent(CUcontext context) {
     ENTER(0);
-    if (context != NULL && context != &primary) {
+    if (context != NULL && (context < &primaries[0] || context >= &primaries[device_count])) {
         return (CUresult) INVALID_CONTEXT;
     }
     current = context;
@@ -370,6 +393,7 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
     /* Fill with a NaN pattern so a kernel reading memory it never wrote shows up in the results. */
     memset(block + HEADER, 0xff, bytes);
     memcpy(block, &bytes, sizeof bytes);
+    memcpy(block + sizeof bytes, &current, sizeof current); /* the owner, checked when freed */
     pthread_mutex_lock(&lock);
     live_blocks++;
     pthread_mutex_unlock(&lock);
@@ -385,6 +409,11 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
     unsigned char *block = (unsigned char *) (uintptr_t) pointer - HEADER;
     size_t bytes;
     memcpy(&bytes, block, sizeof bytes);
+    CUcontext owner;
+    memcpy(&owner, block + sizeof bytes, sizeof owner);
+    if (owner != current) {
+        return (CUresult) INVALID_VALUE; /* freed from another device's context than the one it came from */
+    }
     pthread_mutex_lock(&lock);
     device_used -= bytes;
     live_blocks--;

@@ -208,7 +208,7 @@ public final class Nmf {
         }
 
         private NmfResult iterate() {
-            DeviceMatrix v = keep(backend.uploadData(input, likeVBytes(), factorBytes(), needsWholeV(), "a rank-" + k
+            DeviceMatrix v = keep(backend.uploadData(input, k, likeVBytes(), factorBytes(), needsWholeV(), "a rank-" + k
                     + " fit of a " + n + "×" + m + " matrix (V, W, H and the work matrices)"));
             String held = backend.howHeld(v);
             if (held != null) {

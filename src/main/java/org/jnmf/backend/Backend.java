@@ -28,14 +28,15 @@ public interface Backend extends AutoCloseable {
     DeviceMatrix upload(Matrix v);
 
     /**
-     * Uploads the data matrix V for a fit whose other matrices need {@code otherBytes} of this backend's
+     * Uploads the data matrix V for a rank-{@code rank} fit whose other matrices need {@code otherBytes} of this backend's
      * memory, first refusing (as {@link #requireMemory}) a fit that cannot be held. The default holds V whole:
      * {@code requireMemory(vBytes + otherBytes, what)}, then {@link #upload(Matrix)}. A backend that can
      * stream (cuda) may instead keep a dense V that does not fit beside the rest in its host memory and copy
      * row blocks in for each pass ({@link #passOverRows}), when {@code notStreamable} is null; otherwise that
      * string says why this fit needs V whole, and the refusal names it.
      */
-    default DeviceMatrix uploadData(Matrix v, long vBytes, long otherBytes, String notStreamable, String what) {
+    default DeviceMatrix uploadData(Matrix v, int rank, long vBytes, long otherBytes, String notStreamable,
+                                    String what) {
         requireMemory(vBytes + otherBytes, what);
         return upload(v);
     }

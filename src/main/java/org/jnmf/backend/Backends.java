@@ -1,5 +1,6 @@
 package org.jnmf.backend;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jnmf.BackendUnavailableException;
@@ -7,6 +8,7 @@ import org.jnmf.Precision;
 import org.jnmf.cuda.CudaBackend;
 import org.jnmf.cuda.CudaConfig;
 import org.jnmf.cuda.CudaProbe;
+import org.jnmf.cuda.MultiGpuBackend;
 
 /**
  * The one place that decides which backend runs a fit. {@code auto} walks an ordered chain (CUDA
@@ -88,8 +90,21 @@ public final class Backends {
         CudaConfig cuda = CudaConfig.fromSystemProperties().withTf32(tf32);
         boolean sparseInput = shape.sparse();
         return switch (key) {
-            case "auto" -> auto(precision, threads, shape, cuda);
+            case "auto" -> {
+                if (cuda.devices().isEmpty()) {
+                    yield auto(precision, threads, shape, cuda);
+                }
+                try {
+                    yield severalGpus(cuda, precision, sparseInput, "auto");
+                } catch (BackendUnavailableException e) {
+                    yield cpu(precision, threads, shape, "cuda is not usable on " + CudaConfig.DEVICES + ": "
+                            + e.getMessage().replace('\n', ' '));
+                }
+            }
             case "cuda" -> {
+                if (!cuda.devices().isEmpty()) {
+                    yield severalGpus(cuda, precision, sparseInput, "requested");
+                }
                 CudaBackend.Attempt attempt = CudaBackend.attempt(cuda, precision);
                 if (!attempt.usable()) {
                     throw new BackendUnavailableException("the cuda backend cannot run here:\n  - "
@@ -118,6 +133,58 @@ public final class Backends {
             default -> throw new IllegalArgumentException("unknown backend '" + name + "'; use auto or one of "
                     + String.join(", ", NAMES));
         };
+    }
+
+    /**
+     * The devices {@code jnmf.cuda.devices} names ({@code all}: every device the driver reports), each
+     * opened as for one; one device gives that device's backend, several a {@link MultiGpuBackend}.
+     *
+     * @throws BackendUnavailableException naming the first device that cannot run and why
+     */
+    private static Selection severalGpus(CudaConfig cuda, Precision precision, boolean sparseInput, String how) {
+        List<Integer> ordinals = cuda.devices();
+        List<CudaBackend> opened = new ArrayList<>();
+        try {
+            if (ordinals.equals(List.of(-1))) {
+                CudaBackend first = openDevice(cuda, 0, precision, sparseInput);
+                opened.add(first);
+                ordinals = new ArrayList<>();
+                for (int d = 0; d < first.deviceCount(); d++) {
+                    ordinals.add(d);
+                }
+            }
+            for (int d : ordinals) {
+                if (opened.size() <= ordinals.indexOf(d)) {
+                    opened.add(openDevice(cuda, d, precision, sparseInput));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (CudaBackend b : opened) {
+                b.close();
+            }
+            throw e;
+        }
+        if (opened.size() == 1) {
+            return new Selection(opened.getFirst(), how + ": CUDA (" + opened.getFirst().summary() + ")");
+        }
+        MultiGpuBackend several = new MultiGpuBackend(opened);
+        return new Selection(several, how + ": CUDA on " + several.summary());
+    }
+
+    private static CudaBackend openDevice(CudaConfig cuda, int device, Precision precision, boolean sparseInput) {
+        CudaBackend.Attempt attempt = CudaBackend.attempt(cuda.withDevice(device), precision);
+        if (!attempt.usable()) {
+            throw new BackendUnavailableException("the cuda backend cannot run on device " + device + " ("
+                    + CudaConfig.DEVICES + "):\n  - " + String.join("\n  - ", attempt.reasons()) + "\nFix: "
+                    + CudaProbe.fix() + ".");
+        }
+        if (sparseInput && attempt.backend().sparseUnavailable() != null) {
+            String why = attempt.backend().sparseUnavailable();
+            attempt.backend().close();
+            throw new BackendUnavailableException(CudaBackend.SPARSE_MESSAGE + ": " + why
+                    + "\nFix: install cuSPARSE 12 or use --backend java.");
+        }
+        return attempt.backend();
     }
 
     private static Selection auto(Precision precision, int threads, Shape shape, CudaConfig cuda) {

@@ -104,6 +104,7 @@ public final class CudaBackend implements Backend {
     private long spmmBuffer;
     private long spmmBufferBytes;
     private int device = -1;
+    private int deviceCount;
     private MemorySegment context = MemorySegment.NULL;
     private MemorySegment stream = MemorySegment.NULL;
     /** Carries a streamed V's block copies, so that they overlap the work on {@link #stream}; made on first use. */
@@ -211,6 +212,11 @@ public final class CudaBackend implements Backend {
         return sparseUnavailable;
     }
 
+    /** How many CUDA devices the driver reports (for {@code jnmf.cuda.devices=all}). */
+    public int deviceCount() {
+        return deviceCount;
+    }
+
     /** The device, driver and libraries in use, in one line (for the fit's backend reason). */
     public String summary() {
         return summary;
@@ -259,6 +265,7 @@ public final class CudaBackend implements Backend {
             }
             status = cu.deviceGetCount(out);
             int count = status == CudaDriver.SUCCESS ? out.get(JAVA_INT, 0) : 0;
+            deviceCount = count;
             if (status != CudaDriver.SUCCESS) {
                 reasons.add("cuDeviceGetCount returned " + cu.describe(status));
                 return false;
@@ -1063,7 +1070,8 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public DeviceMatrix uploadData(Matrix v, long vBytes, long otherBytes, String notStreamable, String what) {
+    public DeviceMatrix uploadData(Matrix v, int rank, long vBytes, long otherBytes, String notStreamable,
+                                   String what) {
         long free = freeAndTotal()[0];
         boolean forced = config.streamBlockRows() > 0;
         if (notStreamable != null || !(v instanceof DenseMatrix d) || (!forced && vBytes + otherBytes <= free)) {

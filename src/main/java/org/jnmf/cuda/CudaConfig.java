@@ -14,6 +14,8 @@ import java.util.List;
  *   <li>{@code jnmf.cuda.tf32}: {@code true} lets float32 GEMMs use TF32 tensor cores (faster, about
  *       1e-3 relative error per product);</li>
  *   <li>{@code jnmf.cuda.device}: the device ordinal (default 0);</li>
+ *   <li>{@code jnmf.cuda.devices}: several devices for one fit, {@code all} or ordinals such as {@code 0,1}
+ *       ({@link MultiGpuBackend}: V's rows split between them); unset, one device ({@code jnmf.cuda.device});</li>
  *   <li>{@code jnmf.cuda.streamBlockRows}: stream V from host memory in blocks of this many rows even when
  *       it would fit on the device (for tests and measurements; by default V is streamed only when it does
  *       not fit beside W, H and their work matrices, in blocks the free memory allows).</li>
@@ -24,17 +26,21 @@ import java.util.List;
  * @param tf32          whether float32 GEMMs may use TF32 tensor cores
  * @param device        device ordinal
  * @param streamBlockRows rows per streamed block of V, or 0 to stream only when V does not fit
+ * @param devices       the devices of a several-GPU fit: empty for one ({@code device}), {@code [-1]} for all
  */
-public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device, int streamBlockRows) {
+public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device, int streamBlockRows,
+                         List<Integer> devices) {
     public static final String LIBRARY_PATH = "jnmf.cuda.libraryPath";
     public static final String CUBLAS_LIBRARY = "jnmf.cublas.library";
     public static final String TF32 = "jnmf.cuda.tf32";
     public static final String DEVICE = "jnmf.cuda.device";
     public static final String STREAM_BLOCK_ROWS = "jnmf.cuda.streamBlockRows";
+    public static final String DEVICES = "jnmf.cuda.devices";
     public static final String LIBRARY_DIRS_ENV = "NMF_CUDA_LIB_DIRS";
 
     public CudaConfig {
         libraryDirs = List.copyOf(libraryDirs);
+        devices = List.copyOf(devices);
         if (cublasLibrary != null && cublasLibrary.isBlank()) {
             cublasLibrary = null;
         }
@@ -49,7 +55,7 @@ public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean t
 
     /** A configuration that streams V only when it does not fit. */
     public CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean tf32, int device) {
-        this(libraryDirs, cublasLibrary, tf32, device, 0);
+        this(libraryDirs, cublasLibrary, tf32, device, 0, List.of());
     }
 
     /** The configuration from the system properties above and {@code NMF_CUDA_LIB_DIRS}. */
@@ -71,29 +77,64 @@ public record CudaConfig(List<Path> libraryDirs, String cublasLibrary, boolean t
             throw new IllegalArgumentException(STREAM_BLOCK_ROWS + " must be a number of rows such as 4096; got '"
                     + rows + "'");
         }
-        return new CudaConfig(dirs, System.getProperty(CUBLAS_LIBRARY), Boolean.getBoolean(TF32), ordinal, blockRows);
+        return new CudaConfig(dirs, System.getProperty(CUBLAS_LIBRARY), Boolean.getBoolean(TF32), ordinal, blockRows,
+                parseDevices(System.getProperty(DEVICES)));
+    }
+
+    /** {@code all} → [-1]; {@code 0,1} → [0, 1]; unset or blank → []. */
+    static List<Integer> parseDevices(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        if (value.strip().equalsIgnoreCase("all")) {
+            return List.of(-1);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            try {
+                int d = Integer.parseInt(part.strip());
+                if (d < 0 || out.contains(d)) {
+                    throw new NumberFormatException();
+                }
+                out.add(d);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(DEVICES + " must be 'all' or distinct device numbers such as 0,1;"
+                        + " got '" + value + "'");
+            }
+        }
+        return out;
     }
 
     /** The same configuration searching {@code dirs} first. */
     public CudaConfig withLibraryDirs(List<Path> dirs) {
         List<Path> all = new ArrayList<>(dirs);
         all.addAll(libraryDirs);
-        return new CudaConfig(all, cublasLibrary, tf32, device, streamBlockRows);
+        return new CudaConfig(all, cublasLibrary, tf32, device, streamBlockRows, devices);
     }
 
     /** The same configuration opening {@code library} as cuBLAS. */
     public CudaConfig withCublasLibrary(String library) {
-        return new CudaConfig(libraryDirs, library, tf32, device, streamBlockRows);
+        return new CudaConfig(libraryDirs, library, tf32, device, streamBlockRows, devices);
     }
 
     /** The same configuration with TF32 GEMMs on or off. */
     public CudaConfig withTf32(boolean enabled) {
-        return new CudaConfig(libraryDirs, cublasLibrary, enabled, device, streamBlockRows);
+        return new CudaConfig(libraryDirs, cublasLibrary, enabled, device, streamBlockRows, devices);
     }
 
     /** The same configuration streaming V in blocks of {@code rows} rows (0: only when it does not fit). */
     public CudaConfig withStreamBlockRows(int rows) {
-        return new CudaConfig(libraryDirs, cublasLibrary, tf32, device, rows);
+        return new CudaConfig(libraryDirs, cublasLibrary, tf32, device, rows, devices);
+    }
+
+    /** The same configuration on one device. */
+    public CudaConfig withDevice(int ordinal) {
+        return new CudaConfig(libraryDirs, cublasLibrary, tf32, ordinal, streamBlockRows, List.of());
+    }
+
+    /** The same configuration with the devices of a several-GPU fit ([-1]: all). */
+    public CudaConfig withDevices(List<Integer> ordinals) {
+        return new CudaConfig(libraryDirs, cublasLibrary, tf32, device, streamBlockRows, ordinals);
     }
 
     static List<Path> split(String value) {

@@ -39,6 +39,26 @@ class CudaConfigTest {
     }
 
     @Test
+    void badStreamBlockRowsAreRejected() {
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> new CudaConfig(List.of(), null, false, 0, -5, List.of()));
+        assertEquals("jnmf.cuda.streamBlockRows must be ≥ 0 (0: stream only when V does not fit); got -5",
+                negative.getMessage());
+        System.setProperty(CudaConfig.STREAM_BLOCK_ROWS, "many");
+        try {
+            IllegalArgumentException word = assertThrows(IllegalArgumentException.class,
+                    CudaConfig::fromSystemProperties);
+            assertEquals("jnmf.cuda.streamBlockRows must be a number of rows such as 4096; got 'many'",
+                    word.getMessage());
+        } finally {
+            System.clearProperty(CudaConfig.STREAM_BLOCK_ROWS);
+        }
+        assertEquals(List.of(-1), CudaConfig.parseDevices(" ALL "));
+        assertEquals(List.of(2, 0), CudaConfig.parseDevices("2, 0"));
+        assertEquals(List.of(), CudaConfig.parseDevices(""));
+    }
+
+    @Test
     void aMissingLibraryListsWhatWasTried() {
         NativeLibraries.NotFound e = assertThrows(NativeLibraries.NotFound.class,
                 () -> NativeLibraries.open(List.of("libjnmf-none.so.1", "/nowhere/libjnmf-none.so.2"),

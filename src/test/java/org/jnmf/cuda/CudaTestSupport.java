@@ -124,6 +124,12 @@ final class CudaTestSupport {
             h.invokeExact(bytes);
         }
 
+        /** How many devices the stand-in reports (1 to 8). */
+        static void setDevices(int count) throws Throwable {
+            MethodHandle h = handle(cuda(), "jnmf_stand_in_set_devices", FunctionDescriptor.ofVoid(JAVA_INT));
+            h.invokeExact(count);
+        }
+
         static long liveAllocations() throws Throwable {
             MethodHandle h = handle(cuda(), "jnmf_stand_in_live_allocations", FunctionDescriptor.of(JAVA_LONG));
             return (long) h.invokeExact();
