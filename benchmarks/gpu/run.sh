@@ -6,14 +6,17 @@
 #   (c) cuBLAS GEMM TFLOP/s (float32, TF32) and NMF ms/iteration (MU, HALS) next to the GEMM-only floor,
 #   (d) a plain PyTorch float32 MU loop on the same sizes, with the ratio,
 #   (e) V larger than the Java heap: `jnmf fit` with -Xmx1g on a 4 GB float32 .npy (made with NumPy), used
-#       in place from its mapping, against the same fit with a heap that holds V (factors must be equal).
+#       in place from its mapping, against the same fit with a heap that holds V (factors must be equal),
+#   (f) sparse V on cuSPARSE (5000×40000, nnz ≈ 33 M, k = 20: ms per iteration against RcppML 1.0's published
+#       0.139 s) and a dense 8 GiB V streamed from page-locked host memory (HALS iteration against a pass
+#       that only copies the blocks in: the bus's floor).
 # Results go to $OUT/gpu-results.md when OUT is set (and always to stdout).
 #
 # Usage: benchmarks/gpu/run.sh [--smoke] [--stand-ins DIR] [--budget SECONDS]
 #   --smoke          tiny sizes (checks the whole flow)
 #   --stand-ins DIR  use the CPU stand-ins in DIR (target/native-stand-ins) instead of the real libraries
 #   --budget S       seconds for parts (b)+(c) before later sizes are skipped (default 120); with the
-#                    hard limits below (tests 100 s, benchmark budget + 60 s, PyTorch 75 s) the run ends within 6 min
+#                    hard limits below (tests 100 s, benchmark budget + 60 s, sparse/stream 90 s, PyTorch 75 s) the run ends within 7 min
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 smoke=""
@@ -96,6 +99,8 @@ say ""
 tsv="$work/mu.tsv"
 run timeout $((budget + 60)) "$java" "${jflags[@]}" -cp "$cp" org.jnmf.cuda.GpuBenchmark $smoke \
     --budget "$budget" --tsv "$tsv" agreement gemm nmf || status=1
+
+run timeout 90 "$java" "${jflags[@]}" -cp "$cp" org.jnmf.cuda.GpuBenchmark $smoke sparse stream || status=1
 
 if command -v python3 >/dev/null; then
     run timeout 75 python3 benchmarks/gpu/torch_mu.py $smoke --java-tsv "$tsv" --budget 50 || status=1

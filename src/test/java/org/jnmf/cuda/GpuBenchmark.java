@@ -23,7 +23,7 @@ import org.jnmf.backend.DeviceMatrix;
  * (float32 and TF32), and NMF time per iteration (MU and HALS, float32) next to the "GEMM-only floor",
  * the time of the two big products of an iteration (V·Hᵀ and Wᵀ·V) measured in the same run.
  *
- * <p>Usage: {@code GpuBenchmark [--smoke] [--budget SECONDS] [--tsv FILE] agreement|gemm|nmf ...}. Agreement
+ * <p>Usage: {@code GpuBenchmark [--smoke] [--budget SECONDS] [--tsv FILE] agreement|gemm|nmf|sparse|stream ...}. Agreement
  * problems are skipped once 30 % of the budget is used, NMF sizes once all of it is.
  * {@code --smoke} uses tiny sizes (for the CPU stand-ins). Timing: wall clock between stream
  * synchronisations over several iterations after warm-up, the method the PyTorch comparison uses too.
@@ -65,7 +65,10 @@ public final class GpuBenchmark {
                 case "agreement" -> b.agreement();
                 case "gemm" -> b.gemm();
                 case "nmf" -> b.nmf();
-                default -> throw new IllegalArgumentException("unknown part '" + part + "'; use agreement, gemm or nmf");
+                case "sparse" -> b.sparse();
+                case "stream" -> b.stream();
+                default -> throw new IllegalArgumentException("unknown part '" + part
+                        + "'; use agreement, gemm, nmf, sparse or stream");
             }
         }
     }
@@ -331,6 +334,108 @@ public final class GpuBenchmark {
             for (int i = all.size() - 1; i >= 0; i--) {
                 all.get(i).close();
             }
+        }
+    }
+
+    // ---- (f) sparse V and streamed V, per iteration through Nmf.fit ----
+
+    /**
+     * Seconds per iteration of a fit as Nmf.fit runs it: the difference of a long and a short fit from the
+     * same start, over the difference in iterations (so start-up, upload and initialisation cancel).
+     */
+    private static double perIteration(org.jnmf.Matrix v, NmfOptions.Builder options, int few, int many) {
+        Nmf.fit(v, options.maxIterations(1).build()); // warm-up: class loading, kernels, cuBLAS handles
+        NmfResult shortFit = Nmf.fit(v, options.maxIterations(few).build());
+        NmfResult longFit = Nmf.fit(v, options.maxIterations(many).build());
+        return (longFit.seconds() - shortFit.seconds()) / (many - few);
+    }
+
+    /** The sparse problem: 5000×40000, nnz ≈ 33 M (density 0.165), k = 20, float32, HALS and MU. */
+    private void sparse() {
+        int n = smoke ? 50 : 5000;
+        int m = smoke ? 400 : 40000;
+        double density = 0.165;
+        SplittableRandom r = new SplittableRandom(11);
+        int[] rowStart = new int[n + 1];
+        int[] columns = new int[(int) (n * (long) m * density * 1.05) + m];
+        double[] values = new double[columns.length];
+        int nnz = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                if (r.nextDouble() < density) {
+                    columns[nnz] = j;
+                    values[nnz++] = 1 + r.nextInt(9);
+                }
+            }
+            rowStart[i + 1] = nnz;
+        }
+        org.jnmf.SparseMatrix v = org.jnmf.SparseMatrix.ofCsr(n, m, rowStart, java.util.Arrays.copyOf(columns, nnz),
+                java.util.Arrays.copyOf(values, nnz));
+        int k = smoke ? 4 : 20;
+        out.println("## Sparse V on cuSPARSE (" + n + "×" + m + ", nnz " + nnz + ", k = " + k + ", float32, random init;"
+                + " seconds per iteration from fits of 5 and 25 iterations)");
+        out.println();
+        out.println("| algorithm | ms per iteration | RcppML 1.0's published 0.139 s / this |");
+        out.println("|---|---:|---:|");
+        for (Algorithm algorithm : new Algorithm[] {Algorithm.HALS, Algorithm.MULTIPLICATIVE}) {
+            NmfOptions.Builder o = NmfOptions.builder(k).algorithm(algorithm).precision(Precision.SINGLE).seed(1)
+                    .tolerance(0).checkInterval(1000).initialization(Initialization.RANDOM).backend("cuda");
+            double seconds = perIteration(v, o, 5, 25);
+            out.printf(Locale.ROOT, "| %s | %.3f | %.1f |%n", algorithm, seconds * 1e3, 0.139 / seconds);
+        }
+        out.println();
+    }
+
+    /**
+     * A dense float32 V streamed from page-locked host memory ({@link CudaConfig#STREAM_BLOCK_ROWS}, forced so
+     * that the host needs V only twice, not more than the device's memory): a HALS iteration against the
+     * copy-bound floor, one pass computing only ‖V‖² (bytes of V over that pass's time is the bus's rate).
+     */
+    private void stream() {
+        int n = smoke ? 300 : 32768;
+        int m = smoke ? 200 : 65536;
+        int blockRows = smoke ? 64 : 2048;
+        int k = smoke ? 4 : 32;
+        float[] values = new float[Math.toIntExact((long) n * m)];
+        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+            for (int j = 0; j < m; j++) {
+                values[i * m + j] = ((i * 31 + j * 17) % 101) / 100f + 0.01f;
+            }
+        });
+        DenseMatrix v = DenseMatrix.wrap(n, m, values);
+        double gib = (double) n * m * 4 / (1L << 30);
+        out.printf(Locale.ROOT, "## Streamed dense V (%d×%d float32, %.2f GiB, blocks of %d rows, k = %d)%n%n", n, m, gib,
+                blockRows, k);
+        System.setProperty(CudaConfig.STREAM_BLOCK_ROWS, Integer.toString(blockRows));
+        try {
+            NmfOptions.Builder o = NmfOptions.builder(k).algorithm(Algorithm.HALS).precision(Precision.SINGLE)
+                    .seed(1).tolerance(0).checkInterval(1000).initialization(Initialization.RANDOM).backend("cuda");
+            double iteration = perIteration(v, o, 2, 7);
+            // The floor: a pass that only copies the blocks in and sums their squares.
+            double pass = Double.MAX_VALUE;
+            String held;
+            CudaConfig config = CudaConfig.fromSystemProperties();
+            CudaBackend.Attempt a = CudaBackend.attempt(config, Precision.SINGLE);
+            if (!a.usable()) {
+                throw new IllegalStateException("CUDA is not usable: " + a.reasons());
+            }
+            try (CudaBackend cuda = a.backend();
+                 DeviceMatrix streamed = cuda.uploadData(v, k, (long) n * m * 4, 0, null, "the streaming check")) {
+                held = cuda.howHeld(streamed);
+                for (int i = 0; i < 4; i++) {
+                    long t0 = System.nanoTime();
+                    cuda.squaredNorm(streamed);
+                    pass = Math.min(pass, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            out.println("| HALS ms per iteration | ‖V‖² pass ms (copy floor) | GB/s in that pass | iteration / pass |");
+            out.println("|---:|---:|---:|---:|");
+            out.printf(Locale.ROOT, "| %.1f | %.1f | %.1f | %.2f |%n%n", iteration * 1e3, pass * 1e3,
+                    (double) n * m * 4 / pass / 1e9, iteration / pass);
+            out.println("held: " + held);
+            out.println();
+        } finally {
+            System.clearProperty(CudaConfig.STREAM_BLOCK_ROWS);
         }
     }
 

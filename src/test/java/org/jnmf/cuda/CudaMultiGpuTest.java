@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * context is refused): every solver and option gives the Java backend's fit to rounding (the devices' Wᵀ·V
  * and Wᵀ·W are summed on the host), streamed blocks included, and one named device is the plain backend.
  */
-class MultiGpuTest {
+class CudaMultiGpuTest {
     @AfterEach
     void reset() throws Throwable {
         if (CudaTestSupport.standIns()) {
