@@ -86,8 +86,12 @@ public final class Backends {
      * @throws BackendUnavailableException when the named backend cannot run here
      */
     public static Selection open(String name, Precision precision, int threads, Shape shape, boolean tf32) {
+        return open(name, precision, threads, shape, CudaConfig.fromSystemProperties().withTf32(tf32));
+    }
+
+    /** As {@link #open(String, Precision, int, Shape, boolean)}, with this CUDA configuration (a Spark task's GPU). */
+    public static Selection open(String name, Precision precision, int threads, Shape shape, CudaConfig cuda) {
         String key = name == null ? "auto" : name.toLowerCase(Locale.ROOT);
-        CudaConfig cuda = CudaConfig.fromSystemProperties().withTf32(tf32);
         boolean sparseInput = shape.sparse();
         return switch (key) {
             case "auto" -> {

@@ -228,7 +228,8 @@ public final class DistributedNmf {
                 rowStart = RowRangePartitioner.balanced(n, partitions);
             }
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
-            LocalSolver solver = new LocalSolver(cluster.executorBackend(), precision, cluster.executorThreads(),
+            String fitId = java.util.UUID.randomUUID().toString();
+            LocalSolver solver = new LocalSolver(fitId, cluster.executorBackend(), precision, cluster.executorThreads(),
                     options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m);
 
             JavaPairRDD<Long, Vector> rows = ordered != null
@@ -242,13 +243,14 @@ public final class DistributedNmf {
             // and an input from parallelize would otherwise travel, all of its rows, with every task.
             blocks.rdd().localCheckpoint();
             try {
-                List<double[]> blockStats = blocks.map(block -> new double[] {block.sum(), solver.squaredNorm(block)})
-                        .collect();
+                List<LocalSolver.BlockStats> blockStats = blocks.map(solver::stats).collect();
                 double sumOfV = 0;
                 double normV2 = 0;
-                for (double[] s : blockStats) {
-                    sumOfV += s[0];
-                    normV2 += s[1];
+                java.util.Set<String> executorBackends = new java.util.TreeSet<>();
+                for (LocalSolver.BlockStats s : blockStats) {
+                    sumOfV += s.sum();
+                    normV2 += s.squaredNorm();
+                    executorBackends.add(s.backend());
                 }
                 double meanOfV = sumOfV / ((double) n * m);
                 Initializer.Factors start0 = init == Initialization.CUSTOM
@@ -262,10 +264,17 @@ public final class DistributedNmf {
                 Backends.Selection driver = Backends.open(cluster.executorBackend(), precision, options.threads(),
                         sparse, options.tf32());
                 try (Backend backend = driver.backend()) {
-                    return new Loop(this, backend, solver, blocks, rowStart, (int) n, m, k, normV2, init, sparse,
-                            precision).run(wStart, start0.h());
+                    DistributedNmfResult result = new Loop(this, backend, solver, blocks, rowStart, (int) n, m, k,
+                            normV2, init, sparse, precision).run(wStart, start0.h());
+                    result.executorBackends = List.copyOf(executorBackends);
+                    return result;
                 }
             } finally {
+                try {
+                    blocks.foreachPartition(it -> ExecutorBackends.release(fitId));
+                } catch (RuntimeException e) {
+                    // Best effort (the context may be stopping): idle entries are evicted on the executors anyway.
+                }
                 blocks.unpersist(false);
                 for (FactorBroadcast b : broadcasts) {
                     b.destroy();

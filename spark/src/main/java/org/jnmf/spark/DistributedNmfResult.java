@@ -40,6 +40,8 @@ public final class DistributedNmfResult {
     private double[] restartLosses;
     private long[] restartSeeds = new long[0];
     private int bestRestart;
+    // Set by DistributedNmf: each distinct executor backend with the reason it was chosen.
+    List<String> executorBackends = List.of();
 
     DistributedNmfResult(JavaRDD<double[]> wBlocks, long[] rowStart, int rows, int rank, DenseMatrix h, int iterations,
                          StopReason stopReason, double[] lossHistory, int[] checkIterations, double relativeError,
@@ -63,6 +65,14 @@ public final class DistributedNmfResult {
         this.partitions = partitions;
         this.hBroadcastBlocks = hBroadcastBlocks;
         this.sparse = sparse;
+    }
+
+    /**
+     * The backends the executors fitted their blocks on, each once, with the reason it was chosen (on a GPU
+     * executor the device and whether Spark's resource scheduling gave it).
+     */
+    public List<String> executorBackends() {
+        return executorBackends;
     }
 
     /** H (k×m). */

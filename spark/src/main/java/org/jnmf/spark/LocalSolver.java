@@ -1,12 +1,15 @@
 package org.jnmf.spark;
 
 import java.io.Serializable;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
 import org.jnmf.Algorithm;
 import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
 import org.jnmf.backend.DeviceMatrix;
+import org.jnmf.cuda.CudaConfig;
 
 /**
  * What a task does to its row block with the local jnmf backend: the W step of HALS, MU or ANLS (row by row,
@@ -16,6 +19,8 @@ import org.jnmf.backend.DeviceMatrix;
 final class LocalSolver implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Names this fit's resident blocks on the executors ({@link ExecutorBackends}). */
+    private final String fit;
     private final String backend;
     private final Precision precision;
     private final int threads;
@@ -29,8 +34,9 @@ final class LocalSolver implements Serializable {
     /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1, H for β ≤ 1). */
     static final double STABILITY_ZERO = Math.ulp(1.0);
 
-    LocalSolver(String backend, Precision precision, int threads, Algorithm algorithm, double floor, double beta,
-                double l1W, double l2W, int k, int m) {
+    LocalSolver(String fit, String backend, Precision precision, int threads, Algorithm algorithm, double floor,
+                double beta, double l1W, double l2W, int k, int m) {
+        this.fit = fit;
         this.backend = backend;
         this.precision = precision;
         this.threads = threads;
@@ -58,8 +64,40 @@ final class LocalSolver implements Serializable {
         }
     }
 
-    Backend open(boolean sparse) {
-        return Backends.open(backend, precision, threads, sparse, false).backend();
+    /**
+     * The backend a task opens: on an executor given GPUs by Spark's resource scheduling
+     * ({@code spark.executor.resource.gpu.amount}, {@code spark.task.resource.gpu.amount}), the CUDA device is
+     * the task's first GPU address instead of {@code jnmf.cuda.device}.
+     */
+    private ExecutorBackends.Opened open(boolean sparse) {
+        CudaConfig cuda = CudaConfig.fromSystemProperties();
+        String gpu = taskGpu();
+        if (gpu != null) {
+            try {
+                cuda = cuda.withDevice(Integer.parseInt(gpu.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Spark gave this task GPU address '" + gpu + "', not a CUDA device"
+                        + " number; make the GPU discovery script print device ordinals such as [\"0\"]");
+            }
+        }
+        Backends.Selection s = Backends.open(backend, precision, threads, new Backends.Shape(0, 0, 0, sparse), cuda);
+        return new ExecutorBackends.Opened(s.backend(), s.reason() + (gpu == null ? ""
+                : "; GPU " + gpu + " from Spark's resource scheduling"));
+    }
+
+    /** The task's first GPU address from Spark's resource scheduling, or null (none, or not in a task). */
+    private static String taskGpu() {
+        TaskContext task = TaskContext.get();
+        if (task == null) {
+            return null;
+        }
+        ResourceInformation gpu = task.resourcesJMap().get("gpu");
+        return gpu == null || gpu.addresses().length == 0 ? null : gpu.addresses()[0];
+    }
+
+    /** The block's resident backend and V for this task. */
+    private ExecutorBackends.Lease lease(RowBlock block) {
+        return ExecutorBackends.lease(fit, block, () -> open(block.isSparse()));
     }
 
     /**
@@ -78,9 +116,10 @@ final class LocalSolver implements Serializable {
      * V·Hᵀ − l1W and H·Hᵀ + l2W·I, for MU l2W·W + l1W added to the denominator.
      */
     BlockStep step(RowBlock block, double[] w, boolean[] passive, FactorBroadcast h) {
-        try (Backend be = open(block.isSparse())) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
             int rows = block.rows;
-            DeviceMatrix v = be.upload(block.toMatrix());
+            DeviceMatrix v = lease.v();
             DeviceMatrix wd = be.upload(rows, k, w);
             if (beta != 2) {
                 double[] products = new double[productsLength()];
@@ -216,8 +255,9 @@ final class LocalSolver implements Serializable {
      * the {@link #productsLength()} layout, from which the driver takes H's part.
      */
     double[] gradient(RowBlock block, double[] w, FactorBroadcast h) {
-        try (Backend be = open(block.isSparse())) {
-            DeviceMatrix v = be.upload(block.toMatrix());
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix v = lease.v();
             DeviceMatrix wd = be.upload(block.rows, k, w);
             DeviceMatrix hd = be.upload(k, m, h.h());
             if (beta == 2) {
@@ -242,8 +282,9 @@ final class LocalSolver implements Serializable {
 
     /** The block's β-divergence D(V_b ‖ W_b·H) and ‖V_b − W_b·H‖², as {@code BetaStep.fit} computes them. */
     double[] betaLoss(RowBlock block, double[] w, double[] h) {
-        try (Backend be = open(block.isSparse())) {
-            DeviceMatrix v = be.upload(block.toMatrix());
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix v = lease.v();
             DeviceMatrix wd = be.upload(block.rows, k, w);
             DeviceMatrix hd = be.upload(k, m, h);
             return new double[] {be.betaDivergence(v, wd, hd, beta), be.residualSquared(v, wd, hd)};
@@ -261,15 +302,20 @@ final class LocalSolver implements Serializable {
 
     /** ‖V_block − W_block·H‖² computed directly. */
     double residualSquared(RowBlock block, double[] w, double[] h) {
-        try (Backend be = open(block.isSparse())) {
-            return be.residualSquared(be.upload(block.toMatrix()), be.upload(block.rows, k, w), be.upload(k, m, h));
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            return be.residualSquared(lease.v(), be.upload(block.rows, k, w), be.upload(k, m, h));
         }
     }
 
-    /** ‖V_block‖² as the backend adds it. */
-    double squaredNorm(RowBlock block) {
-        try (Backend be = open(block.isSparse())) {
-            return be.squaredNorm(be.upload(block.toMatrix()));
+    /** ‖V_block‖² as the backend adds it, and which backend holds the block and why. */
+    BlockStats stats(RowBlock block) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            return new BlockStats(block.sum(), lease.backend().squaredNorm(lease.v()), lease.description());
         }
+    }
+
+    /** A block's Σ V and ‖V‖², and its executor's backend with the reason. */
+    record BlockStats(double sum, double squaredNorm, String backend) implements Serializable {
     }
 }

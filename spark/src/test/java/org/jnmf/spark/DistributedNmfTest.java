@@ -180,6 +180,23 @@ class DistributedNmfTest {
         one.unpersist();
     }
 
+    /**
+     * In local mode the executor is this JVM: a fit opens one backend per block (not one per task), every
+     * later task of the fit finds its block's V already uploaded, and the fit's end releases them all.
+     */
+    @Test
+    void eachBlockOpensItsBackendAndUploadsVOncePerFit() {
+        NmfOptions options = options(Algorithm.HALS, 25).toBuilder().kktTolerance(1e-12).build();
+        long opened = ExecutorBackends.opened();
+        int held = ExecutorBackends.held();
+        DistributedNmfResult r = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options, partitions(4));
+        assertEquals(25, r.iterations());
+        assertEquals(4, ExecutorBackends.opened() - opened, "one backend per block for the whole fit");
+        assertEquals(held, ExecutorBackends.held(), "the fit's blocks are released at its end");
+        assertEquals(List.of("requested: the pure-Java CPU backend (1 threads)"), r.executorBackends());
+        r.unpersist();
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();

@@ -3,6 +3,7 @@ package org.jnmf.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -74,13 +76,20 @@ class StandaloneClusterIT {
         }
         int port = freePort();
         masterUrl = "spark://127.0.0.1:" + port;
-        daemons.add(daemon("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+        daemons.add(daemon("master", List.of(), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--webui-port", "0"));
         waitForPort(port, daemons.getFirst(), dir.resolve("master.log"));
         for (int w = 1; w <= 2; w++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + w));
-            daemons.add(daemon("worker-" + w, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-                    "--cores", "1", "--memory", "1g", "--webui-port", "0", "--work-dir", work.toString(), masterUrl));
+            // Each worker offers one "GPU", found by a discovery script as on a real cluster: worker 1 has
+            // device 1, worker 2 device 0 (the CUDA stand-in reports two devices to the executors).
+            Path discover = dir.resolve("gpus-" + w + ".sh");
+            Files.writeString(discover, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"" + (2 - w) + "\"]}'\n");
+            discover.toFile().setExecutable(true);
+            daemons.add(daemon("worker-" + w, List.of("-Dspark.worker.resource.gpu.amount=1",
+                    "-Dspark.worker.resource.gpu.discoveryScript=" + discover),
+                    "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+                    "--webui-port", "0", "--work-dir", work.toString(), masterUrl));
         }
     }
 
@@ -97,10 +106,12 @@ class StandaloneClusterIT {
     }
 
     /** A Spark daemon in a JVM of its own, with the JVM options the tests run with; output to NAME.log. */
-    private static Process daemon(String name, String mainClass, String... args) throws IOException {
+    private static Process daemon(String name, List<String> properties, String mainClass, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(sparkJvmOptions());
+        command.addAll(properties);
         command.add("-Xmx512m");
         command.add("-cp");
         command.add(home.resolve("jars") + File.separator + "*");
@@ -164,9 +175,16 @@ class StandaloneClusterIT {
     }
 
     private static JavaSparkContext connect(String master, int executors) throws Exception {
+        return connect(master, executors, "", Map.of());
+    }
+
+    /** With more executor JVM flags and configuration ({@code extra}). */
+    private static JavaSparkContext connect(String master, int executors, String moreFlags, Map<String, String> extra)
+            throws Exception {
         // The executors get the flags jnmf's kernels need and, as a class path after SPARK_HOME/jars/*,
         // this build's class folders (the library under test and these tests' classes).
-        String executorFlags = String.join(" ", sparkJvmOptions()) + " " + System.getProperty("jnmf.jvmFlags", "");
+        String executorFlags = String.join(" ", sparkJvmOptions()) + " " + System.getProperty("jnmf.jvmFlags", "")
+                + " " + moreFlags;
         SparkConf conf = new SparkConf().setMaster(master).setAppName("jnmf-standalone-cluster-test")
                 .set("spark.ui.enabled", "false")
                 .set("spark.executor.memory", "512m")
@@ -174,6 +192,7 @@ class StandaloneClusterIT {
                 .set("spark.executor.extraJavaOptions", executorFlags)
                 .set("spark.executor.extraClassPath", String.join(File.pathSeparator, directories))
                 .set("spark.driver.host", "127.0.0.1");
+        extra.forEach(conf::set);
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
@@ -233,5 +252,43 @@ class StandaloneClusterIT {
         } finally {
             inProcess.stop();
         }
+    }
+
+    /**
+     * Executors on GPUs that Spark's resource scheduling hands out: each task opens the CUDA device of its
+     * task's GPU address (worker 1's device 1, worker 2's device 0, on the CPU stand-in of libcuda), and keeps
+     * its block there for the fit. The result names each executor's device and where it came from.
+     */
+    @Test
+    void gpuExecutorsTakeTheirDeviceFromSparksResourceScheduling() throws Exception {
+        Path standIns = Path.of(System.getProperty("user.dir"), "..", "target", "native-stand-ins").normalize();
+        assumeTrue(Files.exists(standIns.resolve("libcuda.so.1")), "needs the CUDA stand-ins (built by gcc)");
+        assumeTrue(org.jnmf.cuda.CudaBackend.class.getResource("/org/jnmf/cuda/nmf_kernels.fatbin") != null,
+                "needs the kernels (built by nvcc)");
+        NmfOptions options = NmfOptions.builder(5).algorithm(Algorithm.HALS).initialization(Initialization.RANDOM)
+                .seed(3).maxIterations(20).tolerance(0).threads(1).build();
+        DistributedOptions onGpus = DistributedOptions.builder().partitions(4).executorBackend("cuda").build();
+        JavaSparkContext cluster = connect(masterUrl, 2, "-Djnmf.cuda.libraryPath=" + standIns, Map.of(
+                "spark.executor.resource.gpu.amount", "1", "spark.task.resource.gpu.amount", "1",
+                "spark.executorEnv.MOCK_CUDA_DEVICES", "2"));
+        // The driver's H step opens the cuda backend too: device 0 of the stand-in, in this JVM.
+        System.setProperty("jnmf.cuda.libraryPath", standIns.toString());
+        DistributedNmfResult result;
+        try {
+            result = DistributedNmf.fit(cluster.parallelize(Problems.rows(V), 3), options, onGpus);
+        } finally {
+            System.clearProperty("jnmf.cuda.libraryPath");
+            cluster.stop();
+        }
+        List<String> backends = result.executorBackends();
+        assertEquals(2, backends.size(), backends.toString());
+        for (int device = 0; device < 2; device++) {
+            int d = device;
+            assertTrue(backends.stream().anyMatch(b -> b.contains("device " + d + ": jnmf CPU stand-in " + d)
+                    && b.endsWith("; GPU " + d + " from Spark's resource scheduling")), backends.toString());
+        }
+        NmfResult local = Nmf.fit(V, options.toBuilder().backend("java").build());
+        assertTrue(Problems.relativeDifference(result.h(), local.h()) < 1e-9,
+                () -> "H differs by " + Problems.relativeDifference(result.h(), local.h()));
     }
 }
