@@ -1211,9 +1211,9 @@ final class FloatKernels {
         private static Thread thread;
 
         static {
-            // Off by default in float32: there V·Hᵀ's compiled tiles then ran 1.3–3× slower for good
-            // (2000×1500×20 after a 6 s warm-up, AMD EPYC), warmed by this thread or by the calls themselves,
-            // and whole fits lost time; float64 kernels showed nothing of the kind (cold-start-twins results).
+            // Off by default in float32: there fits of 50 and 200 iterations lost time with the twins (2000×1500,
+            // k = 20, AMD EPYC: 2.72 s against 1.88 with NNDSVDa at 50), though `--max-iter 0` gained
+            // (benchmarks/results/cold-start-twins-float32-2026-12-07.md); in float64 they gained or broke even.
             String mode = System.getProperty("jnmf.kernelWarmup", S.elementSize() == 32 ? "false" : "true");
             if (mode.equals("scalar")) {
                 vector = 0; // the twins only, for measurements
@@ -1301,7 +1301,10 @@ final class FloatKernels {
         private static final class Problems {
             private final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
             private int round;
-            private final int dotM = DOT_CHUNK + L + 3;
+            // Rows as long as a typical V's (three chunks, the last one short, then a tail): C2 compiles the
+            // tiles from this problem's profile, and with one full chunk and a one-vector one (the shape it had)
+            // V·Hᵀ on 2000×1500×20 float32 then ran 1.1–2.0 ms instead of 0.7–0.9 for good.
+            private final int dotM = 3 * DOT_CHUNK - L + 3;
             private final float[] dotA = values(5 * dotM);
             private final float[] dotB = values(5 * dotM);
             private final float[] dotOut = new float[5 * 5];
