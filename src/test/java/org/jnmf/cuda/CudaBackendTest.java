@@ -81,20 +81,6 @@ class CudaBackendTest {
         return out;
     }
 
-    private static void assertClose(double[] expected, double[] actual, double relative, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
-        for (double e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double diff = Math.abs(expected[i] - actual[i]);
-            if (!(diff <= relative * Math.max(scale, 1e-300))) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
-                        + actual[i] + " (scale " + scale + ")");
-            }
-        }
-    }
 
     private static void assertRelative(double expected, double actual, double relative, String what) {
         assertTrue(Math.abs(expected - actual) <= relative * Math.abs(expected),
@@ -145,7 +131,7 @@ class CudaBackendTest {
             assertArrayEquals(out[0][1], out[1][1], "W round trip");
             String[] names = {"", "", "V·Hᵀ", "Wᵀ·V", "W·(k×k)", "(k×k)·H", "Wᵀ·W", "H·Hᵀ"};
             for (int i = 2; i < names.length; i++) {
-                assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
+                CudaTestSupport.assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
             }
         }
     }
@@ -198,8 +184,8 @@ class CudaBackendTest {
             assertArrayEquals(expected[0], actual[0], "multiplicative update " + p);
             assertArrayEquals(expected[1], actual[1], "multiplicative update with floor " + p);
             // Not bit for bit: the warp sums each HALS gradient in another order than the Java loop.
-            assertClose(expected[2], actual[2], halsTolerance(p), "HALS columns of W " + p);
-            assertClose(expected[3], actual[3], halsTolerance(p), "HALS rows of H " + p);
+            CudaTestSupport.assertClose(expected[2], actual[2], halsTolerance(p), "HALS columns of W " + p);
+            CudaTestSupport.assertClose(expected[3], actual[3], halsTolerance(p), "HALS rows of H " + p);
             assertArrayEquals(wBefore, w, "uploading and updating on the device leaves the host array alone");
         }
     }
@@ -268,8 +254,8 @@ class CudaBackendTest {
                         x.close();
                     }
                 }
-                assertClose(out[0][0], out[1][0], halsTolerance(p, k), "HALS columns of W, k = " + k + " " + p);
-                assertClose(out[0][1], out[1][1], halsTolerance(p, k), "HALS rows of H, k = " + k + " " + p);
+                CudaTestSupport.assertClose(out[0][0], out[1][0], halsTolerance(p, k), "HALS columns of W, k = " + k + " " + p);
+                CudaTestSupport.assertClose(out[0][1], out[1][1], halsTolerance(p, k), "HALS rows of H, k = " + k + " " + p);
             }
         }
     }
@@ -349,7 +335,7 @@ class CudaBackendTest {
             String[] names = {"V ⊙ (WH)^-1.5", "(WH)^-0.5", "(WH)^-0.5·Hᵀ + 0.5·W + 0.25", "β update of W",
                 "‖∇ᴾ‖²", "D_β for β = 0, 0.5, 1, 1.5"};
             for (int i = 0; i < names.length; i++) {
-                assertClose(out[0][i], out[1][i], tolerance, names[i] + " " + p);
+                CudaTestSupport.assertClose(out[0][i], out[1][i], tolerance, names[i] + " " + p);
             }
         }
     }
@@ -389,7 +375,7 @@ class CudaBackendTest {
             }
             assertEquals("cuda", cuda.backend());
             double tolerance = p == Precision.SINGLE ? 3e-3 : 1e-7;
-            assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, cuda.lossName() + " W " + p);
+            CudaTestSupport.assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, cuda.lossName() + " W " + p);
             assertRelative(java.loss(), cuda.loss(), tolerance, cuda.lossName() + " loss " + p);
             assertRelative(java.relativeProjectedGradient(), cuda.relativeProjectedGradient(), tolerance * 10,
                     cuda.lossName() + " relative ‖∇ᴾ‖ " + p);
@@ -452,7 +438,7 @@ class CudaBackendTest {
             }
             String[] names = {"sparse V·Hᵀ", "Wᵀ·sparse V", "(V ⊙ (WH)⁻¹)·Hᵀ", "Wᵀ·(V ⊙ (WH)⁻¹)"};
             for (int i = 0; i < names.length; i++) {
-                assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
+                CudaTestSupport.assertClose(out[0][i], out[1][i], tolerance(p) * 4, names[i] + " " + p);
             }
             String[] scalarNames = {"‖V‖²", "‖V − WH‖²", "KL", "β = 0.5", "Itakura–Saito"};
             for (int i = 0; i < scalarNames.length; i++) {
@@ -480,8 +466,8 @@ class CudaBackendTest {
             assertEquals("cuda", cuda.backend());
             String what = cuda.lossName() + " " + variant.build().algorithm() + " " + p;
             double tolerance = p == Precision.SINGLE ? 3e-3 : 1e-7;
-            assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, what + " W");
-            assertClose(java.h().toDoubleArray(), cuda.h().toDoubleArray(), tolerance, what + " H");
+            CudaTestSupport.assertClose(java.w().toDoubleArray(), cuda.w().toDoubleArray(), tolerance, what + " W");
+            CudaTestSupport.assertClose(java.h().toDoubleArray(), cuda.h().toDoubleArray(), tolerance, what + " H");
             assertRelative(java.loss(), cuda.loss(), tolerance, what + " loss");
         }
     }
@@ -568,7 +554,7 @@ class CudaBackendTest {
                 assertTrue(x >= 0, "H ≥ 0");
             }
             // float32: cuBLAS sums in another order than the Java kernels and 40 iterations carry that on.
-            assertClose(wj, wc, p == Precision.SINGLE ? 3e-3 : 1e-7, algorithm + " W " + p);
+            CudaTestSupport.assertClose(wj, wc, p == Precision.SINGLE ? 3e-3 : 1e-7, algorithm + " W " + p);
             double[] losses = cuda.lossHistory();
             for (int i = 1; i < losses.length; i++) {
                 assertTrue(losses[i] <= losses[i - 1] * (1 + 1e-6), algorithm + " loss must not increase");

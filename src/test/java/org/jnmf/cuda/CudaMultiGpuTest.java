@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.jnmf.Algorithm;
 import org.jnmf.BackendUnavailableException;
@@ -51,50 +50,8 @@ class CudaMultiGpuTest {
         }
     }
 
-    private static DenseMatrix noisyLowRank(int n, int m, int k, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] w = new double[n * k];
-        double[] h = new double[k * m];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = r.nextDouble();
-        }
-        for (int i = 0; i < h.length; i++) {
-            h[i] = r.nextDouble();
-        }
-        double[] v = new double[n * m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                double s = 0;
-                for (int p = 0; p < k; p++) {
-                    s += w[i * k + p] * h[p * m + j];
-                }
-                v[i * m + j] = s + 0.1 * r.nextDouble();
-            }
-        }
-        return DenseMatrix.wrap(n, m, v);
-    }
 
-    private static void assertClose(double[] expected, double[] actual, double relative, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
-        for (double e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            if (!(Math.abs(expected[i] - actual[i]) <= relative * scale)) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
-                        + actual[i] + " (scale " + scale + ")");
-            }
-        }
-    }
 
-    private static void assertSameFit(NmfResult expected, NmfResult actual, double relative, String what) {
-        assertEquals(expected.iterations(), actual.iterations(), what + ": iterations");
-        assertEquals(expected.stopReason(), actual.stopReason(), what + ": stop reason");
-        assertClose(expected.w().toDoubleArray(), actual.w().toDoubleArray(), relative, what + " W");
-        assertClose(expected.h().toDoubleArray(), actual.h().toDoubleArray(), relative, what + " H");
-        assertClose(expected.lossHistory(), actual.lossHistory(), relative, what + " losses");
-    }
 
     private static NmfOptions.Builder options(Precision p) {
         return NmfOptions.builder(4).precision(p).seed(7).maxIterations(25).tolerance(0).threads(1)
@@ -106,7 +63,7 @@ class CudaMultiGpuTest {
     void everySolverOnThreeDevicesGivesTheJavaFitToRounding(Precision p) throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.setDevices(3);
-        DenseMatrix dense = noisyLowRank(61, 37, 4, 23);
+        DenseMatrix dense = TestMatrices.lowRank(61, 37, 4, 0.1, 23);
         DenseMatrix hidden = TestMatrices.offHeap(dense);
         double[] withNan = dense.toDoubleArray();
         withNan[5] = Double.NaN;
@@ -137,7 +94,7 @@ class CudaMultiGpuTest {
                     three.backendReason());
             assertTrue(three.backendReason().endsWith("; V's rows split over 3 devices: 20 rows on device 0, 20 rows"
                     + " on device 1, 21 rows on device 2"), three.backendReason());
-            assertSameFit(java, three, relative, c.name() + " " + p);
+            CudaTestSupport.assertSameFit(java, three, relative, c.name() + " " + p);
         }
     }
 
@@ -145,7 +102,7 @@ class CudaMultiGpuTest {
     void eachDeviceMayStreamItsRows() throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.setDevices(2);
-        DenseMatrix v = noisyLowRank(61, 37, 4, 29);
+        DenseMatrix v = TestMatrices.lowRank(61, 37, 4, 0.1, 29);
         NmfOptions o = options(Precision.DOUBLE).algorithm(Algorithm.HALS).backend("cuda").build();
         NmfResult one = with(Map.of(), () -> Nmf.fit(v, o));
         NmfResult two = with(Map.of(CudaConfig.DEVICES, "0,1", CudaConfig.STREAM_BLOCK_ROWS, "8"),
@@ -154,14 +111,14 @@ class CudaMultiGpuTest {
                 + " page-locked host memory in 4 blocks of 8 rows, read once an iteration), 31 rows on device 1 (V"
                 + " streamed from page-locked host memory in 4 blocks of 8 rows, read once an iteration)"),
                 two.backendReason());
-        assertSameFit(one, two, 1e-9, "two streaming devices");
+        CudaTestSupport.assertSameFit(one, two, 1e-9, "two streaming devices");
     }
 
     @Test
     void oneNamedDeviceIsThePlainBackendBitForBit() throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.setDevices(2);
-        DenseMatrix v = noisyLowRank(30, 20, 3, 31);
+        DenseMatrix v = TestMatrices.lowRank(30, 20, 3, 0.1, 31);
         NmfOptions o = options(Precision.DOUBLE).backend("cuda").build();
         NmfResult plain = with(Map.of(), () -> Nmf.fit(v, o));
         NmfResult second = with(Map.of(CudaConfig.DEVICES, "1"), () -> Nmf.fit(v, o));
@@ -175,13 +132,13 @@ class CudaMultiGpuTest {
     void aMissingDeviceOrTooFewRowsAreClearErrors() throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.setDevices(2);
-        DenseMatrix v = noisyLowRank(30, 20, 3, 37);
+        DenseMatrix v = TestMatrices.lowRank(30, 20, 3, 0.1, 37);
         BackendUnavailableException missing = assertThrows(BackendUnavailableException.class, () -> with(
                 Map.of(CudaConfig.DEVICES, "0,2"), () -> Nmf.fit(v, options(Precision.DOUBLE).backend("cuda").build())));
         assertTrue(missing.getMessage().startsWith("the cuda backend cannot run on device 2 (jnmf.cuda.devices):\n"
                 + "  - device 2 was asked for (jnmf.cuda.device) but only 2 exist"), missing.getMessage());
         IllegalArgumentException few = assertThrows(IllegalArgumentException.class, () -> with(
-                Map.of(CudaConfig.DEVICES, "all"), () -> Nmf.fit(noisyLowRank(14, 20, 3, 1),
+                Map.of(CudaConfig.DEVICES, "all"), () -> Nmf.fit(TestMatrices.lowRank(14, 20, 3, 0.1, 1),
                         options(Precision.DOUBLE).backend("cuda").build())));
         assertEquals("V's 14 rows are too few to split over 2 GPUs for a rank-4 fit (it needs more than rank + 10 ="
                 + " 14); leave jnmf.cuda.devices unset to use one device", few.getMessage());

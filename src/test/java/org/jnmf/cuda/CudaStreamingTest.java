@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.jnmf.Algorithm;
 import org.jnmf.DenseMatrix;
@@ -14,6 +13,7 @@ import org.jnmf.Nmf;
 import org.jnmf.NmfOptions;
 import org.jnmf.NmfResult;
 import org.jnmf.Precision;
+import org.jnmf.TestMatrices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,51 +54,8 @@ class CudaStreamingTest {
         }
     }
 
-    private static DenseMatrix noisyLowRank(int n, int m, int k, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] w = new double[n * k];
-        double[] h = new double[k * m];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = r.nextDouble();
-        }
-        for (int i = 0; i < h.length; i++) {
-            h[i] = r.nextDouble();
-        }
-        double[] v = new double[n * m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                double s = 0;
-                for (int p = 0; p < k; p++) {
-                    s += w[i * k + p] * h[p * m + j];
-                }
-                v[i * m + j] = s + 0.1 * r.nextDouble();
-            }
-        }
-        return DenseMatrix.wrap(n, m, v);
-    }
 
-    private static void assertClose(double[] expected, double[] actual, double relative, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
-        for (double e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double diff = Math.abs(expected[i] - actual[i]);
-            if (!(diff <= relative * scale)) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
-                        + actual[i] + " (scale " + scale + ")");
-            }
-        }
-    }
 
-    private static void assertSameIterates(NmfResult expected, NmfResult actual, double relative, String what) {
-        assertEquals(expected.iterations(), actual.iterations(), what + ": iterations");
-        assertEquals(expected.stopReason(), actual.stopReason(), what + ": stop reason");
-        assertClose(expected.w().toDoubleArray(), actual.w().toDoubleArray(), relative, what + " W");
-        assertClose(expected.h().toDoubleArray(), actual.h().toDoubleArray(), relative, what + " H");
-        assertClose(expected.lossHistory(), actual.lossHistory(), relative, what + " losses");
-    }
 
     private static NmfOptions.Builder options(Precision p) {
         return NmfOptions.builder(4).precision(p).seed(7).maxIterations(30).tolerance(0).threads(1).backend("cuda");
@@ -108,7 +65,7 @@ class CudaStreamingTest {
     @EnumSource(Precision.class)
     void streamedFitsGiveTheInMemoryIteratesToRounding(Precision p) {
         CudaTestSupport.open(p).close(); // skips where CUDA is not usable
-        DenseMatrix v = noisyLowRank(53, 31, 4, 17);
+        DenseMatrix v = TestMatrices.lowRank(53, 31, 4, 0.1, 17);
         // float32: the blocks' sum of Wᵀ·V rounds differently from one product and 30 iterations carry it on.
         double relative = p == Precision.SINGLE ? 2e-3 : 1e-9;
         NmfOptions.Builder[] variants = {
@@ -130,9 +87,9 @@ class CudaStreamingTest {
             assertTrue(!inMemory.backendReason().contains("streamed"), inMemory.backendReason());
             assertTrue(streamed.backendReason().endsWith("; V streamed from page-locked host memory in 7 blocks of 8"
                     + " rows, read once an iteration"), streamed.backendReason());
-            assertSameIterates(inMemory, streamed, relative, what);
+            CudaTestSupport.assertSameFit(inMemory, streamed, relative, what);
             NmfResult java = Nmf.fit(v, variant.backend("java").build());
-            assertSameIterates(java, streamed, p == Precision.SINGLE ? 3e-3 : 1e-7, what + " against java");
+            CudaTestSupport.assertSameFit(java, streamed, p == Precision.SINGLE ? 3e-3 : 1e-7, what + " against java");
         }
     }
 
@@ -146,7 +103,7 @@ class CudaStreamingTest {
     @Test
     void aStreamedFitReadsVOnceAnIteration() throws Throwable {
         CudaTestSupport.requireStandIns();
-        DenseMatrix v = noisyLowRank(53, 31, 4, 17);
+        DenseMatrix v = TestMatrices.lowRank(53, 31, 4, 0.1, 17);
         for (Algorithm algorithm : Algorithm.values()) {
             long before = CudaTestSupport.StandIn.pageLockedCopies();
             NmfResult r = withProperties("8", () -> Nmf.fit(v, options(Precision.DOUBLE).algorithm(algorithm)
@@ -164,14 +121,14 @@ class CudaStreamingTest {
     void aVLargerThanTheDeviceIsStreamedAndFitsNeedingItWholeAreRefused() throws Throwable {
         CudaTestSupport.requireStandIns();
         // 1000×1500 float64 is 11.4 MiB: more than the device's 8 MiB, while W, H and the work matrices fit.
-        DenseMatrix v = noisyLowRank(1000, 1500, 3, 5);
+        DenseMatrix v = TestMatrices.lowRank(1000, 1500, 3, 0.1, 5);
         NmfOptions hals = NmfOptions.builder(3).algorithm(Algorithm.HALS).precision(Precision.DOUBLE).seed(1)
                 .maxIterations(5).tolerance(0).initialization(Initialization.RANDOM).threads(1).build();
         CudaTestSupport.StandIn.setDeviceMemory(8L << 20);
         NmfResult streamed = withProperties(null, () -> Nmf.fit(v, hals.toBuilder().backend("cuda").build()));
         assertTrue(streamed.backendReason().contains("; V streamed from page-locked host memory in "),
                 streamed.backendReason());
-        assertSameIterates(Nmf.fit(v, hals.toBuilder().backend("java").build()), streamed, 1e-9, "streamed HALS");
+        CudaTestSupport.assertSameFit(Nmf.fit(v, hals.toBuilder().backend("java").build()), streamed, 1e-9, "streamed HALS");
 
         MatrixTooLargeException e = assertThrows(MatrixTooLargeException.class, () -> withProperties(null,
                 () -> Nmf.fit(v, hals.toBuilder().backend("cuda").beta(1).algorithm(Algorithm.MULTIPLICATIVE).build())));
@@ -185,7 +142,7 @@ class CudaStreamingTest {
     void failingToPageLockVIsAClearErrorAndFreesWhatWasMade() throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.failDriver("cuMemAllocHost_v2", 2, 0);
-        DenseMatrix v = noisyLowRank(20, 10, 2, 3);
+        DenseMatrix v = TestMatrices.lowRank(20, 10, 2, 0.1, 3);
         CudaException e = assertThrows(CudaException.class, () -> withProperties("4",
                 () -> Nmf.fit(v, NmfOptions.builder(2).backend("cuda").precision(Precision.SINGLE).build())));
         assertEquals("cuMemAllocHost_v2", e.call());

@@ -81,6 +81,31 @@ final class CudaTestSupport {
     }
 
     /** Calls into the stand-ins' test controls. */
+    /** Every element within {@code relative} × the largest magnitude of {@code expected}. */
+    static void assertClose(double[] expected, double[] actual, double relative, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs(expected[i] - actual[i]);
+            if (!(diff <= relative * Math.max(scale, 1e-300))) {
+                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
+                        + actual[i] + " (scale " + scale + ")");
+            }
+        }
+    }
+
+    /** The same iteration count and stop, and W, H and the loss history within {@code relative}. */
+    static void assertSameFit(org.jnmf.NmfResult expected, org.jnmf.NmfResult actual, double relative, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.iterations(), actual.iterations(), what + ": iterations");
+        org.junit.jupiter.api.Assertions.assertEquals(expected.stopReason(), actual.stopReason(), what + ": stop reason");
+        assertClose(expected.w().toDoubleArray(), actual.w().toDoubleArray(), relative, what + " W");
+        assertClose(expected.h().toDoubleArray(), actual.h().toDoubleArray(), relative, what + " H");
+        assertClose(expected.lossHistory(), actual.lossHistory(), relative, what + " losses");
+    }
+
     static final class StandIn {
         private static final Linker LINKER = Linker.nativeLinker();
 
