@@ -22,7 +22,7 @@ public final class CudaProbe {
      * @param reasons  why it cannot (empty when usable)
      * @param findings what was found: driver, device, cuBLAS
      */
-    public record Result(boolean usable, List<String> reasons, List<String> findings) {
+    public record Result(boolean usable, List<String> reasons, List<String> findings, int deviceCount) {
         public Result {
             reasons = List.copyOf(reasons);
             findings = List.copyOf(findings);
@@ -32,10 +32,12 @@ public final class CudaProbe {
     /** Probes CUDA with the given configuration. */
     public static Result probe(CudaConfig config) {
         CudaBackend.Attempt attempt = CudaBackend.attempt(config, Precision.SINGLE);
+        int count = 0;
         if (attempt.usable()) {
+            count = attempt.backend().deviceCount();
             attempt.backend().close();
         }
-        return new Result(attempt.usable(), attempt.reasons(), attempt.findings());
+        return new Result(attempt.usable(), attempt.reasons(), attempt.findings(), count);
     }
 
     /** Probes CUDA as configured by the system properties ({@link CudaConfig#fromSystemProperties()}). */
@@ -67,6 +69,24 @@ public final class CudaProbe {
         }
         if (!r.usable()) {
             out.append("  fix: ").append(fix()).append('\n');
+        }
+        // The other devices, each as the backend would open it: -Djnmf.cuda.devices=all fits on all of them.
+        for (int d = 0; d < r.deviceCount(); d++) {
+            if (d == config.device()) {
+                continue;
+            }
+            CudaBackend.Attempt other = CudaBackend.attempt(config.withDevice(d), Precision.SINGLE);
+            if (other.usable()) {
+                other.backend().close();
+            }
+            String found = other.findings().stream().filter(f -> f.startsWith("device ")).findFirst()
+                    .orElse("device " + d);
+            out.append("  ").append(found).append(other.usable() ? "" : ": not usable: "
+                    + String.join("; ", other.reasons())).append('\n');
+        }
+        if (r.deviceCount() > 1) {
+            out.append("  ").append(r.deviceCount()).append(" devices: -D").append(CudaConfig.DEVICES)
+                    .append("=all fits on all of them, V's rows split between them\n");
         }
         return out.toString();
     }

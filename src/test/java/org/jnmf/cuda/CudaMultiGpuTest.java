@@ -129,6 +129,17 @@ class CudaMultiGpuTest {
     }
 
     @Test
+    void jnmfDevicesListsEveryDeviceAndHowToUseThemAll() throws Throwable {
+        CudaTestSupport.requireStandIns();
+        CudaTestSupport.StandIn.setDevices(3);
+        String report = CudaProbe.report(CudaTestSupport.config());
+        assertTrue(report.contains("  device 0: jnmf CPU stand-in 0, compute capability 9.0"), report);
+        assertTrue(report.contains("  device 1: jnmf CPU stand-in 1, compute capability 9.0"), report);
+        assertTrue(report.contains("  device 2: jnmf CPU stand-in 2, compute capability 9.0"), report);
+        assertTrue(report.contains("  3 devices: -Djnmf.cuda.devices=all fits on all of them"), report);
+    }
+
+    @Test
     void aMissingDeviceOrTooFewRowsAreClearErrors() throws Throwable {
         CudaTestSupport.requireStandIns();
         CudaTestSupport.StandIn.setDevices(2);
