@@ -21,7 +21,7 @@ import org.jnmf.backend.DeviceMatrix;
  * after the fit on the blocks' executors) or until the entry is evicted as the least recently used beyond
  * {@link #MAX_IDLE} idle entries (a fit whose release did not reach this executor, e.g. a block that moved).
  * Two tasks on one block at once (speculative execution) do not share: the second gets a backend of its own
- * for the task. Spark may run a block's task on another executor: that executor uploads the block there.
+ * for the task. A backend whose call failed is closed, not kept, so a retried task starts afresh. Spark may run a block's task on another executor: that executor uploads the block there.
  */
 final class ExecutorBackends {
     /** Idle entries kept beyond those in use; older ones are closed. */
@@ -151,6 +151,7 @@ final class ExecutorBackends {
         private final boolean resident;
         private final List<DeviceMatrix> taskMatrices = new ArrayList<>();
         private final Backend scoped;
+        private boolean failed;
 
         private Lease(Entry entry, boolean resident) {
             this.entry = entry;
@@ -163,6 +164,7 @@ final class ExecutorBackends {
                 try {
                     result = method.invoke(entry.backend, args);
                 } catch (InvocationTargetException e) {
+                    failed = true; // a backend that failed (a CUDA error sticks) is not handed to a retry
                     throw e.getCause();
                 }
                 if (result instanceof DeviceMatrix x) {
@@ -194,12 +196,17 @@ final class ExecutorBackends {
                     taskMatrices.get(i).close();
                 }
             } finally {
+                boolean keep = resident && !failed;
                 if (resident) {
                     synchronized (ENTRIES) {
                         entry.inUse = false;
+                        if (failed) {
+                            ENTRIES.values().remove(entry);
+                        }
                         evictIdle();
                     }
-                } else {
+                }
+                if (!keep) {
                     entry.close();
                 }
             }
