@@ -66,9 +66,7 @@ abstract class Step {
      * joins the denominator of a multiplicative update.
      */
     protected final void addPenaltyGradient(DeviceMatrix denominator, double l1, double l2, DeviceMatrix x) {
-        if (l1 > 0 || l2 > 0) {
-            backend.combine(denominator, l2, x, l1, denominator);
-        }
+        FrobeniusHalfStep.addPenaltyGradient(backend, denominator, l1, l2, x);
     }
 
     /** One iteration: W, then H. */

@@ -14,11 +14,11 @@ import org.apache.spark.mllib.linalg.distributed.RowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import org.jnmf.Algorithm;
 import org.jnmf.DenseMatrix;
+import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Initialization;
 import org.jnmf.Initializer;
 import org.jnmf.NmfOptions;
 import org.jnmf.Normalization;
-import org.jnmf.NnlsHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.Restarts;
 import org.jnmf.StopReason;
@@ -392,9 +392,6 @@ public final class DistributedNmf {
         /** ΣW and ‖W‖² summed over the partitions, for the penalty (0 where its weight is 0). */
         private double sumW;
         private double sumW2;
-        private DeviceMatrix identity;
-        private DeviceMatrix regularized;
-        private DeviceMatrix penalisedWtv;
         private DeviceMatrix onesH;
 
         Loop(Run run, Backend backend, LocalSolver solver, JavaRDD<RowBlock> blocks, long[] rowStart, int n, int m,
@@ -427,6 +424,9 @@ public final class DistributedNmf {
             boolean beta = options.beta() != 2;
             boolean[] passiveH = null;
             DeviceMatrix wtwh = mu && !beta ? backend.allocate(k, m) : null;
+            // Nmf.fit's H half-step (plain HALS: acceleration is refused here); the driver's backend frees its buffers.
+            FrobeniusHalfStep halfH = new FrobeniusHalfStep(backend, options.algorithm(), false, options.l1H(),
+                    options.l2H(), options.floor(), 1, x -> x);
             loadProducts(sum(steps));
             backend.gramOfRows(h, hht);
             FactorBroadcast current = broadcast(h, hht);
@@ -475,17 +475,11 @@ public final class DistributedNmf {
                     run.broadcasts.clear();
                 }
                 if (beta) {
-                    LocalSolver.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
+                    FrobeniusHalfStep.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
                     backend.multiplicativeUpdate(h, numH, denH, LocalSolver.gamma(options.beta()),
                             options.beta() <= 1 ? LocalSolver.STABILITY_ZERO : 0, options.floor());
-                } else if (anls) {
-                    passiveH = NnlsHalfStep.solve(backend, h, wtv, wtw, options.l1H(), options.l2H(), passiveH, false);
-                } else if (mu) {
-                    backend.multiply(wtw, h, wtwh);
-                    LocalSolver.addPenaltyGradient(backend, wtwh, options.l1H(), options.l2H(), h);
-                    backend.multiplicativeUpdate(h, wtv, wtwh, options.floor());
                 } else {
-                    halsStepOfH(h, options.l1H(), options.l2H());
+                    passiveH = halfH.update(h, wtv, wtw, wtwh, passiveH);
                 }
                 backend.gramOfRows(h, hht);
                 current = broadcast(h, hht);
@@ -648,31 +642,6 @@ public final class DistributedNmf {
         }
 
         /**
-         * H's HALS sweep with C − l1H and D + l2H·I (copies: the loss reads C and D), as {@code FrobeniusStep}
-         * does on one machine.
-         */
-        private void halsStepOfH(DeviceMatrix h, double l1, double l2) {
-            DeviceMatrix g = wtv;
-            if (l1 > 0) {
-                if (penalisedWtv == null) {
-                    penalisedWtv = backend.allocate(k, m);
-                }
-                backend.combine(wtv, 0, wtv, -l1, penalisedWtv);
-                g = penalisedWtv;
-            }
-            DeviceMatrix gram = wtw;
-            if (l2 > 0) {
-                if (identity == null) {
-                    identity = backend.upload(k, k, LocalSolver.identity(k));
-                    regularized = backend.allocate(k, k);
-                }
-                backend.combine(wtw, l2, identity, 0, regularized);
-                gram = regularized;
-            }
-            backend.halsUpdateRows(h, g, gram);
-        }
-
-        /**
          * ‖∇ᴾf‖² at the current point, penalties included, as {@code Step.projectedGradientSquared}: W's part
          * summed over the blocks (one job), H's on the driver; for a β loss the job also brings H's products at
          * the current point (they replace the last step's, which the next step replaces in turn).
@@ -689,7 +658,7 @@ public final class DistributedNmf {
             if (options.beta() == 2) {
                 try (DeviceMatrix wtwh = backend.allocate(k, m)) {
                     backend.multiply(wtw, h, wtwh);
-                    LocalSolver.addPenaltyGradient(backend, wtwh, options.l1H(), options.l2H(), h);
+                    FrobeniusHalfStep.addPenaltyGradient(backend, wtwh, options.l1H(), options.l2H(), h);
                     return g + backend.projectedGradientSquared(h, wtv, wtwh);
                 }
             }
@@ -700,7 +669,7 @@ public final class DistributedNmf {
                 }
             }
             loadProducts(products);
-            LocalSolver.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
+            FrobeniusHalfStep.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
             return g + backend.projectedGradientSquared(h, numH, denH);
         }
 

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.jnmf.Algorithm;
-import org.jnmf.NnlsHalfStep;
+import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Precision;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
@@ -52,16 +52,6 @@ final class LocalSolver implements Serializable {
     /** {@code BetaStep}'s exponent γ of the β updates: 1/(2 − β) for β &lt; 1, else 1. */
     static double gamma(double beta) {
         return beta < 1 ? 1 / (2 - beta) : 1;
-    }
-
-    /**
-     * denominator ← denominator + l2·x + l1 ({@code Step.addPenaltyGradient}'s arithmetic), for the W step here
-     * and the H step on the driver.
-     */
-    static void addPenaltyGradient(Backend be, DeviceMatrix denominator, double l1, double l2, DeviceMatrix x) {
-        if (l1 > 0 || l2 > 0) {
-            be.combine(denominator, l2, x, l1, denominator);
-        }
     }
 
     /**
@@ -134,23 +124,12 @@ final class LocalSolver implements Serializable {
                 DeviceMatrix hht = be.upload(k, k, h.hht());
                 DeviceMatrix vht = be.allocate(rows, k);
                 be.multiplyByTransposed(v, hd, vht);
-                if (algorithm == Algorithm.ANLS) {
-                    passive = NnlsHalfStep.solve(be, wd, vht, hht, l1W, l2W, passive, true);
-                } else if (algorithm == Algorithm.MULTIPLICATIVE) {
-                    DeviceMatrix whht = be.allocate(rows, k);
-                    be.multiply(wd, hht, whht);
-                    addPenaltyGradient(be, whht, l1W, l2W, wd);
-                    be.multiplicativeUpdate(wd, vht, whht, floor);
-                } else {
-                    if (l1W > 0) {
-                        be.combine(vht, 0, vht, -l1W, vht);
-                    }
-                    DeviceMatrix gram = hht;
-                    if (l2W > 0) {
-                        gram = be.allocate(k, k);
-                        be.combine(hht, l2W, be.upload(k, k, identity(k)), 0, gram);
-                    }
-                    be.halsUpdateColumns(wd, vht, gram);
+                // Nmf.fit's W half-step on this block's rows (the lease frees what it allocates).
+                FrobeniusHalfStep half = new FrobeniusHalfStep(be, algorithm, true, l1W, l2W, floor, 1, x -> x);
+                boolean[] solved = half.update(wd, vht, hht,
+                        algorithm == Algorithm.MULTIPLICATIVE ? be.allocate(rows, k) : null, passive);
+                if (solved != null) {
+                    passive = solved;
                 }
             }
             DeviceMatrix wtv = be.allocate(k, m);
@@ -226,7 +205,7 @@ final class LocalSolver implements Serializable {
                 be.sampledPower(null, wd, hd, beta - 1, power);
                 be.multiplyByTransposed(power, hd, denW);
             }
-            addPenaltyGradient(be, denW, l1W, l2W, wd);
+            FrobeniusHalfStep.addPenaltyGradient(be, denW, l1W, l2W, wd);
         }
 
         /** The block's Wᵀ·(V ⊙ (WH)^(β−2)) and Wᵀ·(WH)^(β−1) (for β = 1, W's column sums) into products. */
@@ -265,7 +244,7 @@ final class LocalSolver implements Serializable {
                 be.multiplyByTransposed(v, hd, vht);
                 DeviceMatrix whht = be.allocate(block.rows, k);
                 be.multiply(wd, be.upload(k, k, h.hht()), whht);
-                addPenaltyGradient(be, whht, l1W, l2W, wd);
+                FrobeniusHalfStep.addPenaltyGradient(be, whht, l1W, l2W, wd);
                 return new double[] {be.projectedGradientSquared(wd, vht, whht)};
             }
             BetaProducts b = new BetaProducts(be, v, block.rows);
@@ -289,15 +268,6 @@ final class LocalSolver implements Serializable {
             DeviceMatrix hd = be.upload(k, m, h);
             return new double[] {be.betaDivergence(v, wd, hd, beta), be.residualSquared(v, wd, hd)};
         }
-    }
-
-    /** The k×k identity, row-major. */
-    static double[] identity(int k) {
-        double[] eye = new double[k * k];
-        for (int p = 0; p < k; p++) {
-            eye[p * k + p] = 1;
-        }
-        return eye;
     }
 
     /** ‖V_block − W_block·H‖² computed directly. */
