@@ -2,9 +2,10 @@ package org.jnmf;
 
 /**
  * The observed entries of V under {@link NmfOptions#missing()} or {@link NmfOptions#mask()}: V with its
- * missing entries set to 0, the 0/1 mask M of observed entries and its complement 1 − M, all dense.
+ * missing entries set to 0, the 0/1 mask M of observed entries and its complement 1 − M, all dense. Public
+ * for the distributed fit (jnmf-spark), whose executors mask their row blocks the same way.
  */
-final class Masking {
+public final class Masking {
     private Masking() {
     }
 
@@ -15,7 +16,7 @@ final class Masking {
      * @param observed   the number of observed entries
      * @param sum        the sum of the observed entries
      */
-    record Observed(DenseMatrix values, DenseMatrix mask, DenseMatrix complement, long observed, double sum) {
+    public record Observed(DenseMatrix values, DenseMatrix mask, DenseMatrix complement, long observed, double sum) {
     }
 
     /** The observed part of V, or null when every entry is observed. */
@@ -25,15 +26,31 @@ final class Masking {
         if (explicit == null && missing == Missing.NONE) {
             return null;
         }
+        if (options.beta() != 2) {
+            throw new IllegalArgumentException("missing values work with the Frobenius loss only; drop the loss"
+                    + " option (" + options.lossLabel() + ") or the missing-value option");
+        }
+        Observed o = of(v, explicit, missing);
+        if (o.observed() == 0) {
+            throw new IllegalArgumentException("every entry of V is missing; there is nothing to fit");
+        }
+        return o;
+    }
+
+    /**
+     * A block of V's rows with its missing entries as {@code missing} says (the distributed fit's executors):
+     * as {@link #of(Matrix, NmfOptions)}, but a block with nothing observed is allowed.
+     */
+    public static Observed observed(Matrix v, Missing missing) {
+        return of(v, null, missing);
+    }
+
+    private static Observed of(Matrix v, Matrix explicit, Missing missing) {
         int n = v.rows();
         int m = v.cols();
         if ((long) n * m > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("missing values need V as one dense array, but " + n + "×" + m
                     + " has more than 2³¹ entries; factor a smaller matrix or drop the missing-value option");
-        }
-        if (options.beta() != 2) {
-            throw new IllegalArgumentException("missing values work with the Frobenius loss only; drop the loss"
-                    + " option (" + options.lossLabel() + ") or the missing-value option");
         }
         if (explicit != null && (explicit.rows() != n || explicit.cols() != m)) {
             throw new IllegalArgumentException("the mask must have V's shape " + n + "×" + m + "; got "
@@ -82,9 +99,6 @@ final class Masking {
                 observed++;
                 sum += x;
             }
-        }
-        if (observed == 0) {
-            throw new IllegalArgumentException("every entry of V is missing; there is nothing to fit");
         }
         return new Observed(DenseMatrix.wrap(n, m, values), DenseMatrix.wrap(n, m, mask),
                 DenseMatrix.wrap(n, m, complement), observed, sum);

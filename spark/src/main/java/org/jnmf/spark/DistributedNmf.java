@@ -17,6 +17,7 @@ import org.jnmf.DenseMatrix;
 import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Initialization;
 import org.jnmf.Initializer;
+import org.jnmf.Missing;
 import org.jnmf.NmfOptions;
 import org.jnmf.Normalization;
 import org.jnmf.Precision;
@@ -43,9 +44,14 @@ import scala.Tuple2;
  * <p>Initialisation: RANDOM (the default here, drawn on the driver exactly as the single-machine fit
  * draws it; W then travels once to the executors) or CUSTOM. NNDSVD needs a distributed QR and is refused.
  *
+ * <p>Missing entries ({@link NmfOptions#missing()}: NaN or zeros in the rows) are fitted on the observed ones
+ * as {@code MaskedFrobeniusStep} does: each task completes its block with the current model for its W step
+ * and products, and a check's loss is one job over the observed entries. V is then held dense.
+ *
  * <p>Backends: the tasks and the driver's H update use {@link DistributedOptions#executorBackend()} (Java by
  * default; {@link NmfOptions#backend()} is not used here), the driver with {@link NmfOptions#threads()}
- * threads, each task with {@link DistributedOptions#executorThreads()}.
+ * threads, each task with {@link DistributedOptions#executorThreads()}. An executor keeps each block's backend
+ * and data for the fit ({@link ExecutorBackends}); a task given a GPU by Spark uses that device.
  */
 public final class DistributedNmf {
     /** Below this fraction of ‖V‖², the trace identity has cancelled too much: compute the residual. */
@@ -209,7 +215,9 @@ public final class DistributedNmf {
                 checkShape("initial W", options.initialW(), n, k);
                 checkShape("initial H", options.initialH(), k, m);
             }
-            boolean sparse = switch (cluster.format()) {
+            Missing missing = options.missing();
+            // A masked fit holds V dense, its mask beside it, as Nmf.fit does.
+            boolean sparse = missing == Missing.NONE && switch (cluster.format()) {
                 case DENSE -> false;
                 case SPARSE -> true;
                 case AUTO -> shape.nonZeros < DistributedOptions.SPARSE_BELOW_DENSITY * n * m;
@@ -230,13 +238,14 @@ public final class DistributedNmf {
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
             String fitId = java.util.UUID.randomUUID().toString();
             LocalSolver solver = new LocalSolver(fitId, cluster.executorBackend(), precision, cluster.executorThreads(),
-                    options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m);
+                    options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m, missing);
 
             JavaPairRDD<Long, Vector> rows = ordered != null
                     ? ordered.mapPartitionsWithIndex((b, it) -> numbered(it, rowStart[b]), true).mapToPair(t -> t)
                     : input.partitionBy(new RowRangePartitioner(rowStart));
             JavaRDD<RowBlock> blocks = rows.mapPartitionsWithIndex((b, it) -> Collections.singletonList(
-                            RowBlocks.build(it, rowStart[b], (int) (rowStart[b + 1] - rowStart[b]), m, sparse))
+                            RowBlocks.build(it, rowStart[b], (int) (rowStart[b + 1] - rowStart[b]), m, sparse,
+                                    missing == Missing.NAN))
                             .iterator(), true)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             // Cut the blocks' lineage at the first job: a zipped partition carries its parents' partitions,
@@ -246,13 +255,19 @@ public final class DistributedNmf {
                 List<LocalSolver.BlockStats> blockStats = blocks.map(solver::stats).collect();
                 double sumOfV = 0;
                 double normV2 = 0;
+                long observed = 0;
                 java.util.Set<String> executorBackends = new java.util.TreeSet<>();
                 for (LocalSolver.BlockStats s : blockStats) {
                     sumOfV += s.sum();
                     normV2 += s.squaredNorm();
+                    observed += s.observed();
                     executorBackends.add(s.backend());
                 }
-                double meanOfV = sumOfV / ((double) n * m);
+                if (observed == 0) {
+                    throw new IllegalArgumentException("every entry of V is missing; there is nothing to fit");
+                }
+                // The mean of the entries observed (all of them without missing entries), as Nmf.fit starts from.
+                double meanOfV = sumOfV / (missing == Missing.NONE ? (double) n * m : (double) observed);
                 Initializer.Factors start0 = init == Initialization.CUSTOM
                         ? new Initializer.Factors(options.initialW().toDoubleArray(), options.initialH().toDoubleArray())
                         : Initializer.random((int) n, m, k, meanOfV, options.seed());
@@ -348,8 +363,12 @@ public final class DistributedNmf {
             if (options.acceleration() > 0) {
                 unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
             }
-            if (options.missing() != org.jnmf.Missing.NONE || options.mask() != null) {
-                unsupported.add("missing entries (missing, mask)");
+            if (options.mask() != null) {
+                unsupported.add("an explicit mask (mark the missing entries NaN and use missing(Missing.NAN))");
+            }
+            if (options.missing() != Missing.NONE && options.beta() != 2) {
+                unsupported.add("missing entries with the " + options.lossLabel() + " loss (the Frobenius loss only,"
+                        + " as on one machine)");
             }
             if (options.checkpointEvery() > 0 || options.resumeFrom() != null) {
                 unsupported.add("checkpoints and resuming (W's lineage is cut by localCheckpoint instead)");
@@ -655,6 +674,20 @@ public final class DistributedNmf {
             for (double[] p : parts) {
                 g += p[0];
             }
+            if (options.missing() != Missing.NONE) {
+                double[] num = new double[k * m];
+                double[] den = new double[k * m];
+                for (double[] p : parts) {
+                    for (int i = 0; i < k * m; i++) {
+                        num[i] += p[1 + i];
+                        den[i] += p[1 + k * m + i];
+                    }
+                }
+                try (DeviceMatrix numHd = backend.upload(k, m, num); DeviceMatrix denHd = backend.upload(k, m, den)) {
+                    FrobeniusHalfStep.addPenaltyGradient(backend, denHd, options.l1H(), options.l2H(), h);
+                    return g + backend.projectedGradientSquared(h, numHd, denHd);
+                }
+            }
             if (options.beta() == 2) {
                 try (DeviceMatrix wtwh = backend.allocate(k, m)) {
                     backend.multiply(wtw, h, wtwh);
@@ -755,11 +788,21 @@ public final class DistributedNmf {
          * β loss D_β(V ‖ WH) and the residual, one job over the blocks (the sums in partition order).
          */
         private double[] loss(JavaRDD<BlockStep> steps, FactorBroadcast hb, DeviceMatrix h, DeviceMatrix hht) {
+            LocalSolver solver = this.solver;
+            if (run.options.missing() != Missing.NONE) {
+                // ½‖M ⊙ (V − WH)‖² over the observed entries: one job, summed in partition order.
+                List<Double> parts = blocks.zipPartitions(steps, (vs, ss) -> Collections.singletonList(
+                        solver.maskedResidual(vs.next(), ss.next().w, hb.h())).iterator()).collect();
+                double r = 0;
+                for (double p : parts) {
+                    r += p;
+                }
+                return new double[] {r / 2, r};
+            }
             if (run.options.beta() == 2) {
                 double r = residualSquared(steps, hb, h, hht);
                 return new double[] {r / 2, r};
             }
-            LocalSolver solver = this.solver;
             List<double[]> parts = blocks.zipPartitions(steps, (vs, ss) -> Collections.singletonList(
                     solver.betaLoss(vs.next(), ss.next().w, hb.h())).iterator()).collect();
             double[] total = new double[2];

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.DeviceMatrix;
@@ -32,19 +33,22 @@ final class ExecutorBackends {
 
     private static final class Entry {
         final Backend backend;
-        final DeviceMatrix v;
+        /** V and what the fit derives from it (a masked fit: V's observed values, the mask, its complement). */
+        final DeviceMatrix[] data;
         final String description;
         boolean inUse;
 
-        Entry(Backend backend, DeviceMatrix v, String description) {
+        Entry(Backend backend, DeviceMatrix[] data, String description) {
             this.backend = backend;
-            this.v = v;
+            this.data = data;
             this.description = description;
         }
 
         void close() {
             try {
-                v.close();
+                for (DeviceMatrix x : data) {
+                    x.close();
+                }
             } finally {
                 backend.close();
             }
@@ -67,6 +71,11 @@ final class ExecutorBackends {
      * uses it, else a new one ({@code open}, then V uploaded), kept for the fit's later tasks when possible.
      */
     static Lease lease(String fit, RowBlock block, Supplier<Opened> open) {
+        return lease(fit, block, open, be -> new DeviceMatrix[] {be.upload(block.toMatrix())});
+    }
+
+    /** As {@link #lease(String, RowBlock, Supplier)}, with the block's data made by {@code upload} once. */
+    static Lease lease(String fit, RowBlock block, Supplier<Opened> open, Function<Backend, DeviceMatrix[]> upload) {
         Key key = new Key(fit, block.firstRow);
         synchronized (ENTRIES) {
             Entry e = ENTRIES.get(key);
@@ -79,7 +88,7 @@ final class ExecutorBackends {
         OPENED.incrementAndGet();
         Entry made;
         try {
-            made = new Entry(opened.backend(), opened.backend().upload(block.toMatrix()), opened.description());
+            made = new Entry(opened.backend(), upload.apply(opened.backend()), opened.description());
         } catch (RuntimeException | Error x) {
             opened.backend().close();
             throw x;
@@ -182,7 +191,12 @@ final class ExecutorBackends {
 
         /** The block's V on the backend. */
         DeviceMatrix v() {
-            return entry.v;
+            return entry.data[0];
+        }
+
+        /** The block's data on the backend, as the lease's upload made it (V first). */
+        DeviceMatrix[] data() {
+            return entry.data;
         }
 
         String description() {

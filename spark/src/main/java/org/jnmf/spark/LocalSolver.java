@@ -5,6 +5,8 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.jnmf.Algorithm;
 import org.jnmf.FrobeniusHalfStep;
+import org.jnmf.Masking;
+import org.jnmf.Missing;
 import org.jnmf.Precision;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
@@ -31,11 +33,14 @@ final class LocalSolver implements Serializable {
     private final double l2W;
     private final int k;
     private final int m;
+    /** Which entries of V are missing ({@link Missing#NONE}: none); a masked fit works on the observed ones. */
+    private final Missing missing;
     /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1, H for β ≤ 1). */
     static final double STABILITY_ZERO = Math.ulp(1.0);
 
     LocalSolver(String fit, String backend, Precision precision, int threads, Algorithm algorithm, double floor,
-                double beta, double l1W, double l2W, int k, int m) {
+                double beta, double l1W, double l2W, int k, int m, Missing missing) {
+        this.missing = missing;
         this.fit = fit;
         this.backend = backend;
         this.precision = precision;
@@ -85,9 +90,25 @@ final class LocalSolver implements Serializable {
         return gpu == null || gpu.addresses().length == 0 ? null : gpu.addresses()[0];
     }
 
-    /** The block's resident backend and V for this task. */
+    /**
+     * The block's resident backend and data for this task: V, or for a masked fit ({@code MaskedFrobeniusStep}
+     * on one machine) V's observed values (0 where missing), the mask M and its complement 1 − M.
+     */
     private ExecutorBackends.Lease lease(RowBlock block) {
-        return ExecutorBackends.lease(fit, block, () -> open(block.isSparse()));
+        if (missing == Missing.NONE) {
+            return ExecutorBackends.lease(fit, block, () -> open(block.isSparse()));
+        }
+        return ExecutorBackends.lease(fit, block, () -> open(false), be -> {
+            Masking.Observed o = Masking.observed(block.toMatrix(), missing);
+            return new DeviceMatrix[] {be.upload(o.values()), be.upload(o.mask()), be.upload(o.complement())};
+        });
+    }
+
+    /** filled ← V on the observed entries, W·H on the missing ones ({@code MaskedFrobeniusStep.data}). */
+    private static void complete(Backend be, DeviceMatrix[] data, DeviceMatrix wd, DeviceMatrix hd,
+                                 DeviceMatrix filled) {
+        be.sampledPower(data[2], wd, hd, 1, filled);
+        be.combine(filled, 1, data[0], 0, filled);
     }
 
     /**
@@ -119,11 +140,18 @@ final class LocalSolver implements Serializable {
                 penaltySums(be, wd, products);
                 return new BlockStep(be.download(wd), products, null);
             }
+            // A masked fit reads V completed with the current model, then again with the new W.
+            DeviceMatrix data = v;
+            DeviceMatrix hd = null;
             if (h != null) {
-                DeviceMatrix hd = be.upload(k, m, h.h());
+                hd = be.upload(k, m, h.h());
                 DeviceMatrix hht = be.upload(k, k, h.hht());
                 DeviceMatrix vht = be.allocate(rows, k);
-                be.multiplyByTransposed(v, hd, vht);
+                if (missing != Missing.NONE) {
+                    data = be.allocateLike(v);
+                    complete(be, lease.data(), wd, hd, data);
+                }
+                be.multiplyByTransposed(data, hd, vht);
                 // Nmf.fit's W half-step on this block's rows (the lease frees what it allocates).
                 FrobeniusHalfStep half = new FrobeniusHalfStep(be, algorithm, true, l1W, l2W, floor, 1, x -> x);
                 boolean[] solved = half.update(wd, vht, hht,
@@ -132,9 +160,12 @@ final class LocalSolver implements Serializable {
                     passive = solved;
                 }
             }
+            if (missing != Missing.NONE && hd != null) {
+                complete(be, lease.data(), wd, hd, data);
+            }
             DeviceMatrix wtv = be.allocate(k, m);
             DeviceMatrix wtw = be.allocate(k, k);
-            be.multiplyTransposedBy(wd, v, wtv);
+            be.multiplyTransposedBy(wd, data, wtv);
             be.gramOfColumns(wd, wtw);
             double[] products = new double[productsLength()];
             System.arraycopy(be.download(wtv), 0, products, 0, k * m);
@@ -239,6 +270,25 @@ final class LocalSolver implements Serializable {
             DeviceMatrix v = lease.v();
             DeviceMatrix wd = be.upload(block.rows, k, w);
             DeviceMatrix hd = be.upload(k, m, h.h());
+            if (missing != Missing.NONE) {
+                // MaskedFrobeniusStep's gradient: ∇_W = (M ⊙ WH)·Hᵀ − V·Hᵀ, and the block's Wᵀ·V, Wᵀ·(M ⊙ WH) for H's.
+                DeviceMatrix sampled = be.allocateLike(v);
+                be.sampledPower(lease.data()[1], wd, hd, 1, sampled);
+                DeviceMatrix numW = be.allocate(block.rows, k);
+                DeviceMatrix denW = be.allocate(block.rows, k);
+                be.multiplyByTransposed(v, hd, numW);
+                be.multiplyByTransposed(sampled, hd, denW);
+                FrobeniusHalfStep.addPenaltyGradient(be, denW, l1W, l2W, wd);
+                DeviceMatrix numH = be.allocate(k, m);
+                DeviceMatrix denH = be.allocate(k, m);
+                be.multiplyTransposedBy(wd, v, numH);
+                be.multiplyTransposedBy(wd, sampled, denH);
+                double[] out = new double[1 + 2 * k * m];
+                out[0] = be.projectedGradientSquared(wd, numW, denW);
+                System.arraycopy(be.download(numH), 0, out, 1, k * m);
+                System.arraycopy(be.download(denH), 0, out, 1 + k * m, k * m);
+                return out;
+            }
             if (beta == 2) {
                 DeviceMatrix vht = be.allocate(block.rows, k);
                 be.multiplyByTransposed(v, hd, vht);
@@ -278,14 +328,34 @@ final class LocalSolver implements Serializable {
         }
     }
 
-    /** ‖V_block‖² as the backend adds it, and which backend holds the block and why. */
-    BlockStats stats(RowBlock block) {
+    /** ‖M ⊙ (V − W·H)‖² over the block's observed entries ({@code MaskedFrobeniusStep.fit}). */
+    double maskedResidual(RowBlock block, double[] w, double[] h) {
         try (ExecutorBackends.Lease lease = lease(block)) {
-            return new BlockStats(block.sum(), lease.backend().squaredNorm(lease.v()), lease.description());
+            Backend be = lease.backend();
+            DeviceMatrix[] data = lease.data();
+            DeviceMatrix sampled = be.allocateLike(data[0]);
+            be.sampledPower(data[1], be.upload(block.rows, k, w), be.upload(k, m, h), 1, sampled);
+            be.combine(data[0], -1, sampled, 0, sampled);
+            return be.dot(sampled, sampled);
         }
     }
 
-    /** A block's Σ V and ‖V‖², and its executor's backend with the reason. */
-    record BlockStats(double sum, double squaredNorm, String backend) implements Serializable {
+    /**
+     * ‖V_block‖² as the backend adds it (of the observed values when entries are missing), Σ V and the count
+     * of the entries observed, and which backend holds the block and why.
+     */
+    BlockStats stats(RowBlock block) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            double norm = lease.backend().squaredNorm(lease.v());
+            if (missing == Missing.NONE) {
+                return new BlockStats(block.sum(), norm, (long) block.rows * block.cols, lease.description());
+            }
+            Masking.Observed o = Masking.observed(block.toMatrix(), missing);
+            return new BlockStats(o.sum(), norm, o.observed(), lease.description());
+        }
+    }
+
+    /** A block's Σ V and ‖V‖² over its observed entries, their count, and its executor's backend with the reason. */
+    record BlockStats(double sum, double squaredNorm, long observed, String backend) implements Serializable {
     }
 }

@@ -19,6 +19,12 @@ final class RowBlocks {
      * @throws IllegalArgumentException for a repeated row index or an entry that is negative, NaN or infinite
      */
     static RowBlock build(Iterator<Tuple2<Long, Vector>> pairs, long firstRow, int rows, int cols, boolean sparse) {
+        return build(pairs, firstRow, rows, cols, sparse, false);
+    }
+
+    /** As above; with {@code nanMissing} (a fit with missing(NAN), dense) a NaN entry marks a missing one. */
+    static RowBlock build(Iterator<Tuple2<Long, Vector>> pairs, long firstRow, int rows, int cols, boolean sparse,
+                          boolean nanMissing) {
         Vector[] slots = new Vector[rows];
         while (pairs.hasNext()) {
             Tuple2<Long, Vector> pair = pairs.next();
@@ -29,10 +35,10 @@ final class RowBlocks {
             }
             slots[local] = pair._2();
         }
-        return sparse ? csr(slots, firstRow, cols) : dense(slots, firstRow, cols);
+        return sparse ? csr(slots, firstRow, cols) : dense(slots, firstRow, cols, nanMissing);
     }
 
-    private static RowBlock dense(Vector[] slots, long firstRow, int cols) {
+    private static RowBlock dense(Vector[] slots, long firstRow, int cols, boolean nanMissing) {
         double[] values = new double[Math.multiplyExact(slots.length, cols)];
         for (int r = 0; r < slots.length; r++) {
             Vector row = slots[r];
@@ -46,7 +52,9 @@ final class RowBlocks {
                 }
             }
             for (int j = 0; j < cols; j++) {
-                check(values[r * cols + j], firstRow + r, j);
+                if (!(nanMissing && Double.isNaN(values[r * cols + j]))) {
+                    check(values[r * cols + j], firstRow + r, j);
+                }
             }
         }
         return RowBlock.dense(firstRow, slots.length, cols, values);

@@ -2,6 +2,7 @@ package org.jnmf.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,6 +198,39 @@ class DistributedNmfTest {
         r.unpersist();
     }
 
+    /**
+     * Missing entries (NaN, or zeros with Missing.ZEROS): each executor completes its block with the current
+     * model and takes the W half-step there, as Nmf.fit's masked step does; losses are over the observed entries.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE", "ANLS"})
+    void missingEntriesGiveTheSingleMachineMaskedFit(Algorithm algorithm) {
+        double[] values = V.toDoubleArray();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int i = 0; i < values.length; i++) {
+            if (r.nextDouble() < 0.2) {
+                values[i] = Double.NaN;
+            }
+        }
+        org.jnmf.DenseMatrix withNan = org.jnmf.DenseMatrix.wrap(V.rows(), V.cols(), values);
+        NmfOptions options = options(algorithm, 30).toBuilder().missing(org.jnmf.Missing.NAN)
+                .regularization(0.01, 0.02, 0.03, 0.04).kktTolerance(1e-12).checkInterval(5).build();
+        NmfResult local = Nmf.fit(withNan, options);
+        List<Vector> rows = Problems.rows(withNan);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(rows, 1), options, partitions(1));
+        assertFalse(one.sparse(), "a masked fit holds V dense");
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        assertEquals(local.relativeError(), one.relativeError());
+        DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(4));
+        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
+        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        one.unpersist();
+        four.unpersist();
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
@@ -355,8 +389,8 @@ class DistributedNmfTest {
                 options.toBuilder().initialization(Initialization.NNDSVDA).build()));
         assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
         for (NmfOptions unsupported : List.of(options.toBuilder().acceleration(0.5).build(),
-
-                options.toBuilder().missing(org.jnmf.Missing.ZEROS).build())) {
+                options.toBuilder().missing(org.jnmf.Missing.NAN).algorithm(Algorithm.MULTIPLICATIVE).beta(1).build(),
+                options.toBuilder().mask(org.jnmf.DenseMatrix.wrap(200, 150, new double[200 * 150])).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
             assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
         }
