@@ -38,10 +38,51 @@ public final class Initializer {
         return new Factors(w, h);
     }
 
+    /**
+     * The two products of V (n×m) the randomized SVD needs, on host row-major arrays: on one backend, or over
+     * the row blocks of a distributed V (jnmf-spark), so that both start from the same factors.
+     */
+    public interface Sketch {
+        /** V·Zᵀ (n×l) for Z (l×m). */
+        double[] timesTransposed(double[] z, int l);
+
+        /** Qᵀ·V (l×m) for Q (n×l). */
+        double[] transposedTimes(double[] q, int l);
+    }
+
+    /** The sketch's products by {@code backend} on V held there. */
+    static Sketch sketch(Backend backend, DeviceMatrix v) {
+        int n = v.rows();
+        int m = v.cols();
+        return new Sketch() {
+            @Override
+            public double[] timesTransposed(double[] z, int l) {
+                try (DeviceMatrix zDevice = backend.upload(l, m, z); DeviceMatrix y = backend.allocate(n, l)) {
+                    backend.multiplyByTransposed(v, zDevice, y);
+                    return backend.download(y);
+                }
+            }
+
+            @Override
+            public double[] transposedTimes(double[] q, int l) {
+                try (DeviceMatrix qDevice = backend.upload(n, l, q); DeviceMatrix zt = backend.allocate(l, m)) {
+                    backend.multiplyTransposedBy(qDevice, v, zt);
+                    return backend.download(zt);
+                }
+            }
+        };
+    }
+
     /** NNDSVD, NNDSVDA or NNDSVDAR as {@code variant} says. */
     static Factors nndsvd(Backend backend, DeviceMatrix v, int n, int m, int k, double meanOfV, long seed,
                           Initialization variant) {
-        Svd svd = truncatedSvd(backend, v, n, m, k, seed);
+        return nndsvd(sketch(backend, v), n, m, k, meanOfV, seed, variant);
+    }
+
+    /** NNDSVD, NNDSVDA or NNDSVDAR from the products of V that {@code sketch} computes. */
+    public static Factors nndsvd(Sketch sketch, int n, int m, int k, double meanOfV, long seed,
+                                 Initialization variant) {
+        Svd svd = truncatedSvd(sketch, n, m, k, seed);
         double[] w = new double[n * k];
         double[] h = new double[k * m];
         double[] x = new double[n];
@@ -120,11 +161,12 @@ public final class Initializer {
     /**
      * Randomized truncated SVD (Halko, Martinsson &amp; Tropp 2011, as scikit-learn's
      * {@code randomized_svd}: 10 oversamples, 7 power iterations when k &lt; 0.1·min(n, m), else 4), with
-     * the products done by the backend and the small factorisations on the host. Signs are fixed so
+     * the products done by the sketch (a backend, or the row blocks of a distributed V) and the small
+     * factorisations on the host. Signs are fixed so
      * that the largest-magnitude entry of each left singular vector is positive (scikit-learn's rule), which
      * makes the result independent of the backend's rounding.
      */
-    static Svd truncatedSvd(Backend backend, DeviceMatrix v, int n, int m, int k, long seed) {
+    static Svd truncatedSvd(Sketch sketch, int n, int m, int k, long seed) {
         int l = Math.min(k + OVERSAMPLES, Math.min(n, m));
         int powerIterations = k < 0.1 * Math.min(n, m) ? 7 : 4;
         SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
@@ -132,30 +174,15 @@ public final class Initializer {
         for (int i = 0; i < z.length; i++) {
             z[i] = random.nextGaussian();
         }
-        double[] q;
-        try (DeviceMatrix y = backend.allocate(n, l); DeviceMatrix zt = backend.allocate(l, m)) {
-            try (DeviceMatrix zDevice = backend.upload(l, m, z)) {
-                backend.multiplyByTransposed(v, zDevice, y);
-            }
-            for (int it = 0; it < powerIterations; it++) {
-                q = backend.download(y);
-                DenseLinearAlgebra.orthonormalizeColumns(q, n, l);
-                try (DeviceMatrix qDevice = backend.upload(n, l, q)) {
-                    backend.multiplyTransposedBy(qDevice, v, zt);
-                }
-                z = backend.download(zt);
-                DenseLinearAlgebra.orthonormalizeRows(z, l, m);
-                try (DeviceMatrix zDevice = backend.upload(l, m, z)) {
-                    backend.multiplyByTransposed(v, zDevice, y);
-                }
-            }
-            q = backend.download(y);
+        double[] q = sketch.timesTransposed(z, l);
+        for (int it = 0; it < powerIterations; it++) {
             DenseLinearAlgebra.orthonormalizeColumns(q, n, l);
-            try (DeviceMatrix qDevice = backend.upload(n, l, q)) {
-                backend.multiplyTransposedBy(qDevice, v, zt);
-            }
-            z = backend.download(zt);
+            z = sketch.transposedTimes(q, l);
+            DenseLinearAlgebra.orthonormalizeRows(z, l, m);
+            q = sketch.timesTransposed(z, l);
         }
+        DenseLinearAlgebra.orthonormalizeColumns(q, n, l);
+        z = sketch.transposedTimes(q, l);
         DenseLinearAlgebra.Svd small = DenseLinearAlgebra.svdOfWide(z, l, m);
         double[] u = new double[n * k];
         for (int i = 0; i < n; i++) {

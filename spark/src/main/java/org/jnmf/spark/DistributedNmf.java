@@ -42,7 +42,8 @@ import scala.Tuple2;
  * in partition order, so a given partitioning gives the same bits on every run.
  *
  * <p>Initialisation: RANDOM (the default here, drawn on the driver exactly as the single-machine fit
- * draws it; W then travels once to the executors) or CUSTOM. NNDSVD needs a distributed QR and is refused.
+ * draws it; W then travels once to the executors), CUSTOM, or the NNDSVD variants ({@link BlockSketch}: the
+ * randomized SVD's products over the row blocks, its QR and small SVD on the driver, as {@code Nmf.fit} does).
  *
  * <p>Missing entries ({@link NmfOptions#missing()}: NaN or zeros in the rows) are fitted on the observed ones
  * as {@code MaskedFrobeniusStep} does: each task completes its block with the current model for its W step
@@ -206,10 +207,9 @@ public final class DistributedNmf {
                         + "entries; the 1-D distributed fit keeps H and the random start of W in one driver array each");
             }
             Initialization init = options.initialization() == null ? Initialization.RANDOM : options.initialization();
-            if (init != Initialization.RANDOM && init != Initialization.CUSTOM) {
-                throw new IllegalArgumentException(init.label() + " initialisation is not available for distributed "
-                        + "fits (it needs a distributed QR); use Initialization.RANDOM (the default here) or give "
-                        + "initialFactors(W, H)");
+            if (init.usesSvd() && k > Math.min(n, m)) {
+                throw new IllegalArgumentException("rank must be ≤ min(n, m) = " + Math.min(n, m) + " for "
+                        + init.label() + " initialisation; got " + k + ". Use random initialisation or a smaller rank.");
             }
             if (init == Initialization.CUSTOM) {
                 checkShape("initial W", options.initialW(), n, k);
@@ -268,9 +268,13 @@ public final class DistributedNmf {
                 }
                 // The mean of the entries observed (all of them without missing entries), as Nmf.fit starts from.
                 double meanOfV = sumOfV / (missing == Missing.NONE ? (double) n * m : (double) observed);
-                Initializer.Factors start0 = init == Initialization.CUSTOM
-                        ? new Initializer.Factors(options.initialW().toDoubleArray(), options.initialH().toDoubleArray())
-                        : Initializer.random((int) n, m, k, meanOfV, options.seed());
+                Initializer.Factors start0 = switch (init) {
+                    case CUSTOM -> new Initializer.Factors(options.initialW().toDoubleArray(),
+                            options.initialH().toDoubleArray());
+                    case RANDOM -> Initializer.random((int) n, m, k, meanOfV, options.seed());
+                    case NNDSVD, NNDSVDA, NNDSVDAR -> Initializer.nndsvd(new BlockSketch(sc, blocks, solver, rowStart,
+                            m), (int) n, m, k, meanOfV, options.seed(), init);
+                };
                 List<double[]> w0 = new ArrayList<>(partitions);
                 for (int b = 0; b < partitions; b++) {
                     w0.add(java.util.Arrays.copyOfRange(start0.w(), (int) rowStart[b] * k, (int) rowStart[b + 1] * k));
@@ -842,6 +846,64 @@ public final class DistributedNmf {
      * Spark's closure cleaner passes named functions through, but for each lambda wrapped by JavaRDDLike it
      * reads and parses that class's bytecode again, a millisecond or two of driver time per iteration.
      */
+
+    /**
+     * The randomized SVD's products over the row blocks (NNDSVD): V·Zᵀ as one job whose blocks' rows the
+     * driver stacks in partition order, Qᵀ·V as one job over Q's matching row blocks, summed in partition order;
+     * with one partition, the single-machine products' bits. n·(k + 10) doubles pass through the driver each
+     * way per power iteration.
+     */
+    private static final class BlockSketch implements Initializer.Sketch {
+        private final JavaSparkContext sc;
+        private final JavaRDD<RowBlock> blocks;
+        private final LocalSolver solver;
+        private final long[] rowStart;
+        private final int m;
+
+        BlockSketch(JavaSparkContext sc, JavaRDD<RowBlock> blocks, LocalSolver solver, long[] rowStart, int m) {
+            this.sc = sc;
+            this.blocks = blocks;
+            this.solver = solver;
+            this.rowStart = rowStart;
+            this.m = m;
+        }
+
+        @Override
+        public double[] timesTransposed(double[] z, int l) {
+            org.apache.spark.broadcast.Broadcast<double[]> zb = sc.broadcast(z);
+            LocalSolver solver = this.solver;
+            try {
+                List<double[]> parts = blocks.map(block -> solver.timesTransposed(block, zb.value(), l)).collect();
+                double[] y = new double[Math.toIntExact(rowStart[rowStart.length - 1] * l)];
+                for (int b = 0; b < parts.size(); b++) {
+                    System.arraycopy(parts.get(b), 0, y, (int) rowStart[b] * l, parts.get(b).length);
+                }
+                return y;
+            } finally {
+                zb.destroy();
+            }
+        }
+
+        @Override
+        public double[] transposedTimes(double[] q, int l) {
+            int partitions = rowStart.length - 1;
+            List<double[]> qBlocks = new ArrayList<>(partitions);
+            for (int b = 0; b < partitions; b++) {
+                qBlocks.add(java.util.Arrays.copyOfRange(q, (int) rowStart[b] * l, (int) rowStart[b + 1] * l));
+            }
+            LocalSolver solver = this.solver;
+            List<double[]> parts = blocks.zipPartitions(sc.parallelize(qBlocks, partitions), (vs, qs) ->
+                    Collections.singletonList(solver.transposedTimes(vs.next(), qs.next(), l)).iterator()).collect();
+            double[] total = parts.getFirst().clone();
+            for (int b = 1; b < parts.size(); b++) {
+                double[] x = parts.get(b);
+                for (int i = 0; i < total.length; i++) {
+                    total[i] += x[i];
+                }
+            }
+            return total;
+        }
+    }
 
     /** One partition's W step for the broadcast H. */
     private static final class Step extends scala.runtime.AbstractFunction2<scala.collection.Iterator<RowBlock>,

@@ -328,6 +328,26 @@ final class LocalSolver implements Serializable {
         }
     }
 
+    /** The block's rows of V·Zᵀ (rows×l) for the randomized SVD's Z (l×m): {@code Initializer.Sketch}. */
+    double[] timesTransposed(RowBlock block, double[] z, int l) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix y = be.allocate(block.rows, l);
+            be.multiplyByTransposed(lease.v(), be.upload(l, m, z), y);
+            return be.download(y);
+        }
+    }
+
+    /** The block's share of Qᵀ·V (l×m) for its rows of Q (rows×l). */
+    double[] transposedTimes(RowBlock block, double[] q, int l) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix zt = be.allocate(l, m);
+            be.multiplyTransposedBy(be.upload(block.rows, l, q), lease.v(), zt);
+            return be.download(zt);
+        }
+    }
+
     /** ‖M ⊙ (V − W·H)‖² over the block's observed entries ({@code MaskedFrobeniusStep.fit}). */
     double maskedResidual(RowBlock block, double[] w, double[] h) {
         try (ExecutorBackends.Lease lease = lease(block)) {

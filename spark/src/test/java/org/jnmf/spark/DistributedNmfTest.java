@@ -231,6 +231,29 @@ class DistributedNmfTest {
         four.unpersist();
     }
 
+    /**
+     * NNDSVD and its variants: the randomized SVD's products run over the row blocks (one job each), the small
+     * factorisations on the driver, so one partition starts, and ends, where Nmf.fit does.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Initialization.class, names = {"NNDSVD", "NNDSVDA", "NNDSVDAR"})
+    void nndsvdStartsWhereTheSingleMachineFitStarts(Initialization init) {
+        NmfOptions options = options(Algorithm.HALS, 20).toBuilder().initialization(init).build();
+        NmfResult local = Nmf.fit(V, options);
+        List<Vector> rows = Problems.rows(V);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(rows, 1), options, partitions(1));
+        assertEquals(init, one.initialization());
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        DistributedNmfResult three = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(3));
+        assertTrue(Problems.relativeDifference(three.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(three.h(), local.h()));
+        assertTrue(Problems.relativeDifference(three.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        one.unpersist();
+        three.unpersist();
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
@@ -385,9 +408,11 @@ class DistributedNmfTest {
         e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(ragged, options));
         assertTrue(e.getMessage().contains("differ in length"), e.getMessage());
         var fine = Problems.rdd(Problems.rows(V), 2);
-        e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine,
-                options.toBuilder().initialization(Initialization.NNDSVDA).build()));
-        assertTrue(e.getMessage().contains("nndsvda initialisation is not available"), e.getMessage());
+        var tall = Problems.rdd(List.of(Vectors.dense(1, 2), Vectors.dense(3, 4)), 2);
+        e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(tall,
+                NmfOptions.builder(3).initialization(Initialization.NNDSVDA).build()));
+        assertEquals("rank must be ≤ min(n, m) = 2 for nndsvda initialisation; got 3. Use random initialisation or a"
+                + " smaller rank.", e.getMessage());
         for (NmfOptions unsupported : List.of(options.toBuilder().acceleration(0.5).build(),
                 options.toBuilder().missing(org.jnmf.Missing.NAN).algorithm(Algorithm.MULTIPLICATIVE).beta(1).build(),
                 options.toBuilder().mask(org.jnmf.DenseMatrix.wrap(200, 150, new double[200 * 150])).build())) {
