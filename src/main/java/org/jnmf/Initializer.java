@@ -14,7 +14,8 @@ import org.jnmf.backend.DeviceMatrix;
 public final class Initializer {
     /** Entries of an NNDSVD factor below this are set to 0, as scikit-learn does. */
     private static final double NNDSVD_ZERO = 1e-6;
-    private static final int OVERSAMPLES = 10;
+    /** The randomized SVD's oversampling: its sketches have rank + 10 rows or columns. */
+    public static final int OVERSAMPLES = 10;
 
     private Initializer() {
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jnmf.DenseMatrix;
+import org.jnmf.Initializer;
 import org.jnmf.Matrix;
 import org.jnmf.Precision;
 import org.jnmf.SparseMatrix;
@@ -29,8 +30,6 @@ import org.jnmf.backend.DeviceMatrix;
 public final class MultiGpuBackend implements Backend {
     private final List<CudaBackend> devices;
     private final Precision precision;
-    /** The randomized SVD's oversampling (Initializer): its sketches have rank + 10 rows or columns. */
-    private static final int SKETCH_OVERSAMPLES = 10;
     /** Row boundaries of the split: device d holds rows rowStart[d]… rowStart[d+1]−1; set by the upload of V. */
     private int[] rowStart;
 
@@ -270,10 +269,10 @@ public final class MultiGpuBackend implements Backend {
     @Override
     public DeviceMatrix uploadData(Matrix v, int rank, long vBytes, long otherBytes, String notStreamable,
                                    String what) {
-        if (v.rows() <= rank + SKETCH_OVERSAMPLES) {
+        if (v.rows() <= rank + Initializer.OVERSAMPLES) {
             throw new IllegalArgumentException("V's " + v.rows() + " rows are too few to split over " + count()
-                    + " GPUs for a rank-" + rank + " fit (it needs more than rank + " + SKETCH_OVERSAMPLES + " = "
-                    + (rank + SKETCH_OVERSAMPLES) + "); leave " + CudaConfig.DEVICES + " unset to use one device");
+                    + " GPUs for a rank-" + rank + " fit (it needs more than rank + " + Initializer.OVERSAMPLES + " = "
+                    + (rank + Initializer.OVERSAMPLES) + "); leave " + CudaConfig.DEVICES + " unset to use one device");
         }
         split(v);
         DeviceMatrix[] parts = new DeviceMatrix[count()];

@@ -443,7 +443,6 @@ public final class DistributedNmf {
             DeviceMatrix h = backend.upload(k, m, h0);
             DeviceMatrix hht = backend.allocate(k, k);
             boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
-            boolean anls = options.algorithm() == Algorithm.ANLS;
             boolean beta = options.beta() != 2;
             boolean[] passiveH = null;
             DeviceMatrix wtwh = mu && !beta ? backend.allocate(k, m) : null;
