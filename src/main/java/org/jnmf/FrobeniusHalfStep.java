@@ -14,7 +14,9 @@ import org.jnmf.backend.DeviceMatrix;
  * <p>Accelerated HALS (Gillis &amp; Glineur 2012) repeats a sweep with the same products up to {@code inner}
  * times and stops once a sweep moves x by at most δ = 0.1 times what the first sweep moved it (in Frobenius
  * norm); each sweep minimises the objective exactly over one column (row) at a time, so repeats never raise
- * it. That rule needs all of x, so a caller updating blocks of W's rows passes {@code inner} = 1.
+ * it. That rule needs all of x: a caller updating blocks of W's rows passes {@code inner} = 1, or (the
+ * distributed fit) runs {@link #trialSweeps} on every block, sums the moves and repeats {@link #sweepsKept} of
+ * them with {@link #sweeps}.
  */
 public final class FrobeniusHalfStep {
     /** Gillis and Glineur's δ: stop the inner sweeps once one moves the factor by at most δ times the first. */
@@ -102,7 +104,55 @@ public final class FrobeniusHalfStep {
         }
     }
 
+    /**
+     * The most HALS sweeps accelerated HALS repeats for a factor of {@code rows}×k against {@code cols}: 1 +
+     * ⌊α·ρ⌋, ρ = 1 + (K + cols·k)/(rows·(k+1)), K the stored entries of V (the cost of the product over the cost
+     * of a sweep). W: rows = n, cols = m; H: rows = m, cols = n.
+     */
+    public static int innerSweeps(double alpha, long storedEntries, long rows, long cols, int k) {
+        return 1 + (int) Math.floor(alpha * (1 + (storedEntries + (double) cols * k) / ((double) rows * (k + 1))));
+    }
+
+    /**
+     * How many of the sweeps whose moves (‖Δx‖² per sweep, summed over all of x) are {@code moved} the stopping
+     * rule keeps: up to and including the first that moves x by at most δ times the first sweep, else all.
+     */
+    public static int sweepsKept(double[] moved) {
+        for (int sweep = 0; sweep < moved.length; sweep++) {
+            if (moved[sweep] <= INNER_DELTA * INNER_DELTA * moved[0]) {
+                return sweep + 1;
+            }
+        }
+        return moved.length;
+    }
+
+    /**
+     * HALS on a block of x's rows for a stopping rule over all of x (the distributed fit's accelerated W step):
+     * exactly {@code sweeps} sweeps, penalties as {@link #update} applies them, returning how far each moved
+     * this block (‖Δx‖² per sweep). The sweeps a later {@link #sweeps} call repeats from the same x and products
+     * give the same bits, so the blocks' moves can be summed first and the kept count run afterwards.
+     */
+    public double[] trialSweeps(DeviceMatrix x, DeviceMatrix products, DeviceMatrix gram, int sweeps) {
+        double[] moved = new double[sweeps];
+        halsSweeps(x, products, gram, sweeps, false, moved);
+        return moved;
+    }
+
+    /** Exactly {@code sweeps} HALS sweeps of x, penalties as {@link #update} applies them. */
+    public void sweeps(DeviceMatrix x, DeviceMatrix products, DeviceMatrix gram, int sweeps) {
+        halsSweeps(x, products, gram, sweeps, false, null);
+    }
+
     private void hals(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b) {
+        halsSweeps(x, g, b, inner, true, null);
+    }
+
+    /**
+     * Up to {@code sweeps} sweeps, stopping early by the rule over x where {@code byRule}; each one's ‖Δx‖² goes
+     * into {@code moved} where that is not null.
+     */
+    private void halsSweeps(DeviceMatrix x, DeviceMatrix g, DeviceMatrix b, int sweeps, boolean byRule,
+                            double[] moved) {
         if (l1 > 0) {
             DeviceMatrix target = g;
             if (!ofW) {
@@ -124,23 +174,22 @@ public final class FrobeniusHalfStep {
             backend.combine(b, l2, identity, 0, regularized);
             gram = regularized;
         }
-        if (inner <= 1) {
-            sweep(x, g, gram);
+        if (moved == null && (!byRule || sweeps <= 1)) {
+            for (int sweep = 0; sweep < sweeps; sweep++) {
+                sweep(x, g, gram);
+            }
             return;
         }
         if (previous == null) {
             previous = keep.apply(backend.allocate(x.rows(), x.cols()));
         }
-        double first = 0;
-        for (int sweep = 0; sweep < inner; sweep++) {
+        double[] moves = moved != null ? moved : new double[sweeps];
+        for (int sweep = 0; sweep < sweeps; sweep++) {
             backend.combine(x, 0, x, 0, previous);
             sweep(x, g, gram);
             backend.combine(x, -1, previous, 0, previous);
-            double moved = backend.dot(previous, previous);
-            if (sweep == 0) {
-                first = moved;
-            }
-            if (moved <= INNER_DELTA * INNER_DELTA * first) {
+            moves[sweep] = backend.dot(previous, previous);
+            if (byRule && moves[sweep] <= INNER_DELTA * INNER_DELTA * moves[0]) {
                 break;
             }
         }

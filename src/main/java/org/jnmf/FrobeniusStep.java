@@ -56,8 +56,8 @@ class FrobeniusStep extends Step {
             wtwh = allocate(k, m);
         }
         double alpha = options.acceleration();
-        innerW = 1 + (int) Math.floor(alpha * (1 + (storedEntries + (double) m * k) / ((double) n * (k + 1))));
-        int innerH = 1 + (int) Math.floor(alpha * (1 + (storedEntries + (double) n * k) / ((double) m * (k + 1))));
+        innerW = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, n, m, k);
+        int innerH = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, m, n, k);
         halfW = new FrobeniusHalfStep(backend, options.algorithm(), true, options.l1W(), options.l2W(), options.floor(),
                 innerW, keep);
         halfH = new FrobeniusHalfStep(backend, options.algorithm(), false, options.l1H(), options.l2H(),

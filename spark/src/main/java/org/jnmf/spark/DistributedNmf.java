@@ -29,10 +29,13 @@ import org.jnmf.backend.DeviceMatrix;
 import scala.Tuple2;
 
 /**
- * NMF of a row-distributed V on Spark, with the solvers of {@link org.jnmf.Nmf} (HALS or MU) in the 1-D
- * row scheme of MPI-FAUN: V is cut into row blocks, each partition holding its rows of V and of W; H
- * (k×m) is broadcast; every iteration is one Spark job in which each task updates its rows of W with the
- * local jnmf backend and returns its share of WᵀV and WᵀW, which the driver sums to update H.
+ * NMF of a row-distributed V on Spark, with the solvers of {@link org.jnmf.Nmf} (HALS, accelerated HALS, MU,
+ * ANLS; MU for the β losses) in the 1-D row scheme of MPI-FAUN: V is cut into row blocks, each partition holding
+ * its rows of V and of W; H (k×m) is broadcast; every iteration is one Spark job in which each task updates its
+ * rows of W with the local jnmf backend and returns its share of WᵀV and WᵀW, which the driver sums to update H.
+ * Accelerated HALS takes two: its inner sweeps stop by a rule over all of W, so the first job runs the most
+ * sweeps on every block and returns how far each moved the block, and the second repeats as many as the summed
+ * moves keep (the same bits, sweeps being deterministic) before the products.
  *
  * <p>Same seed, same answer: the steps, their order and the starting factors are those of
  * {@code Nmf.fit}; with one partition the result is bit-identical to it. With P partitions WᵀV, WᵀW,
@@ -256,11 +259,13 @@ public final class DistributedNmf {
                 double sumOfV = 0;
                 double normV2 = 0;
                 long observed = 0;
+                long stored = 0;
                 java.util.Set<String> executorBackends = new java.util.TreeSet<>();
                 for (LocalSolver.BlockStats s : blockStats) {
                     sumOfV += s.sum();
                     normV2 += s.squaredNorm();
                     observed += s.observed();
+                    stored += s.stored();
                     executorBackends.add(s.backend());
                 }
                 if (observed == 0) {
@@ -284,7 +289,7 @@ public final class DistributedNmf {
                         sparse, options.tf32());
                 try (Backend backend = driver.backend()) {
                     DistributedNmfResult result = new Loop(this, backend, solver, blocks, rowStart, (int) n, m, k,
-                            normV2, init, sparse, precision).run(wStart, start0.h());
+                            normV2, stored, init, sparse, precision).run(wStart, start0.h());
                     result.executorBackends = List.copyOf(executorBackends);
                     return result;
                 }
@@ -364,9 +369,6 @@ public final class DistributedNmf {
                     && options.algorithm() != Algorithm.ANLS) {
                 unsupported.add("the " + options.algorithm() + " algorithm (HALS, MULTIPLICATIVE and ANLS only)");
             }
-            if (options.acceleration() > 0) {
-                unsupported.add("accelerated HALS (acceleration " + options.acceleration() + ")");
-            }
             if (options.mask() != null) {
                 unsupported.add("an explicit mask (mark the missing entries NaN and use missing(Missing.NAN))");
             }
@@ -402,6 +404,9 @@ public final class DistributedNmf {
         private final int m;
         private final int k;
         private final double normV2;
+        /** Accelerated HALS: the most sweeps of W's and of H's half-step (1: plain). */
+        private final int innerW;
+        private final int innerH;
         private final Initialization init;
         private final boolean sparse;
         private final Precision precision;
@@ -418,7 +423,7 @@ public final class DistributedNmf {
         private DeviceMatrix onesH;
 
         Loop(Run run, Backend backend, LocalSolver solver, JavaRDD<RowBlock> blocks, long[] rowStart, int n, int m,
-             int k, double normV2, Initialization init, boolean sparse, Precision precision) {
+             int k, double normV2, long storedEntries, Initialization init, boolean sparse, Precision precision) {
             this.run = run;
             this.backend = backend;
             this.solver = solver;
@@ -428,6 +433,9 @@ public final class DistributedNmf {
             this.m = m;
             this.k = k;
             this.normV2 = normV2;
+            double alpha = run.options.acceleration();
+            this.innerW = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, n, m, k);
+            this.innerH = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, m, n, k);
             this.init = init;
             this.sparse = sparse;
             this.precision = precision;
@@ -446,9 +454,10 @@ public final class DistributedNmf {
             boolean beta = options.beta() != 2;
             boolean[] passiveH = null;
             DeviceMatrix wtwh = mu && !beta ? backend.allocate(k, m) : null;
-            // Nmf.fit's H half-step (plain HALS: acceleration is refused here); the driver's backend frees its buffers.
+            // Nmf.fit's H half-step (accelerated HALS: its sweeps' rule over all of H, here on the driver); the
+            // driver's backend frees its buffers.
             FrobeniusHalfStep halfH = new FrobeniusHalfStep(backend, options.algorithm(), false, options.l1H(),
-                    options.l2H(), options.floor(), 1, x -> x);
+                    options.l2H(), options.floor(), innerH, x -> x);
             loadProducts(sum(steps));
             backend.gramOfRows(h, hht);
             FactorBroadcast current = broadcast(h, hht);
@@ -470,14 +479,31 @@ public final class DistributedNmf {
             JavaRDD<BlockStep> checkpointed = null;
             while (iteration < options.maxIterations()) {
                 FactorBroadcast hNow = current;
-                JavaRDD<BlockStep> next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
-                        new Step(solver, hNow), STEP_TAG, STEP_TAG), STEP_TAG)
-                        .persist(StorageLevel.MEMORY_AND_DISK());
+                JavaRDD<LocalSolver.Trial> trials = null;
+                JavaRDD<BlockStep> next;
+                if (innerW > 1) {
+                    // Accelerated HALS: the sweeps' stopping rule is over all of W, so one job tries innerW sweeps
+                    // on every block and returns their moves, and a second repeats the kept number.
+                    trials = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
+                            new TrialStep(solver, hNow, innerW), STEP_TAG, TRIAL_TAG), TRIAL_TAG)
+                            .persist(StorageLevel.MEMORY_AND_DISK());
+                    int kept = FrobeniusHalfStep.sweepsKept(sumInOrder(trials));
+                    next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(trials.rdd(), true,
+                            new CommitStep(solver, hNow, kept), TRIAL_TAG, STEP_TAG), STEP_TAG)
+                            .persist(StorageLevel.MEMORY_AND_DISK());
+                } else {
+                    next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
+                            new Step(solver, hNow), STEP_TAG, STEP_TAG), STEP_TAG)
+                            .persist(StorageLevel.MEMORY_AND_DISK());
+                }
                 boolean checkpoint = (iteration + 1) % cluster.checkpointInterval() == 0;
                 if (checkpoint) {
                     next.rdd().localCheckpoint();
                 }
                 loadProducts(sum(next));
+                if (trials != null) {
+                    trials.unpersist(false);
+                }
                 // A locally checkpointed RDD's cached blocks are its only copy: keep the last one until the
                 // next checkpoint, since the steps after it are rebuilt from it if their cache is lost.
                 if (steps != checkpointed) {
@@ -735,6 +761,16 @@ public final class DistributedNmf {
             return Math.sqrt(Math.max(0, 2 * objective));
         }
 
+        /** The trial sweeps' moves, summed over the partitions in partition order. */
+        private double[] sumInOrder(JavaRDD<LocalSolver.Trial> trials) {
+            double[][] partials = (double[][]) run.sc.sc().runJob(trials.rdd(), new Moves(), PRODUCTS_TAG);
+            double[] total = partials[0].clone();
+            for (int p = 1; p < partials.length; p++) {
+                add(total, partials[p]);
+            }
+            return total;
+        }
+
         /** WᵀV, WᵀW and the penalty sums, summed over the partitions. */
         private double[] sum(JavaRDD<BlockStep> steps) {
             int length = solver.productsLength();
@@ -838,6 +874,8 @@ public final class DistributedNmf {
     }
 
     private static final scala.reflect.ClassTag<BlockStep> STEP_TAG = scala.reflect.ClassTag$.MODULE$.apply(BlockStep.class);
+    private static final scala.reflect.ClassTag<LocalSolver.Trial> TRIAL_TAG =
+            scala.reflect.ClassTag$.MODULE$.apply(LocalSolver.Trial.class);
     private static final scala.reflect.ClassTag<double[]> PRODUCTS_TAG = scala.reflect.ClassTag$.MODULE$.apply(double[].class);
 
     /*
@@ -921,6 +959,61 @@ public final class DistributedNmf {
                                                           scala.collection.Iterator<BlockStep> ss) {
             BlockStep previous = ss.next();
             return scala.collection.Iterator$.MODULE$.single(solver.step(vs.next(), previous.w, previous.passive, h));
+        }
+    }
+
+    /** Accelerated HALS: one partition's trial sweeps for the broadcast H. */
+    private static final class TrialStep extends scala.runtime.AbstractFunction2<scala.collection.Iterator<RowBlock>,
+            scala.collection.Iterator<BlockStep>, scala.collection.Iterator<LocalSolver.Trial>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final LocalSolver solver;
+        private final FactorBroadcast h;
+        private final int sweeps;
+
+        TrialStep(LocalSolver solver, FactorBroadcast h, int sweeps) {
+            this.solver = solver;
+            this.h = h;
+            this.sweeps = sweeps;
+        }
+
+        @Override
+        public scala.collection.Iterator<LocalSolver.Trial> apply(scala.collection.Iterator<RowBlock> vs,
+                                                                  scala.collection.Iterator<BlockStep> ss) {
+            return scala.collection.Iterator$.MODULE$.single(solver.trial(vs.next(), ss.next().w, h, sweeps));
+        }
+    }
+
+    /** Accelerated HALS: one partition's W step with the sweeps the rule kept. */
+    private static final class CommitStep extends scala.runtime.AbstractFunction2<scala.collection.Iterator<RowBlock>,
+            scala.collection.Iterator<LocalSolver.Trial>, scala.collection.Iterator<BlockStep>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final LocalSolver solver;
+        private final FactorBroadcast h;
+        private final int sweeps;
+
+        CommitStep(LocalSolver solver, FactorBroadcast h, int sweeps) {
+            this.solver = solver;
+            this.h = h;
+            this.sweeps = sweeps;
+        }
+
+        @Override
+        public scala.collection.Iterator<BlockStep> apply(scala.collection.Iterator<RowBlock> vs,
+                                                          scala.collection.Iterator<LocalSolver.Trial> ts) {
+            return scala.collection.Iterator$.MODULE$.single(solver.commit(vs.next(), ts.next(), h, sweeps));
+        }
+    }
+
+    /** One partition's trial moves. */
+    private static final class Moves extends scala.runtime.AbstractFunction1<
+            scala.collection.Iterator<LocalSolver.Trial>, double[]> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public double[] apply(scala.collection.Iterator<LocalSolver.Trial> trials) {
+            return trials.next().moved();
         }
     }
 

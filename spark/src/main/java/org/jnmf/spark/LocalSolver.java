@@ -140,39 +140,94 @@ final class LocalSolver implements Serializable {
                 penaltySums(be, wd, products);
                 return new BlockStep(be.download(wd), products, null);
             }
-            // A masked fit reads V completed with the current model, then again with the new W.
-            DeviceMatrix data = v;
-            DeviceMatrix hd = null;
+            DeviceMatrix hd = h == null ? null : be.upload(k, m, h.h());
+            DeviceMatrix data = dataFor(be, lease, wd, hd);
             if (h != null) {
-                hd = be.upload(k, m, h.h());
-                DeviceMatrix hht = be.upload(k, k, h.hht());
                 DeviceMatrix vht = be.allocate(rows, k);
-                if (missing != Missing.NONE) {
-                    data = be.allocateLike(v);
-                    complete(be, lease.data(), wd, hd, data);
-                }
                 be.multiplyByTransposed(data, hd, vht);
                 // Nmf.fit's W half-step on this block's rows (the lease frees what it allocates).
-                FrobeniusHalfStep half = new FrobeniusHalfStep(be, algorithm, true, l1W, l2W, floor, 1, x -> x);
-                boolean[] solved = half.update(wd, vht, hht,
+                boolean[] solved = halfStepOfW(be).update(wd, vht, be.upload(k, k, h.hht()),
                         algorithm == Algorithm.MULTIPLICATIVE ? be.allocate(rows, k) : null, passive);
                 if (solved != null) {
                     passive = solved;
                 }
             }
-            if (missing != Missing.NONE && hd != null) {
-                complete(be, lease.data(), wd, hd, data);
-            }
-            DeviceMatrix wtv = be.allocate(k, m);
-            DeviceMatrix wtw = be.allocate(k, k);
-            be.multiplyTransposedBy(wd, data, wtv);
-            be.gramOfColumns(wd, wtw);
-            double[] products = new double[productsLength()];
-            System.arraycopy(be.download(wtv), 0, products, 0, k * m);
-            System.arraycopy(be.download(wtw), 0, products, k * m, k * k);
-            penaltySums(be, wd, products);
-            return new BlockStep(be.download(wd), products, passive);
+            return afterStep(be, lease, wd, hd, data, passive);
         }
+    }
+
+    /**
+     * Accelerated HALS, first job: from the block's W, A = V·Hᵀ (of V completed with the current model when
+     * entries are missing) and {@code sweeps} sweeps on a copy of W, each one's ‖ΔW‖² over the block. The driver
+     * sums those over the blocks and picks how many sweeps the rule over all of W keeps ({@link #commit}).
+     */
+    Trial trial(RowBlock block, double[] w, FactorBroadcast h, int sweeps) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix wd = be.upload(block.rows, k, w);
+            DeviceMatrix hd = be.upload(k, m, h.h());
+            DeviceMatrix vht = be.allocate(block.rows, k);
+            be.multiplyByTransposed(dataFor(be, lease, wd, hd), hd, vht);
+            double[] a = be.download(vht);
+            double[] moved = halfStepOfW(be).trialSweeps(wd, vht, be.upload(k, k, h.hht()), sweeps);
+            return new Trial(w, a, moved);
+        }
+    }
+
+    /**
+     * Accelerated HALS, second job: the kept number of sweeps from the trial's W and A (the same bits the trial's
+     * first {@code sweeps} sweeps reached), then the block's products as {@link #step} returns them.
+     */
+    BlockStep commit(RowBlock block, Trial trial, FactorBroadcast h, int sweeps) {
+        try (ExecutorBackends.Lease lease = lease(block)) {
+            Backend be = lease.backend();
+            DeviceMatrix wd = be.upload(block.rows, k, trial.w());
+            DeviceMatrix hd = be.upload(k, m, h.h());
+            halfStepOfW(be).sweeps(wd, be.upload(block.rows, k, trial.a()), be.upload(k, k, h.hht()), sweeps);
+            DeviceMatrix data = missing == Missing.NONE ? lease.v() : be.allocateLike(lease.v());
+            return afterStep(be, lease, wd, hd, data, null);
+        }
+    }
+
+    /** A block's accelerated-HALS trial: its W before the step, A = V·Hᵀ, and ‖ΔW‖² of each trial sweep. */
+    record Trial(double[] w, double[] a, double[] moved) implements Serializable {
+    }
+
+    private FrobeniusHalfStep halfStepOfW(Backend be) {
+        return new FrobeniusHalfStep(be, algorithm, true, l1W, l2W, floor, 1, x -> x);
+    }
+
+    /**
+     * The matrix the W step reads: V, or a masked fit's V completed with the current W and H (without H, as for
+     * the initial products: V's observed values).
+     */
+    private DeviceMatrix dataFor(Backend be, ExecutorBackends.Lease lease, DeviceMatrix wd, DeviceMatrix hd) {
+        if (missing == Missing.NONE || hd == null) {
+            return lease.v();
+        }
+        DeviceMatrix data = be.allocateLike(lease.v());
+        complete(be, lease.data(), wd, hd, data);
+        return data;
+    }
+
+    /**
+     * The block's products at its new W: WᵀV, WᵀW and the penalty sums (a masked fit first completes V again,
+     * with the new W, into {@code data}).
+     */
+    private BlockStep afterStep(Backend be, ExecutorBackends.Lease lease, DeviceMatrix wd, DeviceMatrix hd,
+                                DeviceMatrix data, boolean[] passive) {
+        if (missing != Missing.NONE && hd != null) {
+            complete(be, lease.data(), wd, hd, data);
+        }
+        DeviceMatrix wtv = be.allocate(k, m);
+        DeviceMatrix wtw = be.allocate(k, k);
+        be.multiplyTransposedBy(wd, data, wtv);
+        be.gramOfColumns(wd, wtw);
+        double[] products = new double[productsLength()];
+        System.arraycopy(be.download(wtv), 0, products, 0, k * m);
+        System.arraycopy(be.download(wtw), 0, products, k * m, k * k);
+        penaltySums(be, wd, products);
+        return new BlockStep(be.download(wd), products, passive);
     }
 
     /** ΣW and ‖W‖² of the block into the products' last two places, where the penalty needs them. */
@@ -368,14 +423,19 @@ final class LocalSolver implements Serializable {
         try (ExecutorBackends.Lease lease = lease(block)) {
             double norm = lease.backend().squaredNorm(lease.v());
             if (missing == Missing.NONE) {
-                return new BlockStats(block.sum(), norm, (long) block.rows * block.cols, lease.description());
+                return new BlockStats(block.sum(), norm, (long) block.rows * block.cols, block.values.length,
+                        lease.description());
             }
             Masking.Observed o = Masking.observed(block.toMatrix(), missing);
-            return new BlockStats(o.sum(), norm, o.observed(), lease.description());
+            return new BlockStats(o.sum(), norm, o.observed(), block.values.length, lease.description());
         }
     }
 
-    /** A block's Σ V and ‖V‖² over its observed entries, their count, and its executor's backend with the reason. */
-    record BlockStats(double sum, double squaredNorm, long observed, String backend) implements Serializable {
+    /**
+     * A block's Σ V and ‖V‖² over its observed entries, their count, the entries it stores (the products' cost,
+     * as {@code Matrix.storedEntries}), and its executor's backend with the reason.
+     */
+    record BlockStats(double sum, double squaredNorm, long observed, long stored, String backend)
+            implements Serializable {
     }
 }
