@@ -43,6 +43,16 @@ public final class Checkpoint {
         this.settings = Map.copyOf(settings);
     }
 
+    /**
+     * The checkpoint of a fit of V (w's rows × h's columns) with {@code options} in {@code precision} after
+     * {@code iteration} iterations, its histories (objective, ‖∇ᴾf‖ and iteration of each check) so far.
+     */
+    public static Checkpoint of(int iteration, DenseMatrix w, DenseMatrix h, double[] losses, double[] gradients,
+                                int[] checks, NmfOptions options, Precision precision) {
+        return new Checkpoint(iteration, w, h, losses, gradients, checks,
+                settings(options, w.rows(), h.cols(), precision));
+    }
+
     /** The settings of {@code options} on V (n×m) that decide the trajectory, in the file's field names. */
     static Map<String, Object> settings(NmfOptions options, int rows, int cols, Precision precision) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -78,15 +88,18 @@ public final class Checkpoint {
         return h;
     }
 
-    double[] losses() {
+    /** The objective at each check so far. */
+    public double[] losses() {
         return losses.clone();
     }
 
-    double[] gradients() {
+    /** ‖∇ᴾf‖ at each check so far. */
+    public double[] gradients() {
         return gradients.clone();
     }
 
-    int[] checks() {
+    /** The iteration of each check so far. */
+    public int[] checks() {
         return checks.clone();
     }
 
@@ -95,7 +108,7 @@ public final class Checkpoint {
      *
      * @throws IllegalArgumentException naming the first setting that differs, with both values
      */
-    void checkCompatible(NmfOptions options, int rows, int cols, Precision precision) {
+    public void checkCompatible(NmfOptions options, int rows, int cols, Precision precision) {
         if (w.rows() != rows || h.cols() != cols || w.cols() != options.rank()) {
             throw new IllegalArgumentException("cannot resume: the checkpoint holds W " + w.rows() + "×" + w.cols()
                     + " and H " + h.rows() + "×" + h.cols() + ", this fit needs " + rows + "×" + options.rank()

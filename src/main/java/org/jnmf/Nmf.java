@@ -340,8 +340,8 @@ public final class Nmf {
 
         private void checkpoint(int iteration, DenseMatrix w, DenseMatrix h, double[] losses, double[] gradients,
                                 int[] checks) {
-            options.checkpointSink().accept(new Checkpoint(iteration, w, h, losses, gradients, checks,
-                    Checkpoint.settings(options, n, m, backend.precision())));
+            options.checkpointSink().accept(Checkpoint.of(iteration, w, h, losses, gradients, checks, options,
+                    backend.precision()));
         }
 
         private record Check(Step.Fit fit, double error, double gradient) {

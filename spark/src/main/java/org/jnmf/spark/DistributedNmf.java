@@ -13,6 +13,7 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.mllib.linalg.distributed.RowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import org.jnmf.Algorithm;
+import org.jnmf.Checkpoint;
 import org.jnmf.DenseMatrix;
 import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Initialization;
@@ -51,6 +52,10 @@ import scala.Tuple2;
  * <p>Missing entries ({@link NmfOptions#missing()}: NaN or zeros in the rows) are fitted on the observed ones
  * as {@code MaskedFrobeniusStep} does: each task completes its block with the current model for its W step
  * and products, and a check's loss is one job over the observed entries. V is then held dense.
+ *
+ * <p>Checkpoints ({@link NmfOptions#checkpointEvery()}) are {@code Nmf.fit}'s: W's blocks collected on the driver,
+ * H and the histories (‖∇ᴾf‖ at every check, one more job then); {@link NmfOptions#resumeFrom()} continues one,
+ * the distributed fit's or the single machine's, to the uninterrupted fit's bits.
  *
  * <p>Backends: the tasks and the driver's H update use {@link DistributedOptions#executorBackend()} (Java by
  * default; {@link NmfOptions#backend()} is not used here), the driver with {@link NmfOptions#threads()}
@@ -273,7 +278,13 @@ public final class DistributedNmf {
                 }
                 // The mean of the entries observed (all of them without missing entries), as Nmf.fit starts from.
                 double meanOfV = sumOfV / (missing == Missing.NONE ? (double) n * m : (double) observed);
-                Initializer.Factors start0 = switch (init) {
+                Checkpoint resume = options.resumeFrom();
+                if (resume != null) {
+                    resume.checkCompatible(options, (int) n, m, precision);
+                }
+                Initializer.Factors start0 = resume != null
+                        ? new Initializer.Factors(resume.w().toDoubleArray(), resume.h().toDoubleArray())
+                        : switch (init) {
                     case CUSTOM -> new Initializer.Factors(options.initialW().toDoubleArray(),
                             options.initialH().toDoubleArray());
                     case RANDOM -> Initializer.random((int) n, m, k, meanOfV, options.seed());
@@ -376,9 +387,6 @@ public final class DistributedNmf {
                 unsupported.add("missing entries with the " + options.lossLabel() + " loss (the Frobenius loss only,"
                         + " as on one machine)");
             }
-            if (options.checkpointEvery() > 0 || options.resumeFrom() != null) {
-                unsupported.add("checkpoints and resuming (W's lineage is cut by localCheckpoint instead)");
-            }
             if (!unsupported.isEmpty()) {
                 throw new IllegalArgumentException("the distributed fit does not support " + String.join(", ", unsupported)
                         + "; leave these options at their defaults or fit on one machine with Nmf.fit");
@@ -462,19 +470,42 @@ public final class DistributedNmf {
             backend.gramOfRows(h, hht);
             FactorBroadcast current = broadcast(h, hht);
             List<Double> losses = new ArrayList<>();
+            List<Double> gradients = new ArrayList<>();
             List<Integer> checks = new ArrayList<>();
-            double[] loss = loss(steps, current, h, hht);
-            double residual = loss[1];
-            double objective = loss[0] + penalty(h);
             boolean kkt = options.kktTolerance() > 0;
-            double gradient0 = kkt ? Math.sqrt(gradientSquared(steps, current, h)) : 0;
-            double error0 = errorOf(objective);
-            double previousError = error0;
-            losses.add(objective);
-            checks.add(0);
-            StopReason stop = StopReason.MAX_ITERATIONS;
+            // ‖∇ᴾf‖ at every check, as Nmf.fit records it, where the KKT test or a checkpoint needs it (one job).
+            boolean gradientAtChecks = kkt || options.checkpointEvery() > 0;
+            Checkpoint resume = options.resumeFrom();
             int iteration = 0;
-            boolean checkedLast = true;
+            double[] loss = null;
+            double residual = Double.NaN;
+            boolean checkedLast;
+            if (resume == null) {
+                loss = loss(steps, current, h, hht);
+                residual = loss[1];
+                losses.add(loss[0] + penalty(h));
+                gradients.add(gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN);
+                checks.add(0);
+                checkedLast = true;
+            } else {
+                iteration = resume.iteration();
+                for (double x : resume.losses()) {
+                    losses.add(x);
+                }
+                for (double x : resume.gradients()) {
+                    gradients.add(x);
+                }
+                for (int x : resume.checks()) {
+                    checks.add(x);
+                }
+                checkedLast = false;
+            }
+            // The errors as Nmf.fit derives them from the recorded losses, so a resumed fit tests the same numbers.
+            double error0 = errorOf(losses.getFirst());
+            double gradient0 = gradients.getFirst();
+            double previousError = errorOf(losses.getLast());
+            StopReason stop = StopReason.MAX_ITERATIONS;
+            int savedAt = iteration;
             long loopStart = System.nanoTime();
             JavaRDD<BlockStep> checkpointed = null;
             while (iteration < options.maxIterations()) {
@@ -536,9 +567,11 @@ public final class DistributedNmf {
                 if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
                     loss = loss(steps, current, h, hht);
                     residual = loss[1];
-                    objective = loss[0] + penalty(h);
+                    double objective = loss[0] + penalty(h);
                     double error = errorOf(objective);
+                    double gradient = gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN;
                     losses.add(objective);
+                    gradients.add(gradient);
                     checks.add(iteration);
                     checkedLast = true;
                     double change = error0 > 0 ? (previousError - error) / error0 : 0;
@@ -550,10 +583,14 @@ public final class DistributedNmf {
                         stop = StopReason.CONVERGED;
                         break;
                     }
-                    if (kkt && Math.sqrt(gradientSquared(steps, current, h)) <= options.kktTolerance() * gradient0) {
+                    if (kkt && gradient <= options.kktTolerance() * gradient0) {
                         stop = StopReason.STATIONARY;
                         break;
                     }
+                }
+                if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
+                    saveCheckpoint(iteration, steps, h, losses, gradients, checks);
+                    savedAt = iteration;
                 }
                 StopReason interruption = options.interruption(run.start);
                 if (interruption != null) {
@@ -565,7 +602,11 @@ public final class DistributedNmf {
                 loss = loss(steps, current, h, hht);
                 residual = loss[1];
                 losses.add(loss[0] + penalty(h));
+                gradients.add(gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN);
                 checks.add(iteration);
+            }
+            if (options.checkpointEvery() > 0 && savedAt != iteration) {
+                saveCheckpoint(iteration, steps, h, losses, gradients, checks);
             }
             double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
             double[] hOut = backend.download(h);
@@ -582,6 +623,37 @@ public final class DistributedNmf {
                     checks.stream().mapToInt(Integer::intValue).toArray(), relative(residual),
                     (System.nanoTime() - run.start) / 1e9, loopSeconds, options.algorithm(), init, precision,
                     rowStart.length - 1, hBlocks, sparse);
+        }
+
+        /**
+         * Hands {@link NmfOptions#checkpointSink()} the fit's state as {@code Nmf.fit} would: W's blocks collected
+         * in partition order (n·k doubles reach the driver), H and the histories, in the fit's precision.
+         */
+        private void saveCheckpoint(int iteration, JavaRDD<BlockStep> steps, DeviceMatrix h, List<Double> losses,
+                                    List<Double> gradients, List<Integer> checks) {
+            double[] w = new double[Math.toIntExact((long) n * k)];
+            int at = 0;
+            for (double[] block : steps.map(s -> s.w).collect()) {
+                System.arraycopy(block, 0, w, at, block.length);
+                at += block.length;
+            }
+            NmfOptions options = run.options;
+            options.checkpointSink().accept(Checkpoint.of(iteration, matrix(n, k, w), matrix(k, m, backend.download(h)),
+                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
+                    gradients.stream().mapToDouble(Double::doubleValue).toArray(),
+                    checks.stream().mapToInt(Integer::intValue).toArray(), options, precision));
+        }
+
+        /** values as a rows×cols matrix in the fit's precision, as {@code Nmf.fit} returns its factors. */
+        private DenseMatrix matrix(int rows, int cols, double[] values) {
+            if (precision == Precision.DOUBLE) {
+                return DenseMatrix.wrap(rows, cols, values);
+            }
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            return DenseMatrix.wrap(rows, cols, f);
         }
 
         /**

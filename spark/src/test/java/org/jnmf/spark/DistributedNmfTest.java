@@ -295,6 +295,58 @@ class DistributedNmfTest {
         four.unpersist();
     }
 
+    /**
+     * Checkpoints as Nmf.fit takes them (every few iterations and at the stop, W collected from the blocks): a
+     * fit resumed from one, saved to a file and loaded, reaches the uninterrupted fit's bits, on four partitions
+     * and across machines (a one-partition Spark checkpoint continued by Nmf.fit, and the other way round).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"HALS", "MULTIPLICATIVE", "ANLS"})
+    void aResumedFitReachesTheUninterruptedFitsBits(Algorithm algorithm, @org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        NmfOptions base = options(algorithm, 30).toBuilder().checkInterval(5)
+                .acceleration(algorithm == Algorithm.HALS ? 0.5 : 0).build();
+        List<org.jnmf.Checkpoint> taken = new java.util.ArrayList<>();
+        NmfOptions checkpointed = base.toBuilder().checkpoints(10, taken::add).build();
+        List<Vector> rows = Problems.rows(V);
+        DistributedNmfResult whole = DistributedNmf.fit(Problems.rdd(rows, 2), checkpointed, partitions(4));
+        assertEquals(List.of(10, 20, 30), taken.stream().map(org.jnmf.Checkpoint::iteration).toList());
+        java.nio.file.Path file = dir.resolve("checkpoint.jnmf");
+        taken.get(0).save(file);
+        NmfOptions resumed = base.toBuilder().resumeFrom(org.jnmf.Checkpoint.load(file)).build();
+        DistributedNmfResult rest = DistributedNmf.fit(Problems.rdd(rows, 2), resumed, partitions(4));
+        assertEquals(30, rest.iterations());
+        assertArrayEquals(whole.h().toDoubleArray(), rest.h().toDoubleArray());
+        assertArrayEquals(whole.collectW().toDoubleArray(), rest.collectW().toDoubleArray());
+        assertArrayEquals(whole.lossHistory(), rest.lossHistory());
+        assertArrayEquals(taken.get(2).w().toDoubleArray(), whole.collectW().toDoubleArray(),
+                "the last checkpoint holds the final W");
+
+        NmfResult local = Nmf.fit(V, base);
+        taken.clear();
+        DistributedNmf.fit(Problems.rdd(rows, 1), checkpointed, partitions(1)).unpersist();
+        NmfResult localRest = Nmf.fit(V, base.toBuilder().resumeFrom(taken.get(1)).build());
+        assertArrayEquals(local.h().toDoubleArray(), localRest.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), localRest.w().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), localRest.lossHistory());
+        taken.clear();
+        Nmf.fit(V, checkpointed);
+        DistributedNmfResult sparkRest = DistributedNmf.fit(Problems.rdd(rows, 1),
+                base.toBuilder().resumeFrom(taken.get(0)).build(), partitions(1));
+        assertArrayEquals(local.h().toDoubleArray(), sparkRest.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), sparkRest.collectW().toDoubleArray());
+        assertArrayEquals(local.lossHistory(), sparkRest.lossHistory());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(
+                Problems.rdd(rows, 2), base.toBuilder().regularization(0.1, 0, 0, 0).resumeFrom(taken.get(0)).build(),
+                partitions(4)));
+        assertTrue(e.getMessage().startsWith("cannot resume: the checkpoint was taken with l1_w = 0.0"),
+                e.getMessage());
+        whole.unpersist();
+        rest.unpersist();
+        sparkRest.unpersist();
+    }
+
     @Test
     void float32WithOnePartitionIsBitIdenticalToo() {
         NmfOptions options = options(Algorithm.HALS, 30).toBuilder().precision(org.jnmf.Precision.SINGLE).build();
