@@ -45,6 +45,11 @@ public final class Masking {
         return of(v, null, missing);
     }
 
+    /** A block of V's rows with its rows of an explicit mask (1 observed, 0 missing), as the method above. */
+    public static Observed observed(Matrix v, Matrix mask) {
+        return of(v, mask, Missing.NONE);
+    }
+
     private static Observed of(Matrix v, Matrix explicit, Missing missing) {
         int n = v.rows();
         int m = v.cols();

@@ -49,7 +49,8 @@ import scala.Tuple2;
  * draws it; W then travels once to the executors), CUSTOM, or the NNDSVD variants ({@link BlockSketch}: the
  * randomized SVD's products over the row blocks, its QR and small SVD on the driver, as {@code Nmf.fit} does).
  *
- * <p>Missing entries ({@link NmfOptions#missing()}: NaN or zeros in the rows) are fitted on the observed ones
+ * <p>Missing entries ({@link NmfOptions#missing()}: NaN or zeros in the rows; or an explicit
+ * {@link NmfOptions#mask()}, whose row blocks go to the executors with V's) are fitted on the observed ones
  * as {@code MaskedFrobeniusStep} does: each task completes its block with the current model for its W step
  * and products, and a check's loss is one job over the observed entries. V is then held dense.
  *
@@ -224,8 +225,14 @@ public final class DistributedNmf {
                 checkShape("initial H", options.initialH(), k, m);
             }
             Missing missing = options.missing();
+            org.jnmf.Matrix mask = options.mask();
+            if (mask != null && (mask.rows() != n || mask.cols() != m)) {
+                throw new IllegalArgumentException("the mask must have V's shape " + n + "×" + m + "; got "
+                        + mask.rows() + "×" + mask.cols());
+            }
+            boolean masked = missing != Missing.NONE || mask != null;
             // A masked fit holds V dense, its mask beside it, as Nmf.fit does.
-            boolean sparse = missing == Missing.NONE && switch (cluster.format()) {
+            boolean sparse = !masked && switch (cluster.format()) {
                 case DENSE -> false;
                 case SPARSE -> true;
                 case AUTO -> shape.nonZeros < DistributedOptions.SPARSE_BELOW_DENSITY * n * m;
@@ -246,15 +253,23 @@ public final class DistributedNmf {
             Precision precision = options.precision() != null ? options.precision() : Precision.DOUBLE;
             String fitId = java.util.UUID.randomUUID().toString();
             LocalSolver solver = new LocalSolver(fitId, cluster.executorBackend(), precision, cluster.executorThreads(),
-                    options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m, missing);
+                    options.algorithm(), options.floor(), options.beta(), options.l1W(), options.l2W(), k, m, missing,
+                    mask != null);
 
             JavaPairRDD<Long, Vector> rows = ordered != null
                     ? ordered.mapPartitionsWithIndex((b, it) -> numbered(it, rowStart[b]), true).mapToPair(t -> t)
                     : input.partitionBy(new RowRangePartitioner(rowStart));
-            JavaRDD<RowBlock> blocks = rows.mapPartitionsWithIndex((b, it) -> Collections.singletonList(
+            JavaRDD<RowBlock> blocks = (mask == null
+                    ? rows.mapPartitionsWithIndex((b, it) -> Collections.singletonList(
                             RowBlocks.build(it, rowStart[b], (int) (rowStart[b + 1] - rowStart[b]), m, sparse,
                                     missing == Missing.NAN))
                             .iterator(), true)
+                    : rows.zipPartitions(maskBlocks(mask, rowStart, m), (it, ms) -> {
+                        Tuple2<Integer, double[]> slice = ms.next();
+                        int b = slice._1();
+                        return Collections.singletonList(RowBlocks.build(it, rowStart[b],
+                                (int) (rowStart[b + 1] - rowStart[b]), m, slice._2())).iterator();
+                    }))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             // Cut the blocks' lineage at the first job: a zipped partition carries its parents' partitions,
             // and an input from parallelize would otherwise travel, all of its rows, with every task.
@@ -277,7 +292,7 @@ public final class DistributedNmf {
                     throw new IllegalArgumentException("every entry of V is missing; there is nothing to fit");
                 }
                 // The mean of the entries observed (all of them without missing entries), as Nmf.fit starts from.
-                double meanOfV = sumOfV / (missing == Missing.NONE ? (double) n * m : (double) observed);
+                double meanOfV = sumOfV / (!masked ? (double) n * m : (double) observed);
                 Checkpoint resume = options.resumeFrom();
                 if (resume != null) {
                     resume.checkCompatible(options, (int) n, m, precision);
@@ -315,6 +330,26 @@ public final class DistributedNmf {
                     b.destroy();
                 }
             }
+        }
+
+        /**
+         * The explicit mask's row blocks, block b in partition b beside V's rows of the block (n·m doubles leave the
+         * driver once, when the blocks are built).
+         */
+        private JavaRDD<Tuple2<Integer, double[]>> maskBlocks(org.jnmf.Matrix mask, long[] rowStart, int m) {
+            DenseMatrix dense = mask instanceof org.jnmf.SparseMatrix s ? s.toDense(Precision.DOUBLE)
+                    : (DenseMatrix) mask;
+            List<Tuple2<Integer, double[]>> slices = new ArrayList<>();
+            double[] row = new double[m];
+            for (int b = 0; b + 1 < rowStart.length; b++) {
+                double[] slice = new double[Math.toIntExact((rowStart[b + 1] - rowStart[b]) * m)];
+                for (long i = rowStart[b]; i < rowStart[b + 1]; i++) {
+                    dense.copyRow((int) i, row);
+                    System.arraycopy(row, 0, slice, (int) (i - rowStart[b]) * m, m);
+                }
+                slices.add(new Tuple2<>(b, slice));
+            }
+            return sc.parallelize(slices, slices.size());
         }
 
         /** The rows of a partition paired with their indices from {@code first} on. */
@@ -380,12 +415,9 @@ public final class DistributedNmf {
                     && options.algorithm() != Algorithm.ANLS) {
                 unsupported.add("the " + options.algorithm() + " algorithm (HALS, MULTIPLICATIVE and ANLS only)");
             }
-            if (options.mask() != null) {
-                unsupported.add("an explicit mask (mark the missing entries NaN and use missing(Missing.NAN))");
-            }
-            if (options.missing() != Missing.NONE && options.beta() != 2) {
-                unsupported.add("missing entries with the " + options.lossLabel() + " loss (the Frobenius loss only,"
-                        + " as on one machine)");
+            if ((options.missing() != Missing.NONE || options.mask() != null) && options.beta() != 2) {
+                unsupported.add("missing entries or a mask with the " + options.lossLabel()
+                        + " loss (the Frobenius loss only, as on one machine)");
             }
             if (!unsupported.isEmpty()) {
                 throw new IllegalArgumentException("the distributed fit does not support " + String.join(", ", unsupported)
@@ -412,6 +444,8 @@ public final class DistributedNmf {
         private final int m;
         private final int k;
         private final double normV2;
+        /** Whether the fit is over the observed entries only (missing entries or an explicit mask). */
+        private final boolean masked;
         /** Accelerated HALS: the most sweeps of W's and of H's half-step (1: plain). */
         private final int innerW;
         private final int innerH;
@@ -441,6 +475,7 @@ public final class DistributedNmf {
             this.m = m;
             this.k = k;
             this.normV2 = normV2;
+            this.masked = run.options.missing() != Missing.NONE || run.options.mask() != null;
             double alpha = run.options.acceleration();
             this.innerW = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, n, m, k);
             this.innerH = FrobeniusHalfStep.innerSweeps(alpha, storedEntries, m, n, k);
@@ -775,7 +810,7 @@ public final class DistributedNmf {
             for (double[] p : parts) {
                 g += p[0];
             }
-            if (options.missing() != Missing.NONE) {
+            if (masked) {
                 double[] num = new double[k * m];
                 double[] den = new double[k * m];
                 for (double[] p : parts) {
@@ -900,7 +935,7 @@ public final class DistributedNmf {
          */
         private double[] loss(JavaRDD<BlockStep> steps, FactorBroadcast hb, DeviceMatrix h, DeviceMatrix hht) {
             LocalSolver solver = this.solver;
-            if (run.options.missing() != Missing.NONE) {
+            if (masked) {
                 // ½‖M ⊙ (V − WH)‖² over the observed entries: one job, summed in partition order.
                 List<Double> parts = blocks.zipPartitions(steps, (vs, ss) -> Collections.singletonList(
                         solver.maskedResidual(vs.next(), ss.next().w, hb.h())).iterator()).collect();

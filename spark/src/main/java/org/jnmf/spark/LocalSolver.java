@@ -4,6 +4,7 @@ import java.io.Serializable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.jnmf.Algorithm;
+import org.jnmf.DenseMatrix;
 import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Masking;
 import org.jnmf.Missing;
@@ -33,14 +34,17 @@ final class LocalSolver implements Serializable {
     private final double l2W;
     private final int k;
     private final int m;
-    /** Which entries of V are missing ({@link Missing#NONE}: none); a masked fit works on the observed ones. */
+    /** Which entries of V are missing ({@link Missing#NONE}: none, or an explicit mask in the blocks). */
     private final Missing missing;
+    /** Whether the fit works on the observed entries only (missing entries, or an explicit mask). */
+    private final boolean masked;
     /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1, H for β ≤ 1). */
     static final double STABILITY_ZERO = Math.ulp(1.0);
 
     LocalSolver(String fit, String backend, Precision precision, int threads, Algorithm algorithm, double floor,
-                double beta, double l1W, double l2W, int k, int m, Missing missing) {
+                double beta, double l1W, double l2W, int k, int m, Missing missing, boolean explicitMask) {
         this.missing = missing;
+        this.masked = missing != Missing.NONE || explicitMask;
         this.fit = fit;
         this.backend = backend;
         this.precision = precision;
@@ -95,13 +99,19 @@ final class LocalSolver implements Serializable {
      * on one machine) V's observed values (0 where missing), the mask M and its complement 1 − M.
      */
     private ExecutorBackends.Lease lease(RowBlock block) {
-        if (missing == Missing.NONE) {
+        if (!masked) {
             return ExecutorBackends.lease(fit, block, () -> open(block.isSparse()));
         }
         return ExecutorBackends.lease(fit, block, () -> open(false), be -> {
-            Masking.Observed o = Masking.observed(block.toMatrix(), missing);
+            Masking.Observed o = observed(block);
             return new DeviceMatrix[] {be.upload(o.values()), be.upload(o.mask()), be.upload(o.complement())};
         });
+    }
+
+    /** The block's observed entries: by its rows of the explicit mask, or as {@link #missing} says. */
+    private Masking.Observed observed(RowBlock block) {
+        return block.mask != null ? Masking.observed(block.toMatrix(), DenseMatrix.wrap(block.rows, block.cols,
+                block.mask)) : Masking.observed(block.toMatrix(), missing);
     }
 
     /** filled ← V on the observed entries, W·H on the missing ones ({@code MaskedFrobeniusStep.data}). */
@@ -184,7 +194,7 @@ final class LocalSolver implements Serializable {
             DeviceMatrix wd = be.upload(block.rows, k, trial.w());
             DeviceMatrix hd = be.upload(k, m, h.h());
             halfStepOfW(be).sweeps(wd, be.upload(block.rows, k, trial.a()), be.upload(k, k, h.hht()), sweeps);
-            DeviceMatrix data = missing == Missing.NONE ? lease.v() : be.allocateLike(lease.v());
+            DeviceMatrix data = !masked ? lease.v() : be.allocateLike(lease.v());
             return afterStep(be, lease, wd, hd, data, null);
         }
     }
@@ -202,7 +212,7 @@ final class LocalSolver implements Serializable {
      * the initial products: V's observed values).
      */
     private DeviceMatrix dataFor(Backend be, ExecutorBackends.Lease lease, DeviceMatrix wd, DeviceMatrix hd) {
-        if (missing == Missing.NONE || hd == null) {
+        if (!masked || hd == null) {
             return lease.v();
         }
         DeviceMatrix data = be.allocateLike(lease.v());
@@ -216,7 +226,7 @@ final class LocalSolver implements Serializable {
      */
     private BlockStep afterStep(Backend be, ExecutorBackends.Lease lease, DeviceMatrix wd, DeviceMatrix hd,
                                 DeviceMatrix data, boolean[] passive) {
-        if (missing != Missing.NONE && hd != null) {
+        if (masked && hd != null) {
             complete(be, lease.data(), wd, hd, data);
         }
         DeviceMatrix wtv = be.allocate(k, m);
@@ -325,7 +335,7 @@ final class LocalSolver implements Serializable {
             DeviceMatrix v = lease.v();
             DeviceMatrix wd = be.upload(block.rows, k, w);
             DeviceMatrix hd = be.upload(k, m, h.h());
-            if (missing != Missing.NONE) {
+            if (masked) {
                 // MaskedFrobeniusStep's gradient: ∇_W = (M ⊙ WH)·Hᵀ − V·Hᵀ, and the block's Wᵀ·V, Wᵀ·(M ⊙ WH) for H's.
                 DeviceMatrix sampled = be.allocateLike(v);
                 be.sampledPower(lease.data()[1], wd, hd, 1, sampled);
@@ -422,11 +432,11 @@ final class LocalSolver implements Serializable {
     BlockStats stats(RowBlock block) {
         try (ExecutorBackends.Lease lease = lease(block)) {
             double norm = lease.backend().squaredNorm(lease.v());
-            if (missing == Missing.NONE) {
+            if (!masked) {
                 return new BlockStats(block.sum(), norm, (long) block.rows * block.cols, block.values.length,
                         lease.description());
             }
-            Masking.Observed o = Masking.observed(block.toMatrix(), missing);
+            Masking.Observed o = observed(block);
             return new BlockStats(o.sum(), norm, o.observed(), block.values.length, lease.description());
         }
     }

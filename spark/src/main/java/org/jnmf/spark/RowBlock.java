@@ -20,8 +20,12 @@ final class RowBlock implements Serializable {
     /** Sparse only (null when dense): CSR row starts (rows + 1) and column indices. */
     final int[] rowStart;
     final int[] columns;
+    /** Dense only: the block's rows of an explicit mask (1 observed, 0 missing), row-major; null without one. */
+    final double[] mask;
 
-    private RowBlock(long firstRow, int rows, int cols, double[] values, int[] rowStart, int[] columns) {
+    private RowBlock(long firstRow, int rows, int cols, double[] values, int[] rowStart, int[] columns,
+                     double[] mask) {
+        this.mask = mask;
         this.firstRow = firstRow;
         this.rows = rows;
         this.cols = cols;
@@ -31,11 +35,15 @@ final class RowBlock implements Serializable {
     }
 
     static RowBlock dense(long firstRow, int rows, int cols, double[] values) {
-        return new RowBlock(firstRow, rows, cols, values, null, null);
+        return new RowBlock(firstRow, rows, cols, values, null, null, null);
+    }
+
+    static RowBlock masked(long firstRow, int rows, int cols, double[] values, double[] mask) {
+        return new RowBlock(firstRow, rows, cols, values, null, null, mask);
     }
 
     static RowBlock sparse(long firstRow, int rows, int cols, int[] rowStart, int[] columns, double[] values) {
-        return new RowBlock(firstRow, rows, cols, values, rowStart, columns);
+        return new RowBlock(firstRow, rows, cols, values, rowStart, columns, null);
     }
 
     boolean isSparse() {

@@ -25,6 +25,27 @@ final class RowBlocks {
     /** As above; with {@code nanMissing} (a fit with missing(NAN), dense) a NaN entry marks a missing one. */
     static RowBlock build(Iterator<Tuple2<Long, Vector>> pairs, long firstRow, int rows, int cols, boolean sparse,
                           boolean nanMissing) {
+        return sparse ? csr(slots(pairs, firstRow, rows), firstRow, cols)
+                : dense(slots(pairs, firstRow, rows), firstRow, cols, nanMissing, null);
+    }
+
+    /**
+     * Dense rows with their rows of an explicit mask (row-major, 1 observed, 0 missing): only the observed
+     * entries are checked, as {@code Nmf.fit} checks a masked V.
+     *
+     * @throws IllegalArgumentException also for a mask entry other than 0 and 1
+     */
+    static RowBlock build(Iterator<Tuple2<Long, Vector>> pairs, long firstRow, int rows, int cols, double[] mask) {
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] != 0 && mask[i] != 1) {
+                throw new IllegalArgumentException("the mask must hold only 0 (missing) and 1 (observed); got "
+                        + mask[i] + " at row " + (firstRow + i / cols) + ", column " + i % cols + " (0-based)");
+            }
+        }
+        return dense(slots(pairs, firstRow, rows), firstRow, cols, false, mask);
+    }
+
+    private static Vector[] slots(Iterator<Tuple2<Long, Vector>> pairs, long firstRow, int rows) {
         Vector[] slots = new Vector[rows];
         while (pairs.hasNext()) {
             Tuple2<Long, Vector> pair = pairs.next();
@@ -35,10 +56,10 @@ final class RowBlocks {
             }
             slots[local] = pair._2();
         }
-        return sparse ? csr(slots, firstRow, cols) : dense(slots, firstRow, cols, nanMissing);
+        return slots;
     }
 
-    private static RowBlock dense(Vector[] slots, long firstRow, int cols, boolean nanMissing) {
+    private static RowBlock dense(Vector[] slots, long firstRow, int cols, boolean nanMissing, double[] mask) {
         double[] values = new double[Math.multiplyExact(slots.length, cols)];
         for (int r = 0; r < slots.length; r++) {
             Vector row = slots[r];
@@ -52,12 +73,15 @@ final class RowBlocks {
                 }
             }
             for (int j = 0; j < cols; j++) {
-                if (!(nanMissing && Double.isNaN(values[r * cols + j]))) {
+                boolean unobserved = mask != null ? mask[r * cols + j] == 0
+                        : nanMissing && Double.isNaN(values[r * cols + j]);
+                if (!unobserved) {
                     check(values[r * cols + j], firstRow + r, j);
                 }
             }
         }
-        return RowBlock.dense(firstRow, slots.length, cols, values);
+        return mask != null ? RowBlock.masked(firstRow, slots.length, cols, values, mask)
+                : RowBlock.dense(firstRow, slots.length, cols, values);
     }
 
     private static RowBlock csr(Vector[] slots, long firstRow, int cols) {

@@ -232,6 +232,48 @@ class DistributedNmfTest {
     }
 
     /**
+     * An explicit mask: the executors receive their rows of it with their rows of V and fit the entries it marks
+     * observed, as Nmf.fit does (an entry it marks missing may be anything: here negative or NaN). One partition
+     * is Nmf.fit's masked fit bit for bit, four agree within the partitioned tolerance; a mask that is not 0/1 is
+     * refused naming the entry.
+     */
+    @Test
+    void anExplicitMaskGivesTheSingleMachineMaskedFit() {
+        double[] values = V.toDoubleArray();
+        double[] mask = new double[values.length];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(12);
+        for (int i = 0; i < values.length; i++) {
+            mask[i] = r.nextDouble() < 0.25 ? 0 : 1;
+            if (mask[i] == 0) {
+                values[i] = i % 2 == 0 ? -1 : Double.NaN;
+            }
+        }
+        DenseMatrix v = DenseMatrix.wrap(V.rows(), V.cols(), values);
+        NmfOptions options = options(Algorithm.HALS, 30).toBuilder().mask(DenseMatrix.wrap(V.rows(), V.cols(), mask))
+                .regularization(0.01, 0.02, 0.03, 0.04).build();
+        NmfResult local = Nmf.fit(v, options);
+        List<Vector> rows = Problems.rows(v);
+        DistributedNmfResult one = DistributedNmf.fit(Problems.rdd(rows, 1), options, partitions(1));
+        assertArrayEquals(local.lossHistory(), one.lossHistory());
+        assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
+        assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
+        DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(rows, 3), options, partitions(4));
+        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
+        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        one.unpersist();
+        four.unpersist();
+        mask[151 * V.cols() + 7] = 0.5;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(
+                Problems.rdd(rows, 3), options, partitions(4)));
+        assertEquals("the mask must hold only 0 (missing) and 1 (observed); got 0.5 at row 151, column 7 (0-based)",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(Problems.rdd(rows, 3),
+                options.toBuilder().mask(DenseMatrix.wrap(2, 2, new double[4])).build(), partitions(4)));
+        assertEquals("the mask must have V's shape 200×150; got 2×2", e.getMessage());
+    }
+
+    /**
      * NNDSVD and its variants: the randomized SVD's products run over the row blocks (one job each), the small
      * factorisations on the driver, so one partition starts, and ends, where Nmf.fit does.
      */
@@ -506,8 +548,10 @@ class DistributedNmfTest {
                 NmfOptions.builder(3).initialization(Initialization.NNDSVDA).build()));
         assertEquals("rank must be ≤ min(n, m) = 2 for nndsvda initialisation; got 3. Use random initialisation or a"
                 + " smaller rank.", e.getMessage());
-        for (NmfOptions unsupported : List.of(options.toBuilder().missing(org.jnmf.Missing.NAN).algorithm(Algorithm.MULTIPLICATIVE).beta(1).build(),
-                options.toBuilder().mask(org.jnmf.DenseMatrix.wrap(200, 150, new double[200 * 150])).build())) {
+        for (NmfOptions unsupported : List.of(
+                options.toBuilder().missing(org.jnmf.Missing.NAN).algorithm(Algorithm.MULTIPLICATIVE).beta(1).build(),
+                options.toBuilder().mask(org.jnmf.DenseMatrix.wrap(200, 150, new double[200 * 150]))
+                        .algorithm(Algorithm.MULTIPLICATIVE).beta(1).build())) {
             e = assertThrows(IllegalArgumentException.class, () -> DistributedNmf.fit(fine, unsupported));
             assertTrue(e.getMessage().startsWith("the distributed fit does not support"), e.getMessage());
         }
