@@ -231,124 +231,38 @@ public final class Nmf {
             DeviceMatrix w = keep(backend.upload(n, k, start0.w()));
             DeviceMatrix h = keep(backend.upload(k, m, start0.h()));
             Step step = step(v, w, h);
+            FitLoop.Outcome out = FitLoop.run(options, start, normV2, backend.precision(), new FitLoop.Fit() {
+                @Override
+                public void iterate() {
+                    step.iterate();
+                }
 
-            List<Double> losses = new ArrayList<>();
-            List<Double> gradients = new ArrayList<>();
-            List<Integer> checks = new ArrayList<>();
-            Check now = null;
-            int iteration = 0;
-            if (resume == null) {
-                now = check(step, 0, losses, gradients, checks);
-            } else {
-                iteration = resume.iteration();
-                for (double x : resume.losses()) {
-                    losses.add(x);
+                /** Nmf.fit records ‖∇ᴾf‖ at every check (the result's gradient history), asked for or not. */
+                @Override
+                public FitLoop.Check check(boolean gradient) {
+                    Step.Fit fit = step.fit();
+                    double objective = fit.dataLoss() + step.penalty();
+                    return new FitLoop.Check(fit.dataLoss(), objective, fit.residualSquared(),
+                            Math.sqrt(step.projectedGradientSquared()));
                 }
-                for (double x : resume.gradients()) {
-                    gradients.add(x);
+
+                @Override
+                public DenseMatrix w() {
+                    return toMatrix(backend.download(w), n, k);
                 }
-                for (int x : resume.checks()) {
-                    checks.add(x);
+
+                @Override
+                public DenseMatrix h() {
+                    return toMatrix(backend.download(h), k, m);
                 }
-            }
-            // The errors as check() derives them from the recorded losses, so a resumed fit tests the same numbers.
-            double error0 = errorOf(losses.getFirst());
-            double gradient0 = gradients.getFirst();
-            double previousError = errorOf(losses.getLast());
-            double change = Double.NaN;
-            StopReason stop = StopReason.MAX_ITERATIONS;
-            boolean checkedLast = now != null;
-            int checkpointed = iteration;
-            while (iteration < options.maxIterations()) {
-                step.iterate();
-                iteration++;
-                checkedLast = false;
-                if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    now = check(step, iteration, losses, gradients, checks);
-                    checkedLast = true;
-                    change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
-                    if (options.progress() != null) {
-                        options.progress().onCheck(iteration, options.maxIterations(),
-                                relative(now.fit().residualSquared()), change);
-                    }
-                    previousError = now.error();
-                    if (error0 == 0 || (options.tolerance() > 0 && change < options.tolerance())) {
-                        stop = StopReason.CONVERGED;
-                        break;
-                    }
-                    if (options.kktTolerance() > 0 && now.gradient() <= options.kktTolerance() * gradient0) {
-                        stop = StopReason.STATIONARY;
-                        break;
-                    }
-                }
-                if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
-                    checkpoint(iteration, toMatrix(backend.download(w), n, k), toMatrix(backend.download(h), k, m),
-                            doubles(losses), doubles(gradients), ints(checks));
-                    checkpointed = iteration;
-                }
-                StopReason interruption = options.interruption(start);
-                if (interruption != null) {
-                    stop = interruption;
-                    break;
-                }
-            }
-            if (!checkedLast) {
-                now = check(step, iteration, losses, gradients, checks);
-                change = error0 > 0 ? (previousError - now.error()) / error0 : 0;
-            }
+            });
             DenseMatrix wOut = toMatrix(backend.download(w), n, k);
             DenseMatrix hOut = toMatrix(backend.download(h), k, m);
-            double[] lossHistory = doubles(losses);
-            double[] gradientHistory = doubles(gradients);
-            int[] checkIterations = ints(checks);
-            if (options.checkpointEvery() > 0 && checkpointed != iteration) {
-                checkpoint(iteration, wOut, hOut, lossHistory, gradientHistory, checkIterations);
-            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new NmfResult(wOut, hOut, iteration, stop, lossHistory, checkIterations,
-                    relative(now.fit().residualSquared()), seconds, backend.name(), reason, options.algorithm(), init,
-                    backend.precision(), new NmfResult.Stopping(options.lossLabel(), now.fit().dataLoss(),
-                            gradientHistory, change));
-        }
-
-        private static double[] doubles(List<Double> values) {
-            return values.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-
-        private static int[] ints(List<Integer> values) {
-            return values.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        /**
-         * The figures of one check, recorded in the histories: the objective (loss plus penalties), its
-         * error √(2·objective) for the tolerance test, and ‖∇ᴾ‖_F.
-         */
-        private Check check(Step step, int iteration, List<Double> losses, List<Double> gradients,
-                            List<Integer> checks) {
-            Step.Fit fit = step.fit();
-            double objective = fit.dataLoss() + step.penalty();
-            double gradient = Math.sqrt(step.projectedGradientSquared());
-            losses.add(objective);
-            gradients.add(gradient);
-            checks.add(iteration);
-            return new Check(fit, errorOf(objective), gradient);
-        }
-
-        private static double errorOf(double objective) {
-            return Math.sqrt(Math.max(0, 2 * objective));
-        }
-
-        private void checkpoint(int iteration, DenseMatrix w, DenseMatrix h, double[] losses, double[] gradients,
-                                int[] checks) {
-            options.checkpointSink().accept(Checkpoint.of(iteration, w, h, losses, gradients, checks, options,
-                    backend.precision()));
-        }
-
-        private record Check(Step.Fit fit, double error, double gradient) {
-        }
-
-        private double relative(double residual) {
-            return normV2 > 0 ? Math.sqrt(residual / normV2) : 0;
+            return new NmfResult(wOut, hOut, out.iterations(), out.stop(), out.losses(), out.checks(),
+                    FitLoop.relative(out.last().residualSquared(), normV2), seconds, backend.name(), reason, options.algorithm(), init,
+                    backend.precision(), new NmfResult.Stopping(options.lossLabel(), out.last().dataLoss(),
+                            out.gradients(), out.change()));
         }
 
         private DenseMatrix toMatrix(double[] values, int rows, int cols) {

@@ -15,6 +15,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.jnmf.Algorithm;
 import org.jnmf.Checkpoint;
 import org.jnmf.DenseMatrix;
+import org.jnmf.FitLoop;
 import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Initialization;
 import org.jnmf.Initializer;
@@ -23,7 +24,6 @@ import org.jnmf.NmfOptions;
 import org.jnmf.Normalization;
 import org.jnmf.Precision;
 import org.jnmf.Restarts;
-import org.jnmf.StopReason;
 import org.jnmf.backend.Backend;
 import org.jnmf.backend.Backends;
 import org.jnmf.backend.DeviceMatrix;
@@ -434,7 +434,7 @@ public final class DistributedNmf {
     }
 
     /** The iterations: the order of {@code Nmf.Run.iterate}, with the W step and the products on the executors. */
-    private static final class Loop {
+    private static final class Loop implements FitLoop.Fit {
         private final Run run;
         private final Backend backend;
         private final LocalSolver solver;
@@ -453,6 +453,18 @@ public final class DistributedNmf {
         private final boolean sparse;
         private final Precision precision;
         private int hBlocks = 1;
+        /** The state between iterations: W's blocks with their products, H and HHᵀ on the driver and broadcast. */
+        private JavaRDD<BlockStep> steps;
+        private DeviceMatrix factorH;
+        private DeviceMatrix gramH;
+        private FactorBroadcast current;
+        /** Iterations done (from a checkpoint's on resuming), for the lineage cuts. */
+        private int iteration;
+        /** The last steps RDD whose lineage was cut ({@code localCheckpoint}), kept cached until the next cut. */
+        private JavaRDD<BlockStep> lineageCut;
+        private FrobeniusHalfStep halfH;
+        private boolean[] passiveH;
+        private DeviceMatrix wtwh;
         private DeviceMatrix wtv;
         private DeviceMatrix wtw;
         /** β losses: H's numerator and denominator summed over the partitions, in place of WᵀV and WᵀW. */
@@ -486,197 +498,124 @@ public final class DistributedNmf {
 
         DistributedNmfResult run(JavaRDD<double[]> wStart, double[] h0) {
             NmfOptions options = run.options;
-            DistributedOptions cluster = run.cluster;
             LocalSolver solver = this.solver;
-            JavaRDD<BlockStep> steps = blocks.zipPartitions(wStart,
+            steps = blocks.zipPartitions(wStart,
                     (vs, ws) -> Collections.singletonList(solver.step(vs.next(), ws.next(), null, null)).iterator())
                     .persist(StorageLevel.MEMORY_AND_DISK());
-            DeviceMatrix h = backend.upload(k, m, h0);
-            DeviceMatrix hht = backend.allocate(k, k);
+            factorH = backend.upload(k, m, h0);
+            gramH = backend.allocate(k, k);
             boolean mu = options.algorithm() == Algorithm.MULTIPLICATIVE;
-            boolean beta = options.beta() != 2;
-            boolean[] passiveH = null;
-            DeviceMatrix wtwh = mu && !beta ? backend.allocate(k, m) : null;
+            wtwh = mu && options.beta() == 2 ? backend.allocate(k, m) : null;
             // Nmf.fit's H half-step (accelerated HALS: its sweeps' rule over all of H, here on the driver); the
             // driver's backend frees its buffers.
-            FrobeniusHalfStep halfH = new FrobeniusHalfStep(backend, options.algorithm(), false, options.l1H(),
-                    options.l2H(), options.floor(), innerH, x -> x);
+            halfH = new FrobeniusHalfStep(backend, options.algorithm(), false, options.l1H(), options.l2H(),
+                    options.floor(), innerH, x -> x);
             loadProducts(sum(steps));
-            backend.gramOfRows(h, hht);
-            FactorBroadcast current = broadcast(h, hht);
-            List<Double> losses = new ArrayList<>();
-            List<Double> gradients = new ArrayList<>();
-            List<Integer> checks = new ArrayList<>();
-            boolean kkt = options.kktTolerance() > 0;
-            // ‖∇ᴾf‖ at every check, as Nmf.fit records it, where the KKT test or a checkpoint needs it (one job).
-            boolean gradientAtChecks = kkt || options.checkpointEvery() > 0;
-            Checkpoint resume = options.resumeFrom();
-            int iteration = 0;
-            double[] loss = null;
-            double residual = Double.NaN;
-            boolean checkedLast;
-            if (resume == null) {
-                loss = loss(steps, current, h, hht);
-                residual = loss[1];
-                losses.add(loss[0] + penalty(h));
-                gradients.add(gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN);
-                checks.add(0);
-                checkedLast = true;
-            } else {
-                iteration = resume.iteration();
-                for (double x : resume.losses()) {
-                    losses.add(x);
-                }
-                for (double x : resume.gradients()) {
-                    gradients.add(x);
-                }
-                for (int x : resume.checks()) {
-                    checks.add(x);
-                }
-                checkedLast = false;
-            }
-            // The errors as Nmf.fit derives them from the recorded losses, so a resumed fit tests the same numbers.
-            double error0 = errorOf(losses.getFirst());
-            double gradient0 = gradients.getFirst();
-            double previousError = errorOf(losses.getLast());
-            StopReason stop = StopReason.MAX_ITERATIONS;
-            int savedAt = iteration;
+            backend.gramOfRows(factorH, gramH);
+            current = broadcast(factorH, gramH);
+            iteration = options.resumeFrom() != null ? options.resumeFrom().iteration() : 0;
             long loopStart = System.nanoTime();
-            JavaRDD<BlockStep> checkpointed = null;
-            while (iteration < options.maxIterations()) {
-                FactorBroadcast hNow = current;
-                JavaRDD<LocalSolver.Trial> trials = null;
-                JavaRDD<BlockStep> next;
-                if (innerW > 1) {
-                    // Accelerated HALS: the sweeps' stopping rule is over all of W, so one job tries innerW sweeps
-                    // on every block and returns their moves, and a second repeats the kept number.
-                    trials = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
-                            new TrialStep(solver, hNow, innerW), STEP_TAG, TRIAL_TAG), TRIAL_TAG)
-                            .persist(StorageLevel.MEMORY_AND_DISK());
-                    int kept = FrobeniusHalfStep.sweepsKept(sumInOrder(trials));
-                    next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(trials.rdd(), true,
-                            new CommitStep(solver, hNow, kept), TRIAL_TAG, STEP_TAG), STEP_TAG)
-                            .persist(StorageLevel.MEMORY_AND_DISK());
-                } else {
-                    next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
-                            new Step(solver, hNow), STEP_TAG, STEP_TAG), STEP_TAG)
-                            .persist(StorageLevel.MEMORY_AND_DISK());
-                }
-                boolean checkpoint = (iteration + 1) % cluster.checkpointInterval() == 0;
-                if (checkpoint) {
-                    next.rdd().localCheckpoint();
-                }
-                loadProducts(sum(next));
-                if (trials != null) {
-                    trials.unpersist(false);
-                }
-                // A locally checkpointed RDD's cached blocks are its only copy: keep the last one until the
-                // next checkpoint, since the steps after it are rebuilt from it if their cache is lost.
-                if (steps != checkpointed) {
-                    steps.unpersist(false);
-                }
-                steps = next;
-                hNow.unpersist();
-                if (checkpoint) {
-                    if (checkpointed != null) {
-                        checkpointed.unpersist(false);
-                    }
-                    checkpointed = next;
-                    // The job has cut next's lineage: no RDD still to be computed refers to the older H.
-                    for (FactorBroadcast b : run.broadcasts) {
-                        b.destroy();
-                    }
-                    run.broadcasts.clear();
-                }
-                if (beta) {
-                    FrobeniusHalfStep.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), h);
-                    backend.multiplicativeUpdate(h, numH, denH, LocalSolver.gamma(options.beta()),
-                            options.beta() <= 1 ? LocalSolver.STABILITY_ZERO : 0, options.floor());
-                } else {
-                    passiveH = halfH.update(h, wtv, wtw, wtwh, passiveH);
-                }
-                backend.gramOfRows(h, hht);
-                current = broadcast(h, hht);
-                iteration++;
-                checkedLast = false;
-                if (iteration % options.checkInterval() == 0 || iteration == options.maxIterations()) {
-                    loss = loss(steps, current, h, hht);
-                    residual = loss[1];
-                    double objective = loss[0] + penalty(h);
-                    double error = errorOf(objective);
-                    double gradient = gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN;
-                    losses.add(objective);
-                    gradients.add(gradient);
-                    checks.add(iteration);
-                    checkedLast = true;
-                    double change = error0 > 0 ? (previousError - error) / error0 : 0;
-                    if (options.progress() != null) {
-                        options.progress().onCheck(iteration, options.maxIterations(), relative(residual), change);
-                    }
-                    previousError = error;
-                    if (error0 == 0 || (options.tolerance() > 0 && change < options.tolerance())) {
-                        stop = StopReason.CONVERGED;
-                        break;
-                    }
-                    if (kkt && gradient <= options.kktTolerance() * gradient0) {
-                        stop = StopReason.STATIONARY;
-                        break;
-                    }
-                }
-                if (options.checkpointEvery() > 0 && iteration % options.checkpointEvery() == 0) {
-                    saveCheckpoint(iteration, steps, h, losses, gradients, checks);
-                    savedAt = iteration;
-                }
-                StopReason interruption = options.interruption(run.start);
-                if (interruption != null) {
-                    stop = interruption;
-                    break;
-                }
-            }
-            if (!checkedLast) {
-                loss = loss(steps, current, h, hht);
-                residual = loss[1];
-                losses.add(loss[0] + penalty(h));
-                gradients.add(gradientAtChecks ? Math.sqrt(gradientSquared(steps, current, h)) : Double.NaN);
-                checks.add(iteration);
-            }
-            if (options.checkpointEvery() > 0 && savedAt != iteration) {
-                saveCheckpoint(iteration, steps, h, losses, gradients, checks);
-            }
+            FitLoop.Outcome out = FitLoop.run(options, run.start, normV2, precision, this);
             double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
-            double[] hOut = backend.download(h);
+            double[] hOut = backend.download(factorH);
             JavaRDD<double[]> w = arrange(steps.map(s -> s.w), hOut, options, k, m, precision)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             w.rdd().localCheckpoint();
             w.count();
             steps.unpersist(false);
-            if (checkpointed != null && checkpointed != steps) {
-                checkpointed.unpersist(false);
+            if (lineageCut != null && lineageCut != steps) {
+                lineageCut.unpersist(false);
             }
-            return new DistributedNmfResult(w, rowStart, n, k, DenseMatrix.wrap(k, m, hOut), iteration, stop,
-                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
-                    checks.stream().mapToInt(Integer::intValue).toArray(), relative(residual),
+            return new DistributedNmfResult(w, rowStart, n, k, DenseMatrix.wrap(k, m, hOut), out.iterations(),
+                    out.stop(), out.losses(), out.checks(), FitLoop.relative(out.last().residualSquared(), normV2),
                     (System.nanoTime() - run.start) / 1e9, loopSeconds, options.algorithm(), init, precision,
                     rowStart.length - 1, hBlocks, sparse);
         }
 
-        /**
-         * Hands {@link NmfOptions#checkpointSink()} the fit's state as {@code Nmf.fit} would: W's blocks collected
-         * in partition order (n·k doubles reach the driver), H and the histories, in the fit's precision.
-         */
-        private void saveCheckpoint(int iteration, JavaRDD<BlockStep> steps, DeviceMatrix h, List<Double> losses,
-                                    List<Double> gradients, List<Integer> checks) {
+        /** One iteration: the W step on the executors (one job; accelerated HALS two), then H's on the driver. */
+        @Override
+        public void iterate() {
+            NmfOptions options = run.options;
+            FactorBroadcast hNow = current;
+            JavaRDD<LocalSolver.Trial> trials = null;
+            JavaRDD<BlockStep> next;
+            if (innerW > 1) {
+                // Accelerated HALS: the sweeps' stopping rule is over all of W, so one job tries innerW sweeps
+                // on every block and returns their moves, and a second repeats the kept number.
+                trials = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
+                        new TrialStep(solver, hNow, innerW), STEP_TAG, TRIAL_TAG), TRIAL_TAG)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+                int kept = FrobeniusHalfStep.sweepsKept(sumInOrder(trials));
+                next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(trials.rdd(), true,
+                        new CommitStep(solver, hNow, kept), TRIAL_TAG, STEP_TAG), STEP_TAG)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+            } else {
+                next = JavaRDD.fromRDD(blocks.rdd().zipPartitions(steps.rdd(), true,
+                        new Step(solver, hNow), STEP_TAG, STEP_TAG), STEP_TAG)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+            }
+            boolean cut = (iteration + 1) % run.cluster.checkpointInterval() == 0;
+            if (cut) {
+                next.rdd().localCheckpoint();
+            }
+            loadProducts(sum(next));
+            if (trials != null) {
+                trials.unpersist(false);
+            }
+            // A locally checkpointed RDD's cached blocks are its only copy: keep the last one until the
+            // next cut, since the steps after it are rebuilt from it if their cache is lost.
+            if (steps != lineageCut) {
+                steps.unpersist(false);
+            }
+            steps = next;
+            hNow.unpersist();
+            if (cut) {
+                if (lineageCut != null) {
+                    lineageCut.unpersist(false);
+                }
+                lineageCut = next;
+                // The job has cut next's lineage: no RDD still to be computed refers to the older H.
+                for (FactorBroadcast b : run.broadcasts) {
+                    b.destroy();
+                }
+                run.broadcasts.clear();
+            }
+            if (options.beta() != 2) {
+                FrobeniusHalfStep.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), factorH);
+                backend.multiplicativeUpdate(factorH, numH, denH, LocalSolver.gamma(options.beta()),
+                        options.beta() <= 1 ? LocalSolver.STABILITY_ZERO : 0, options.floor());
+            } else {
+                passiveH = halfH.update(factorH, wtv, wtw, wtwh, passiveH);
+            }
+            backend.gramOfRows(factorH, gramH);
+            current = broadcast(factorH, gramH);
+            iteration++;
+        }
+
+        /** The loss (one job for a β loss or a masked fit) and, when asked, ‖∇ᴾf‖ (one more job). */
+        @Override
+        public FitLoop.Check check(boolean gradient) {
+            double[] loss = loss(steps, current, factorH, gramH);
+            double objective = loss[0] + penalty(factorH);
+            return new FitLoop.Check(loss[0], objective, loss[1],
+                    gradient ? Math.sqrt(gradientSquared(steps, current, factorH)) : Double.NaN);
+        }
+
+        /** W's blocks collected in partition order (n·k doubles reach the driver), for a checkpoint. */
+        @Override
+        public DenseMatrix w() {
             double[] w = new double[Math.toIntExact((long) n * k)];
             int at = 0;
             for (double[] block : steps.map(s -> s.w).collect()) {
                 System.arraycopy(block, 0, w, at, block.length);
                 at += block.length;
             }
-            NmfOptions options = run.options;
-            options.checkpointSink().accept(Checkpoint.of(iteration, matrix(n, k, w), matrix(k, m, backend.download(h)),
-                    losses.stream().mapToDouble(Double::doubleValue).toArray(),
-                    gradients.stream().mapToDouble(Double::doubleValue).toArray(),
-                    checks.stream().mapToInt(Integer::intValue).toArray(), options, precision));
+            return matrix(n, k, w);
+        }
+
+        @Override
+        public DenseMatrix h() {
+            return matrix(k, m, backend.download(factorH));
         }
 
         /** values as a rows×cols matrix in the fit's precision, as {@code Nmf.fit} returns its factors. */
@@ -864,10 +803,6 @@ public final class DistributedNmf {
             return p;
         }
 
-        private static double errorOf(double objective) {
-            return Math.sqrt(Math.max(0, 2 * objective));
-        }
-
         /** The trial sweeps' moves, summed over the partitions in partition order. */
         private double[] sumInOrder(JavaRDD<LocalSolver.Trial> trials) {
             double[][] partials = (double[][]) run.sc.sc().runJob(trials.rdd(), new Moves(), PRODUCTS_TAG);
@@ -973,10 +908,6 @@ public final class DistributedNmf {
                 }
             }
             return Math.max(r, 0);
-        }
-
-        private double relative(double residual) {
-            return normV2 > 0 ? Math.sqrt(residual / normV2) : 0;
         }
     }
 
