@@ -18,23 +18,18 @@ import org.jnmf.backend.DeviceMatrix;
  * negative power, and after each update entries below float64's ε are set to 0 (W for β &lt; 1, H for
  * β ≤ 1), for stability.
  *
- * <p>The dense (WH)^(β−1) (n×m) is formed for β ∉ {1, 2}, even for a sparse V.
+ * <p>The dense (WH)^(β−1) (n×m) is formed for β ∉ {1, 2}, even for a sparse V. The products are
+ * {@link BetaProducts}', shared with the distributed fit.
  */
 final class BetaStep extends Step {
-    private static final double STABILITY_ZERO = Math.ulp(1.0);
-
     private final double beta;
-    private final double gamma;
-    private final DeviceMatrix quotient;
-    private final DeviceMatrix power;
+    private final BetaProducts products;
     private final DeviceMatrix numW;
     private final DeviceMatrix denW;
     private final DeviceMatrix numH;
     private final DeviceMatrix denH;
-    private final DeviceMatrix onesColumn;
-    private final DeviceMatrix onesRow;
+    /** β = 1: W's column sums (k×1), spread into denH. */
     private final DeviceMatrix sumsW;
-    private final DeviceMatrix sumsH;
     /** Whether numW and denW (penalised) hold the current point's (a check computed them). */
     private boolean wCurrent;
 
@@ -42,29 +37,12 @@ final class BetaStep extends Step {
              UnaryOperator<DeviceMatrix> keep) {
         super(backend, v, w, h, options, keep);
         this.beta = options.beta();
-        this.gamma = beta < 1 ? 1 / (2 - beta) : 1;
-        quotient = keepLike(v);
+        products = new BetaProducts(backend, v, k, beta, keep);
         numW = allocate(n, k);
         denW = allocate(n, k);
         numH = allocate(k, m);
         denH = allocate(k, m);
-        if (beta == 1) {
-            power = null;
-            onesColumn = ones(n, 1);
-            onesRow = ones(1, m);
-            sumsW = allocate(k, 1);
-            sumsH = allocate(1, k);
-        } else {
-            power = allocate(n, m);
-            onesColumn = null;
-            onesRow = null;
-            sumsW = null;
-            sumsH = null;
-        }
-    }
-
-    private DeviceMatrix keepLike(DeviceMatrix like) {
-        return keep(backend.allocateLike(like));
+        sumsW = beta == 1 ? allocate(k, 1) : null;
     }
 
     @Override
@@ -73,35 +51,22 @@ final class BetaStep extends Step {
             productsForW();
         }
         wCurrent = false;
-        backend.multiplicativeUpdate(w, numW, denW, gamma, beta < 1 ? STABILITY_ZERO : 0, options.floor());
+        BetaProducts.update(backend, w, numW, denW, beta, true, options.floor());
         productsForH();
-        backend.multiplicativeUpdate(h, numH, denH, gamma, beta <= 1 ? STABILITY_ZERO : 0, options.floor());
+        BetaProducts.update(backend, h, numH, denH, beta, false, options.floor());
     }
 
-    /** numW = (V ⊙ (WH)^(β−2))·Hᵀ, denW = (WH)^(β−1)·Hᵀ + l1W + l2W·W. */
     private void productsForW() {
-        backend.sampledPower(v, w, h, beta - 2, quotient);
-        backend.multiplyByTransposed(quotient, h, numW);
-        if (beta == 1) {
-            backend.multiplyByTransposed(onesRow, h, sumsH);
-            backend.multiply(onesColumn, sumsH, denW);
-        } else {
-            backend.sampledPower(null, w, h, beta - 1, power);
-            backend.multiplyByTransposed(power, h, denW);
-        }
-        addPenaltyGradient(denW, options.l1W(), options.l2W(), w);
+        products.forW(w, h, numW, denW, options.l1W(), options.l2W());
     }
 
     /** numH = Wᵀ·(V ⊙ (WH)^(β−2)), denH = Wᵀ·(WH)^(β−1) + l1H + l2H·H. */
     private void productsForH() {
-        backend.sampledPower(v, w, h, beta - 2, quotient);
-        backend.multiplyTransposedBy(w, quotient, numH);
         if (beta == 1) {
-            backend.multiplyTransposedBy(w, onesColumn, sumsW);
-            backend.multiply(sumsW, onesRow, denH);
+            products.forH(w, h, numH, sumsW);
+            BetaProducts.denominatorOfH(backend, sumsW, products.onesRow(), denH);
         } else {
-            backend.sampledPower(null, w, h, beta - 1, power);
-            backend.multiplyTransposedBy(w, power, denH);
+            products.forH(w, h, numH, denH);
         }
         addPenaltyGradient(denH, options.l1H(), options.l2H(), h);
     }

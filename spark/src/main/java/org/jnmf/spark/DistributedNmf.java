@@ -13,6 +13,7 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.mllib.linalg.distributed.RowMatrix;
 import org.apache.spark.storage.StorageLevel;
 import org.jnmf.Algorithm;
+import org.jnmf.BetaProducts;
 import org.jnmf.Checkpoint;
 import org.jnmf.DenseMatrix;
 import org.jnmf.FitLoop;
@@ -582,8 +583,7 @@ public final class DistributedNmf {
             }
             if (options.beta() != 2) {
                 FrobeniusHalfStep.addPenaltyGradient(backend, denH, options.l1H(), options.l2H(), factorH);
-                backend.multiplicativeUpdate(factorH, numH, denH, LocalSolver.gamma(options.beta()),
-                        options.beta() <= 1 ? LocalSolver.STABILITY_ZERO : 0, options.floor());
+                BetaProducts.update(backend, factorH, numH, denH, options.beta(), false, options.floor());
             } else {
                 passiveH = halfH.update(factorH, wtv, wtw, wtwh, passiveH);
             }
@@ -847,14 +847,13 @@ public final class DistributedNmf {
             } else {
                 numH = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
                 if (run.options.beta() == 1) {
-                    // As BetaStep: W's column sums times a row of ones.
                     if (onesRow == null) {
                         onesRow = backend.upload(1, m, LocalSolver.ones(m));
                     }
                     denH = backend.allocate(k, m);
                     try (DeviceMatrix sumsW = backend.upload(k, 1, java.util.Arrays.copyOfRange(products, k * m,
                             k * m + k))) {
-                        backend.multiply(sumsW, onesRow, denH);
+                        BetaProducts.denominatorOfH(backend, sumsW, onesRow, denH);
                     }
                 } else {
                     denH = backend.upload(k, m, java.util.Arrays.copyOfRange(products, k * m, 2 * k * m));

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.jnmf.Algorithm;
+import org.jnmf.BetaProducts;
 import org.jnmf.DenseMatrix;
 import org.jnmf.FrobeniusHalfStep;
 import org.jnmf.Masking;
@@ -38,8 +39,6 @@ final class LocalSolver implements Serializable {
     private final Missing missing;
     /** Whether the fit works on the observed entries only (missing entries, or an explicit mask). */
     private final boolean masked;
-    /** As {@code BetaStep}: after an update, entries below float64's ε are set to 0 (W for β &lt; 1, H for β ≤ 1). */
-    static final double STABILITY_ZERO = Math.ulp(1.0);
 
     LocalSolver(String fit, String backend, Precision precision, int threads, Algorithm algorithm, double floor,
                 double beta, double l1W, double l2W, int k, int m, Missing missing, boolean explicitMask) {
@@ -56,11 +55,6 @@ final class LocalSolver implements Serializable {
         this.l2W = l2W;
         this.k = k;
         this.m = m;
-    }
-
-    /** {@code BetaStep}'s exponent γ of the β updates: 1/(2 − β) for β &lt; 1, else 1. */
-    static double gamma(double beta) {
-        return beta < 1 ? 1 / (2 - beta) : 1;
     }
 
     /**
@@ -262,66 +256,22 @@ final class LocalSolver implements Serializable {
      * the block's shares of H's numerator and denominator at the new W, into {@code products}.
      */
     private void betaStep(Backend be, DeviceMatrix v, DeviceMatrix wd, DeviceMatrix hd, double[] products) {
-        BetaProducts b = new BetaProducts(be, v, wd.rows());
-        b.forW(wd, hd);
-        be.multiplicativeUpdate(wd, b.numW, b.denW, gamma(beta), beta < 1 ? STABILITY_ZERO : 0,
-                floor);
-        b.forH(wd, hd, products);
+        BetaProducts b = new BetaProducts(be, v, k, beta, x -> x);
+        DeviceMatrix numW = be.allocate(wd.rows(), k);
+        DeviceMatrix denW = be.allocate(wd.rows(), k);
+        b.forW(wd, hd, numW, denW, l1W, l2W);
+        BetaProducts.update(be, wd, numW, denW, beta, true, floor);
+        sharesOfH(be, b, wd, hd, products);
     }
 
-    /** BetaStep's products on one block: W's numerator and denominator, and the block's shares of H's. */
-    private final class BetaProducts {
-        private final Backend be;
-        private final DeviceMatrix v;
-        private final DeviceMatrix quotient;
-        private final DeviceMatrix onesColumn;
-        private final DeviceMatrix power;
-        final DeviceMatrix numW;
-        final DeviceMatrix denW;
-
-        BetaProducts(Backend be, DeviceMatrix v, int rows) {
-            this.be = be;
-            this.v = v;
-            quotient = be.allocateLike(v);
-            numW = be.allocate(rows, k);
-            denW = be.allocate(rows, k);
-            onesColumn = beta == 1 ? be.upload(rows, 1, ones(rows)) : null;
-            power = beta == 1 ? null : be.allocate(rows, m);
-        }
-
-        /** numW = (V ⊙ (WH)^(β−2))·Hᵀ, denW = (WH)^(β−1)·Hᵀ + l1W + l2W·W. */
-        void forW(DeviceMatrix wd, DeviceMatrix hd) {
-            be.sampledPower(v, wd, hd, beta - 2, quotient);
-            be.multiplyByTransposed(quotient, hd, numW);
-            if (beta == 1) {
-                DeviceMatrix sumsH = be.allocate(1, k);
-                be.multiplyByTransposed(be.upload(1, m, ones(m)), hd, sumsH);
-                be.multiply(onesColumn, sumsH, denW);
-            } else {
-                be.sampledPower(null, wd, hd, beta - 1, power);
-                be.multiplyByTransposed(power, hd, denW);
-            }
-            FrobeniusHalfStep.addPenaltyGradient(be, denW, l1W, l2W, wd);
-        }
-
-        /** The block's Wᵀ·(V ⊙ (WH)^(β−2)) and Wᵀ·(WH)^(β−1) (for β = 1, W's column sums) into products. */
-        void forH(DeviceMatrix wd, DeviceMatrix hd, double[] products) {
-            be.sampledPower(v, wd, hd, beta - 2, quotient);
-            DeviceMatrix numH = be.allocate(k, m);
-            be.multiplyTransposedBy(wd, quotient, numH);
-            System.arraycopy(be.download(numH), 0, products, 0, k * m);
-            DeviceMatrix denH;
-            if (beta == 1) {
-                denH = be.allocate(k, 1);
-                be.multiplyTransposedBy(wd, onesColumn, denH);
-            } else {
-                be.sampledPower(null, wd, hd, beta - 1, power);
-                denH = be.allocate(k, m);
-                be.multiplyTransposedBy(wd, power, denH);
-            }
-            double[] d = be.download(denH);
-            System.arraycopy(d, 0, products, k * m, d.length);
-        }
+    /** The block's Wᵀ·(V ⊙ (WH)^(β−2)) and Wᵀ·(WH)^(β−1) (for β = 1, W's column sums) into products. */
+    private void sharesOfH(Backend be, BetaProducts b, DeviceMatrix wd, DeviceMatrix hd, double[] products) {
+        DeviceMatrix numH = be.allocate(k, m);
+        DeviceMatrix denominator = beta == 1 ? be.allocate(k, 1) : be.allocate(k, m);
+        b.forH(wd, hd, numH, denominator);
+        System.arraycopy(be.download(numH), 0, products, 0, k * m);
+        double[] d = be.download(denominator);
+        System.arraycopy(d, 0, products, k * m, d.length);
     }
 
     /**
@@ -362,12 +312,14 @@ final class LocalSolver implements Serializable {
                 FrobeniusHalfStep.addPenaltyGradient(be, whht, l1W, l2W, wd);
                 return new double[] {be.projectedGradientSquared(wd, vht, whht)};
             }
-            BetaProducts b = new BetaProducts(be, v, block.rows);
-            b.forW(wd, hd);
+            BetaProducts b = new BetaProducts(be, v, k, beta, x -> x);
+            DeviceMatrix numW = be.allocate(block.rows, k);
+            DeviceMatrix denW = be.allocate(block.rows, k);
+            b.forW(wd, hd, numW, denW, l1W, l2W);
             double[] out = new double[1 + productsLength()];
-            out[0] = be.projectedGradientSquared(wd, b.numW, b.denW);
+            out[0] = be.projectedGradientSquared(wd, numW, denW);
             double[] products = new double[productsLength()];
-            b.forH(wd, hd, products);
+            sharesOfH(be, b, wd, hd, products);
             penaltySums(be, wd, products);
             System.arraycopy(products, 0, out, 1, products.length);
             return out;
