@@ -64,7 +64,8 @@ final class Components {
             w = wSorted;
             h = hSorted;
         }
-        return result.withFactors(build(n, k, w, wIn.precision()), build(k, m, h, hIn.precision()));
+        return result.withFactors(DenseMatrix.wrap(n, k, w, wIn.precision()),
+                DenseMatrix.wrap(k, m, h, hIn.precision()));
     }
 
     private static double columnNorm(double[] w, int n, int k, int j, Normalization norm) {
@@ -74,16 +75,5 @@ final class Components {
             s += norm == Normalization.L1 ? Math.abs(x) : x * x;
         }
         return norm == Normalization.L1 ? s : Math.sqrt(s);
-    }
-
-    private static DenseMatrix build(int rows, int cols, double[] values, Precision precision) {
-        if (precision == Precision.DOUBLE) {
-            return DenseMatrix.wrap(rows, cols, values);
-        }
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return DenseMatrix.wrap(rows, cols, f);
     }
 }

@@ -66,6 +66,21 @@ public final class DenseMatrix implements Matrix {
         return new DenseMatrix(rows, cols, Precision.DOUBLE, Math.max(rows, 1), null, new double[][] {rowMajor});
     }
 
+    /**
+     * Row-major float64 values as a matrix of {@code precision}: wrapped (float64), or rounded to float32 into a
+     * new array, as the fits return their factors.
+     */
+    public static DenseMatrix wrap(int rows, int cols, double[] rowMajor, Precision precision) {
+        if (precision == Precision.DOUBLE) {
+            return wrap(rows, cols, rowMajor);
+        }
+        float[] f = new float[rowMajor.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) rowMajor[i];
+        }
+        return wrap(rows, cols, f);
+    }
+
     /** Wraps a row-major float32 array without copying it; the caller must not change it afterwards. */
     public static DenseMatrix wrap(int rows, int cols, float[] rowMajor) {
         checkSingleBlock(rows, cols, rowMajor.length);

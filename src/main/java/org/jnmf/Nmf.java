@@ -248,32 +248,21 @@ public final class Nmf {
 
                 @Override
                 public DenseMatrix w() {
-                    return toMatrix(backend.download(w), n, k);
+                    return DenseMatrix.wrap(n, k, backend.download(w), backend.precision());
                 }
 
                 @Override
                 public DenseMatrix h() {
-                    return toMatrix(backend.download(h), k, m);
+                    return DenseMatrix.wrap(k, m, backend.download(h), backend.precision());
                 }
             });
-            DenseMatrix wOut = toMatrix(backend.download(w), n, k);
-            DenseMatrix hOut = toMatrix(backend.download(h), k, m);
+            DenseMatrix wOut = DenseMatrix.wrap(n, k, backend.download(w), backend.precision());
+            DenseMatrix hOut = DenseMatrix.wrap(k, m, backend.download(h), backend.precision());
             double seconds = (System.nanoTime() - start) / 1e9;
             return new NmfResult(wOut, hOut, out.iterations(), out.stop(), out.losses(), out.checks(),
                     FitLoop.relative(out.last().residualSquared(), normV2), seconds, backend.name(), reason, options.algorithm(), init,
                     backend.precision(), new NmfResult.Stopping(options.lossLabel(), out.last().dataLoss(),
                             out.gradients(), out.change()));
-        }
-
-        private DenseMatrix toMatrix(double[] values, int rows, int cols) {
-            if (backend.precision() == Precision.DOUBLE) {
-                return DenseMatrix.wrap(rows, cols, values);
-            }
-            float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) values[i];
-            }
-            return DenseMatrix.wrap(rows, cols, f);
         }
     }
 }

@@ -610,24 +610,12 @@ public final class DistributedNmf {
                 System.arraycopy(block, 0, w, at, block.length);
                 at += block.length;
             }
-            return matrix(n, k, w);
+            return DenseMatrix.wrap(n, k, w, precision);
         }
 
         @Override
         public DenseMatrix h() {
-            return matrix(k, m, backend.download(factorH));
-        }
-
-        /** values as a rows×cols matrix in the fit's precision, as {@code Nmf.fit} returns its factors. */
-        private DenseMatrix matrix(int rows, int cols, double[] values) {
-            if (precision == Precision.DOUBLE) {
-                return DenseMatrix.wrap(rows, cols, values);
-            }
-            float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) values[i];
-            }
-            return DenseMatrix.wrap(rows, cols, f);
+            return DenseMatrix.wrap(k, m, backend.download(factorH), precision);
         }
 
         /**
