@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-run wall time, JVM or Python start included: `./jnmf fit` (HALS, NNDSVDa, tol 0) against scikit-learn's
+# Whole-run wall time, JVM or Python start included: `./jnmf fit` (plain HALS, `--accelerate 0`: scikit-learn's cd
+# step for step; NNDSVDa, tol 0) against scikit-learn's
 # script (benchmarks/sklearn/sklearn_fit.py, solver cd, same start, 2 threads) on the same .npy, each run
 # REPEAT times in turn; prints one Markdown row per case with the medians and jnmf's fit seconds from
 # summary.json, and jnmf's fit seconds with -Djnmf.kernelWarmup=false (the Vector API kernels from the first
@@ -24,10 +25,10 @@ for precision in f32 f64; do
     jw=(); jf=(); jv=(); sw=()
     for _ in $(seq "$repeat"); do
       jw+=("$(seconds ./jnmf fit "$prefix.$precision.npy" --rank 20 --max-iter "$iterations" --tol 0 --threads 2 \
-        --init "$init" --out "$out/fit" --quiet)")
+        --accelerate 0 --init "$init" --out "$out/fit" --quiet)")
       jf+=("$(sed -n 's/^ *"seconds": \([0-9.]*\),*/\1/p' "$out/fit/summary.json")")
       ./jnmf -Djnmf.kernelWarmup=false fit "$prefix.$precision.npy" --rank 20 --max-iter "$iterations" --tol 0 \
-        --threads 2 --init "$init" --out "$out/fit" --quiet >/dev/null 2>&1
+        --threads 2 --accelerate 0 --init "$init" --out "$out/fit" --quiet >/dev/null 2>&1
       jv+=("$(sed -n 's/^ *"seconds": \([0-9.]*\),*/\1/p' "$out/fit/summary.json")")
       # scikit-learn needs at least one iteration: 0 is compared with its start plus one iteration.
       sw+=("$(seconds "$py" benchmarks/sklearn/sklearn_fit.py "$prefix.$precision.npy" 20 cd "$init" \

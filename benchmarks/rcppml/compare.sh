@@ -15,7 +15,7 @@ DATA="${JNMF_DATA:-$ROOT/../shared/data}"
 THREADS=2
 REPEATS=3
 MAX_N=400       # jnmf iterations searched for the target
-ALGORITHMS=("hals" "hals --accelerate" "anls")
+ALGORITHMS=("hals --accelerate 0" "hals" "anls") # plain HALS, the default (accelerated HALS), ANLS
 INITS=("random" "nndsvda")
 # label|name|rank
 PROBLEMS=(

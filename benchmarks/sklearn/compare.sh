@@ -49,8 +49,10 @@ json() { "$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[
 jnmf_run() { # FILE RANK ALGORITHM ITERATIONS PRECISION -> "seconds relative_error"
   local out="$WORK/out"
   rm -rf "$out"
-  "$ROOT/jnmf" fit "$1" --rank "$2" --algorithm "$3" --init nndsvda --max-iter "$4" --tol 0 --threads 2 \
-    --precision "$5" --out "$out" --quiet >/dev/null
+  local plain=()
+  [ "$3" = hals ] && plain=(--accelerate 0) # scikit-learn's cd is plain HALS; jnmf's default accelerates it
+  "$ROOT/jnmf" fit "$1" --rank "$2" --algorithm "$3" "${plain[@]}" --init nndsvda --max-iter "$4" --tol 0 \
+    --threads 2 --precision "$5" --out "$out" --quiet >/dev/null
   echo "$(json "$out/summary.json" seconds) $(json "$out/summary.json" relative_error)"
 }
 

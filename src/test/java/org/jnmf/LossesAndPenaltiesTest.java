@@ -210,7 +210,7 @@ class LossesAndPenaltiesTest {
         DenseMatrix v = TestMatrices.lowRank(200, 150, 5, 0.01, 4);
         NmfOptions.Builder o = options(5).precision(Precision.DOUBLE).maxIterations(30).checkInterval(1)
                 .initialization(Initialization.RANDOM);
-        NmfResult plain = Nmf.fit(v, o.build());
+        NmfResult plain = Nmf.fit(v, o.acceleration(0).build());
         NmfResult accelerated = Nmf.fit(v, o.acceleration(0.5).build());
         assertNonIncreasing(accelerated.lossHistory(), 1e-12);
         assertTrue(accelerated.loss() < plain.loss(), "accelerated " + accelerated.loss() + ", plain " + plain.loss());
@@ -242,5 +242,23 @@ class LossesAndPenaltiesTest {
         assertThrows(IllegalArgumentException.class,
                 () -> NmfOptions.builder(2).algorithm(Algorithm.MULTIPLICATIVE).acceleration(0.5).build());
         assertEquals(Algorithm.MULTIPLICATIVE, NmfOptions.builder(2).beta(1).build().algorithm());
+    }
+
+    /**
+     * Accelerated HALS is the default for HALS only: the other algorithms, and HALS made another by toBuilder,
+     * get 0 unless α was set; a set α stays, and 0 is plain HALS.
+     */
+    @Test
+    void accelerationDefaultsToHalfForHalsAndToZeroElsewhere() {
+        NmfOptions hals = NmfOptions.builder(2).build();
+        assertEquals(NmfOptions.DEFAULT_ACCELERATION, hals.acceleration());
+        assertEquals(0.5, NmfOptions.DEFAULT_ACCELERATION);
+        assertEquals(0, hals.toBuilder().algorithm(Algorithm.MULTIPLICATIVE).build().acceleration());
+        assertEquals(0, hals.toBuilder().algorithm(Algorithm.ANLS).build().acceleration());
+        assertEquals(0, NmfOptions.builder(2).beta(1).build().acceleration());
+        assertEquals(0, hals.toBuilder().acceleration(0).build().acceleration());
+        assertEquals(1.5, hals.toBuilder().acceleration(1.5).build().acceleration());
+        assertEquals(0, NmfOptions.builder(2).algorithm(Algorithm.MULTIPLICATIVE).acceleration(0).build()
+                .acceleration());
     }
 }

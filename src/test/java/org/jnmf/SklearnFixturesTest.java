@@ -33,7 +33,7 @@ class SklearnFixturesTest {
         Matrix v = MatrixReader.read(FIXTURES.resolve(input));
         NmfResult r = Nmf.fit(v, NmfOptions.builder(rank)
                 .algorithm(solver.equals("cd") ? Algorithm.HALS : Algorithm.MULTIPLICATIVE)
-                .initialFactors(dense(name + "_W0.npy"), dense(name + "_H0.npy"))
+                .initialFactors(dense(name + "_W0.npy"), dense(name + "_H0.npy")).acceleration(0) // cd: plain HALS
                 .maxIterations(10).tolerance(0).precision(Precision.DOUBLE).build());
         double dw = TestMatrices.relativeDifference(r.w().toDoubleArray(), dense(name + "_" + solver + "_W.npy").toDoubleArray());
         double dh = TestMatrices.relativeDifference(r.h().toDoubleArray(), dense(name + "_" + solver + "_H.npy").toDoubleArray());
@@ -69,7 +69,7 @@ class SklearnFixturesTest {
         NmfResult r = Nmf.fit(v, NmfOptions.builder(rank)
                 .algorithm(solver.equals("cd") ? Algorithm.HALS : Algorithm.MULTIPLICATIVE).beta(beta)
                 .regularization(l1W, l2W, l1H, l2H)
-                .initialFactors(dense(name + "_W0.npy"), dense(name + "_H0.npy"))
+                .initialFactors(dense(name + "_W0.npy"), dense(name + "_H0.npy")).acceleration(0) // cd: plain HALS
                 .maxIterations(10).tolerance(0).precision(Precision.DOUBLE).build());
         double dw = TestMatrices.relativeDifference(r.w().toDoubleArray(), dense(name + "_" + label + "_W.npy").toDoubleArray());
         double dh = TestMatrices.relativeDifference(r.h().toDoubleArray(), dense(name + "_" + label + "_H.npy").toDoubleArray());

@@ -76,7 +76,8 @@ final class FitOptions {
 
     @Option(names = "--accelerate", paramLabel = "ALPHA", arity = "0..1", fallbackValue = "0.5",
             description = "hals: repeat the cheap inner sweeps while they pay (Gillis & Glineur 2012), at most"
-                    + " 1 + ALPHA·(product cost / sweep cost) times. Without ALPHA: 0.5. Default: off.")
+                    + " 1 + ALPHA·(product cost / sweep cost) times. Without ALPHA: 0.5. Default: 0.5 for hals;"
+                    + " --accelerate 0 is plain HALS, scikit-learn's cd iteration for iteration.")
     Double accelerate;
 
     @Option(names = "--missing", paramLabel = "WHICH", defaultValue = "none",
@@ -227,11 +228,13 @@ final class FitOptions {
         b.regularization(penalty("--l1-w", l1W), penalty("--l2-w", l2W), penalty("--l1-h", l1H),
                 penalty("--l2-h", l2H));
         b.kktTolerance(penalty("--kkt-tol", kktTolerance));
-        if (accelerate != null) {
+        if (accelerate != null && accelerate != 0) {
             if (algorithm != null && parseAlgorithm(algorithm) != Algorithm.HALS || b2 != 2) {
                 throw CliException.usage("--accelerate applies to --algorithm hals with --loss frobenius only");
             }
             b.acceleration(penalty("--accelerate", accelerate));
+        } else if (accelerate != null) {
+            b.acceleration(0);
         }
         if (init != null) {
             b.initialization(switch (init.toLowerCase(Locale.ROOT)) {

@@ -41,7 +41,8 @@ class CliTest extends CliTestSupport {
     @Test
     void fitWritesFactorsSummaryAndOneLineReport() throws IOException {
         Path input = file("v.csv", csv(12, 8, 1));
-        int status = run("fit", input.toString(), "--rank", "3", "--out", out.toString(), "--max-iter", "30");
+        int status = run("fit", input.toString(), "--rank", "3", "--out", out.toString(), "--max-iter", "30",
+                "--tol", "0");
         assertEquals(0, status, stderr);
         assertEquals("", stderr);
         assertTrue(stdout.startsWith("rank 3, hals, 30 iterations (max_iterations), relative error 0."), stdout);
@@ -180,6 +181,19 @@ class CliTest extends CliTestSupport {
         assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--accelerate",
                 "--max-iter", "5", "--quiet"), stderr);
         assertTrue(summary().contains("\"acceleration\": 0.5"), summary());
+        for (List<String> plain : List.of(List.of("--accelerate", "0"), List.of("--accelerate", "0", "--algorithm",
+                "mu"))) {
+            Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            List<String> args = new java.util.ArrayList<>(List.of("fit", input.toString(), "-k", "2", "-o",
+                    out.toString(), "--max-iter", "5", "--quiet"));
+            args.addAll(plain);
+            assertEquals(0, run(args.toArray(String[]::new)), stderr);
+            assertTrue(summary().contains("\"acceleration\": 0.0"), summary());
+        }
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertEquals(0, run("fit", input.toString(), "-k", "2", "-o", out.toString(), "--max-iter", "5", "--quiet"),
+                stderr);
+        assertTrue(summary().contains("\"acceleration\": 0.5"), "HALS accelerates by default: " + summary());
     }
 
     @Test

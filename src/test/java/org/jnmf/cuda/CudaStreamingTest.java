@@ -107,7 +107,7 @@ class CudaStreamingTest {
         for (Algorithm algorithm : Algorithm.values()) {
             long before = CudaTestSupport.StandIn.pageLockedCopies();
             NmfResult r = withProperties("8", () -> Nmf.fit(v, options(Precision.DOUBLE).algorithm(algorithm)
-                    .initialization(Initialization.RANDOM).maxIterations(12).checkInterval(3).build()));
+                    .acceleration(0).initialization(Initialization.RANDOM).maxIterations(12).checkInterval(3).build()));
             assertEquals(12, r.iterations());
             assertEquals(7 * (2 + 12 + 5), CudaTestSupport.StandIn.pageLockedCopies() - before, algorithm + " block copies");
         }
