@@ -39,6 +39,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
     private final Param<String> outputCol;
     private final IntParam rank;
     private final Param<String> algorithm;
+    private final DoubleParam acceleration;
     private final IntParam maxIter;
     private final DoubleParam tol;
     private final LongParam seed;
@@ -60,6 +61,8 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         rank = new IntParam(this, "rank", "k, the number of factors (≥ 1)", ParamValidators.gtEq(1));
         algorithm = new Param<>(this, "algorithm", "hals, mu (multiplicative updates) or anls (exact NNLS half-steps)",
                 ParamValidators.inArray(List.of("hals", "mu", "anls")));
+        acceleration = new DoubleParam(this, "acceleration", "hals: accelerated HALS's α (Gillis & Glineur; 0 = "
+                + "plain HALS, scikit-learn's cd); the other algorithms run without", ParamValidators.gtEq(0));
         maxIter = new IntParam(this, "maxIter", "iterations at most (≥ 0)", ParamValidators.gtEq(0));
         tol = new DoubleParam(this, "tol", "stop when the error improves by less than this fraction of the "
                 + "initial error between checks (0 = run maxIter)", ParamValidators.gtEq(0));
@@ -80,6 +83,7 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         setDefault(outputCol, "factors");
         setDefault(rank, 10);
         setDefault(algorithm, "hals");
+        setDefault(acceleration, NmfOptions.DEFAULT_ACCELERATION);
         setDefault(maxIter, 200);
         setDefault(tol, 1e-4);
         setDefault(seed, 0L);
@@ -110,6 +114,10 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
 
     public Param<String> algorithm() {
         return algorithm;
+    }
+
+    public DoubleParam acceleration() {
+        return acceleration;
     }
 
     public IntParam maxIter() {
@@ -169,6 +177,12 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
         return this;
     }
 
+    /** Accelerated HALS's α for {@code hals} (default 0.5; 0: plain HALS); {@code mu} and {@code anls} ignore it. */
+    public NmfEstimator setAcceleration(double value) {
+        set(acceleration, value);
+        return this;
+    }
+
     public NmfEstimator setMaxIter(int value) {
         set(maxIter, value);
         return this;
@@ -217,12 +231,14 @@ public final class NmfEstimator extends Estimator<NmfSparkModel> implements Defa
 
     /** The fit's options, as {@link DistributedNmf} takes them (RANDOM start from the seed). */
     public NmfOptions nmfOptions() {
+        Algorithm chosen = switch (getOrDefault(algorithm)) {
+            case "mu" -> Algorithm.MULTIPLICATIVE;
+            case "anls" -> Algorithm.ANLS;
+            default -> Algorithm.HALS;
+        };
         return NmfOptions.builder((Integer) getOrDefault(rank))
-                .algorithm(switch (getOrDefault(algorithm)) {
-                    case "mu" -> Algorithm.MULTIPLICATIVE;
-                    case "anls" -> Algorithm.ANLS;
-                    default -> Algorithm.HALS;
-                })
+                .algorithm(chosen)
+                .acceleration(chosen == Algorithm.HALS ? (Double) getOrDefault(acceleration) : 0)
                 .initialization(Initialization.RANDOM)
                 .seed((Long) getOrDefault(seed))
                 .maxIterations((Integer) getOrDefault(maxIter))

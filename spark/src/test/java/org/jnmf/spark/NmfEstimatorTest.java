@@ -137,6 +137,17 @@ class NmfEstimatorTest {
                 ((NmfSparkModel) pipelineLoaded.stages()[0]).h().toDoubleArray());
     }
 
+    /** HALS is accelerated unless the acceleration param says 0; the other algorithms run without it. */
+    @Test
+    void accelerationFollowsTheAlgorithm() {
+        assertEquals(0.5, new NmfEstimator().nmfOptions().acceleration());
+        assertEquals(0, new NmfEstimator().setAcceleration(0).nmfOptions().acceleration());
+        assertEquals(1.0, new NmfEstimator().setAcceleration(1).nmfOptions().acceleration());
+        assertEquals(0, new NmfEstimator().setAlgorithm("mu").nmfOptions().acceleration());
+        assertEquals(0, new NmfEstimator().setAlgorithm("anls").setAcceleration(1).nmfOptions().acceleration());
+        assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setAcceleration(-1));
+    }
+
     @Test
     void badParamsAndColumnsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new NmfEstimator().setRank(0));
