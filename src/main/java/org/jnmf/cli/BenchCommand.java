@@ -238,7 +238,8 @@ final class BenchCommand implements Callable<Integer> {
         List<String> shapes;
 
         @Option(names = "--algorithms", split = ",", paramLabel = "A", defaultValue = "hals,mu",
-                description = "hals, mu or both (default: ${DEFAULT-VALUE}).")
+                description = "hals (plain HALS, scikit-learn's cd step for step), mu or both (default:"
+                        + " ${DEFAULT-VALUE}).")
         List<String> algorithms;
 
         @Option(names = "--iterations", paramLabel = "N", defaultValue = "20",
