@@ -23,8 +23,21 @@ final class FloatKernels {
     private static final int L = S.length();
     /** Rows of A per register tile of {@link #multiplyByTransposed}. */
     private static final int DOT_ROWS = 4;
-    /** Columns per pass of {@link #multiplyByTransposed}: a tile's rows of A stay in L1 across the rows of B. */
-    private static final int DOT_CHUNK = 32 * L;
+    /**
+     * Rows of A per block of {@link #multiplyByTransposed}: each chunk of B's rows (below) serves the whole block
+     * from L2 before the next chunk is read, so B crosses from L3 once per block rather than once per tile.
+     */
+    private static final int DOT_BLOCK_ROWS = 64;
+    /** Bytes of B's rows one chunk of {@link #multiplyByTransposed} may take: a share of any x86-64 core's L2. */
+    private static final int DOT_CHUNK_BYTES = 256 * 1024;
+    /**
+     * The chunk's bounds, in columns: at least 32 vectors, whatever k, so that a tile call's loop outweighs its
+     * accumulators' reload and spill; at most 256 vectors (16 KiB of a row). Measured on AMD EPYC with AVX-512:
+     * benchmarks/results/dot-kernel-2026-12-07.md.
+     */
+    private static final int DOT_CHUNK_MIN = 32 * L;
+    private static final int DOT_CHUNK_MAX = 256 * L;
+
     /** Per level of {@link #lanesums} (pair distance L/2, L/4, ..., 1): the lanes whose bit h is set. */
     private static final VectorMask<Float>[] UPPER;
     /** Per level of {@link #lanesums}: lane q ↔ lane q ^ h. */
@@ -182,48 +195,63 @@ final class FloatKernels {
         }
         int tileCols = (k % 5 == 0 || k % 4 != 0) && roundUp(k, 5) - k <= roundUp(k, 4) - k ? 5 : 4;
         int rowStride = roundUp(roundUp(k, tileCols), L) * L;
-        float[] acc = new float[DOT_ROWS * rowStride];
+        int groupStride = DOT_ROWS * rowStride;
+        float[] acc = new float[roundUp(Math.min(DOT_BLOCK_ROWS, rowTo - rowFrom), DOT_ROWS) / DOT_ROWS * groupStride];
         int vectorEnd = m / L * L;
         boolean tail = vectorEnd < m;
         int lastRow = rowTo - 1;
-        for (int i = rowFrom; i < rowTo; i += DOT_ROWS) {
-            int a0 = i * m;
-            int a1 = Math.min(i + 1, lastRow) * m;
-            int a2 = Math.min(i + 2, lastRow) * m;
-            int a3 = Math.min(i + 3, lastRow) * m;
-            for (int j0 = 0; j0 < vectorEnd || j0 == 0; j0 += DOT_CHUNK) {
-                int j1 = Math.min(vectorEnd, j0 + DOT_CHUNK);
+        int chunk = dotChunk(k);
+        // Per block of rows: the chunks of columns in order, each for every row group of the block; a tile's
+        // accumulators carry over from chunk to chunk, so the sums run in column order whatever the blocking.
+        for (int i0 = rowFrom; i0 < rowTo; i0 += DOT_BLOCK_ROWS) {
+            int i1 = Math.min(rowTo, i0 + DOT_BLOCK_ROWS);
+            for (int j0 = 0; j0 < vectorEnd || j0 == 0; j0 += chunk) {
+                int j1 = Math.min(vectorEnd, j0 + chunk);
                 boolean first = j0 == 0;
                 boolean withTail = tail && j1 == vectorEnd;
-                for (int p = 0; p < k; p += tileCols) {
-                    int b0 = p * m;
-                    int b1 = Math.min(p + 1, k - 1) * m;
-                    int b2 = Math.min(p + 2, k - 1) * m;
-                    int b3 = Math.min(p + 3, k - 1) * m;
-                    if (tileCols == 5) {
-                        int b4 = Math.min(p + 4, k - 1) * m;
-                        dot4x5(a, a0, a1, a2, a3, b, b0, b1, b2, b3, b4, m, acc, p * L, rowStride, j0, j1, first,
-                                withTail);
-                    } else {
-                        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, m, acc, p * L, rowStride, j0, j1, first,
-                                withTail);
+                for (int i = i0, c = 0; i < i1; i += DOT_ROWS, c += groupStride) {
+                    int a0 = i * m;
+                    int a1 = Math.min(i + 1, lastRow) * m;
+                    int a2 = Math.min(i + 2, lastRow) * m;
+                    int a3 = Math.min(i + 3, lastRow) * m;
+                    for (int p = 0; p < k; p += tileCols) {
+                        int b0 = p * m;
+                        int b1 = Math.min(p + 1, k - 1) * m;
+                        int b2 = Math.min(p + 2, k - 1) * m;
+                        int b3 = Math.min(p + 3, k - 1) * m;
+                        if (tileCols == 5) {
+                            int b4 = Math.min(p + 4, k - 1) * m;
+                            dot4x5(a, a0, a1, a2, a3, b, b0, b1, b2, b3, b4, m, acc, c + p * L, rowStride, j0, j1,
+                                    first, withTail);
+                        } else {
+                            dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, m, acc, c + p * L, rowStride, j0, j1,
+                                    first, withTail);
+                        }
                     }
                 }
                 if (vectorEnd == 0) {
                     break;
                 }
             }
-            for (int r = 0; r < DOT_ROWS && i + r < rowTo; r++) {
-                int o = (outRow0 + i + r) * k;
-                for (int p0 = 0; p0 < k; p0 += L) {
-                    int at = r * rowStride + p0 * L;
-                    lanesums(acc, at);
-                    for (int q = 0; q < L && p0 + q < k; q++) {
-                        out[o + p0 + q] = acc[at + q];
+            for (int i = i0, c = 0; i < i1; i += DOT_ROWS, c += groupStride) {
+                for (int r = 0; r < DOT_ROWS && i + r < rowTo; r++) {
+                    int o = (outRow0 + i + r) * k;
+                    for (int p0 = 0; p0 < k; p0 += L) {
+                        int at = c + r * rowStride + p0 * L;
+                        lanesums(acc, at);
+                        for (int q = 0; q < L && p0 + q < k; q++) {
+                            out[o + p0 + q] = acc[at + q];
+                        }
                     }
                 }
             }
         }
+    }
+
+    /** Columns per chunk of {@link #multiplyByTransposed} for k rows of B: {@link #DOT_CHUNK_BYTES} of them. */
+    private static int dotChunk(int k) {
+        int columns = DOT_CHUNK_BYTES / (k * (S.elementSize() / 8)) / L * L;
+        return Math.max(DOT_CHUNK_MIN, Math.min(DOT_CHUNK_MAX, columns));
     }
 
     private static int roundUp(int x, int multiple) {
@@ -433,6 +461,11 @@ final class FloatKernels {
     private static void panels(float[] w, int k, float[] v, int base, int m, float[] out, int j, int vectors,
                                int r0, int r1, boolean first) {
         int p = 0;
+        if (vectors == 4) {
+            for (int end = 6 * sixRowTiles(k); p < end; p += 6) {
+                panel6x4(w, k, v, base, m, out, j, p, r0, r1, first);
+            }
+        }
         for (; p + 4 <= k; p += 4) {
             if (vectors == 4) {
                 panel4x4(w, k, v, base, m, out, j, p, r0, r1, first);
@@ -445,6 +478,21 @@ final class FloatKernels {
                 panel1x1(w, k, v, base, m, out, j + s * L, p, r0, r1, first);
             }
         }
+    }
+
+    /**
+     * How many 6-row tiles {@link #panels} takes before its 4-row ones: the most that leave a multiple of 4 rows
+     * (k = 20: 6, 6, 4, 4; k = 50: seven 6s, 4, 4), else as many as fit. A 6×4 tile loads 10 vectors for 24
+     * fused multiply-adds where a 4×4 loads 8 for 16 (AMD EPYC, k = 50: Wᵀ·V 27 % faster); each output's
+     * sum runs over the rows in the same order whichever tile computes it.
+     */
+    static int sixRowTiles(int k) {
+        for (int sixes = k / 6; sixes > 0; sixes--) {
+            if ((k - 6 * sixes) % 4 == 0) {
+                return sixes;
+            }
+        }
+        return k / 6;
     }
 
     private static FloatVector load(float[] out, int o, boolean first) {
@@ -483,6 +531,50 @@ final class FloatKernels {
         c10.intoArray(out, o1); c11.intoArray(out, o1 + L); c12.intoArray(out, o1 + 2 * L); c13.intoArray(out, o1 + 3 * L);
         c20.intoArray(out, o2); c21.intoArray(out, o2 + L); c22.intoArray(out, o2 + 2 * L); c23.intoArray(out, o2 + 3 * L);
         c30.intoArray(out, o3); c31.intoArray(out, o3 + L); c32.intoArray(out, o3 + 2 * L); c33.intoArray(out, o3 + 3 * L);
+    }
+
+    /** Rows p..p+5 of Wᵀ·V over columns [j, j + 4L), from rows [r0, r1) of the V block. */
+    private static void panel6x4(float[] w, int k, float[] v, int base, int m, float[] out, int j,
+                                 int p, int r0, int r1, boolean first) {
+        int o0 = p * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m, o4 = o3 + m, o5 = o4 + m;
+        FloatVector c00 = load(out, o0, first), c01 = load(out, o0 + L, first);
+        FloatVector c02 = load(out, o0 + 2 * L, first), c03 = load(out, o0 + 3 * L, first);
+        FloatVector c10 = load(out, o1, first), c11 = load(out, o1 + L, first);
+        FloatVector c12 = load(out, o1 + 2 * L, first), c13 = load(out, o1 + 3 * L, first);
+        FloatVector c20 = load(out, o2, first), c21 = load(out, o2 + L, first);
+        FloatVector c22 = load(out, o2 + 2 * L, first), c23 = load(out, o2 + 3 * L, first);
+        FloatVector c30 = load(out, o3, first), c31 = load(out, o3 + L, first);
+        FloatVector c32 = load(out, o3 + 2 * L, first), c33 = load(out, o3 + 3 * L, first);
+        FloatVector c40 = load(out, o4, first), c41 = load(out, o4 + L, first);
+        FloatVector c42 = load(out, o4 + 2 * L, first), c43 = load(out, o4 + 3 * L, first);
+        FloatVector c50 = load(out, o5, first), c51 = load(out, o5 + L, first);
+        FloatVector c52 = load(out, o5 + 2 * L, first), c53 = load(out, o5 + 3 * L, first);
+        for (int r = r0; r < r1; r++) {
+            int vo = r * m + j;
+            FloatVector x0 = FloatVector.fromArray(S, v, vo);
+            FloatVector x1 = FloatVector.fromArray(S, v, vo + L);
+            FloatVector x2 = FloatVector.fromArray(S, v, vo + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, v, vo + 3 * L);
+            int wo = (base + r) * k + p;
+            FloatVector y = FloatVector.broadcast(S, w[wo]);
+            c00 = y.fma(x0, c00); c01 = y.fma(x1, c01); c02 = y.fma(x2, c02); c03 = y.fma(x3, c03);
+            y = FloatVector.broadcast(S, w[wo + 1]);
+            c10 = y.fma(x0, c10); c11 = y.fma(x1, c11); c12 = y.fma(x2, c12); c13 = y.fma(x3, c13);
+            y = FloatVector.broadcast(S, w[wo + 2]);
+            c20 = y.fma(x0, c20); c21 = y.fma(x1, c21); c22 = y.fma(x2, c22); c23 = y.fma(x3, c23);
+            y = FloatVector.broadcast(S, w[wo + 3]);
+            c30 = y.fma(x0, c30); c31 = y.fma(x1, c31); c32 = y.fma(x2, c32); c33 = y.fma(x3, c33);
+            y = FloatVector.broadcast(S, w[wo + 4]);
+            c40 = y.fma(x0, c40); c41 = y.fma(x1, c41); c42 = y.fma(x2, c42); c43 = y.fma(x3, c43);
+            y = FloatVector.broadcast(S, w[wo + 5]);
+            c50 = y.fma(x0, c50); c51 = y.fma(x1, c51); c52 = y.fma(x2, c52); c53 = y.fma(x3, c53);
+        }
+        c00.intoArray(out, o0); c01.intoArray(out, o0 + L); c02.intoArray(out, o0 + 2 * L); c03.intoArray(out, o0 + 3 * L);
+        c10.intoArray(out, o1); c11.intoArray(out, o1 + L); c12.intoArray(out, o1 + 2 * L); c13.intoArray(out, o1 + 3 * L);
+        c20.intoArray(out, o2); c21.intoArray(out, o2 + L); c22.intoArray(out, o2 + 2 * L); c23.intoArray(out, o2 + 3 * L);
+        c30.intoArray(out, o3); c31.intoArray(out, o3 + L); c32.intoArray(out, o3 + 2 * L); c33.intoArray(out, o3 + 3 * L);
+        c40.intoArray(out, o4); c41.intoArray(out, o4 + L); c42.intoArray(out, o4 + 2 * L); c43.intoArray(out, o4 + 3 * L);
+        c50.intoArray(out, o5); c51.intoArray(out, o5 + L); c52.intoArray(out, o5 + 2 * L); c53.intoArray(out, o5 + 3 * L);
     }
 
     private static void panel4x1(float[] w, int k, float[] v, int base, int m, float[] out, int j,
@@ -1301,17 +1393,18 @@ final class FloatKernels {
         private static final class Problems {
             private final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
             private int round;
-            // Rows as long as a typical V's (three chunks, the last one short, then a tail): C2 compiles the
-            // tiles from this problem's profile, and with one full chunk and a one-vector one (the shape it had)
-            // V·Hᵀ on 2000×1500×20 float32 then ran 1.1–2.0 ms instead of 0.7–0.9 for good.
-            private final int dotM = 3 * DOT_CHUNK - L + 3;
+            // Rows as long as a typical V's (~100 vectors, then a tail; one chunk): C2 compiles the tiles from
+            // this problem's profile, and with one full chunk and a one-vector one (a shape it had) V·Hᵀ on
+            // 2000×1500×20 float32 then ran 1.1–2.0 ms instead of 0.7–0.9 for good.
+            private final int dotM = 3 * DOT_CHUNK_MIN - L + 3;
             private final float[] dotA = values(5 * dotM);
             private final float[] dotB = values(5 * dotM);
             private final float[] dotOut = new float[5 * 5];
             private final int panelM = STRIP + L + 3;
-            private final float[] panelW = values(70 * 5);
+            // k = 10: one 6-row tile and one 4-row tile for the strips, 4s and 1s for single vectors and tails.
+            private final float[] panelW = values(70 * 10);
             private final float[][] panelV = {values(40 * panelM), values(30 * panelM)};
-            private final float[] panelOut = new float[5 * panelM];
+            private final float[] panelOut = new float[10 * panelM];
             private final int productT = 2 * L + 3;
             private final float[] productA = values(6 * 24);
             private final float[] productB = values(24 * productT);
@@ -1376,9 +1469,9 @@ final class FloatKernels {
                     }
                     case PANELS -> {
                         if (vector) {
-                            vectorMultiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                            vectorMultiplyTransposedBy(panelW, 10, panelV, 40, 70, panelM, panelOut, 0, panelM);
                         } else {
-                            Scalar.multiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                            Scalar.multiplyTransposedBy(panelW, 10, panelV, 40, 70, panelM, panelOut, 0, panelM);
                         }
                     }
                     case MULTIPLY -> {

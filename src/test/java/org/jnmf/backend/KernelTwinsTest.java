@@ -28,6 +28,11 @@ class KernelTwinsTest {
         };
     }
 
+    /** Past the longest column chunk of V·Hᵀ (256 vectors), or past the shortest (32), with a lane tail. */
+    private int longRow(int lanes) {
+        return (random.nextBoolean() ? 256 : 32) * lanes + 1 + random.nextInt(3 * lanes);
+    }
+
     private double[] values(int count) {
         double[] x = new double[count];
         for (int i = 0; i < count; i++) {
@@ -70,20 +75,25 @@ class KernelTwinsTest {
         assertArrayEquals(a, b, what);
     }
 
+    /**
+     * V·Hᵀ: besides the shapes above, some with more rows than a row block (64), and some with rows longer
+     * than a column chunk (which spans 32 to 256 vectors, fewer for a larger k).
+     */
     @Test
     void productsOfRowsByRows() {
         for (int shape = 0; shape < SHAPES; shape++) {
-            int n = 1 + random.nextInt(11);
-            int k = 1 + random.nextInt(13);
+            boolean large = random.nextInt(6) == 0;
+            int n = large ? 65 + random.nextInt(90) : 1 + random.nextInt(11);
+            int k = random.nextInt(5) == 0 ? 40 + random.nextInt(25) : 1 + random.nextInt(13);
             int rowFrom = random.nextInt(n);
             int rowTo = rowFrom + 1 + random.nextInt(n - rowFrom);
-            int dm = size(DL);
+            int dm = large ? longRow(DL) : size(DL);
             double[] a = values(n * dm);
             double[] b = values(k * dm);
             String what = "V·Hᵀ " + n + "×" + dm + ", k " + k + ", rows " + rowFrom + ".." + rowTo;
             same(new double[n * k], o -> DoubleKernels.vectorMultiplyByTransposed(a, dm, b, k, o, 0, rowFrom, rowTo),
                     o -> DoubleKernels.Scalar.multiplyByTransposed(a, dm, b, k, o, 0, rowFrom, rowTo), what);
-            int fm = size(FL);
+            int fm = large ? longRow(FL) : size(FL);
             float[] af = f(values(n * fm));
             float[] bf = f(values(k * fm));
             same(new float[n * k], o -> FloatKernels.vectorMultiplyByTransposed(af, fm, bf, k, o, 0, rowFrom, rowTo),
@@ -95,7 +105,7 @@ class KernelTwinsTest {
     void transposedProductsOverRowBlocks() {
         for (int shape = 0; shape < SHAPES; shape++) {
             int n = random.nextInt(150);
-            int k = 1 + random.nextInt(11);
+            int k = 1 + random.nextInt(random.nextInt(4) == 0 ? 60 : 11); // 6-row and 4-row tiles, and the rest
             int blockRows = 1 + random.nextInt(Math.max(1, n));
             int blocks = Math.max(1, (n + blockRows - 1) / blockRows);
             for (int lanes : new int[] {DL, FL}) {
