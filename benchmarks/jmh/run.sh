@@ -45,6 +45,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 stamp="$(date -u +%Y-%m-%d)"
 result="$ROOT/benchmarks/results/jmh-$stamp.md"
+n=2 # a second run on the same day gets its own file rather than replacing the first's
+while [ -e "$result" ]; do result="$ROOT/benchmarks/results/jmh-$stamp-$n.md"; n=$((n + 1)); done
 python3 "$HERE/report.py" "$WORK/jmh.json" "$WORK/accuracy.tsv" "$BACKENDS" "$FIT_N" > "$WORK/table.md"
 {
   echo "# JMH: jnmf backends ($stamp)"

@@ -146,6 +146,8 @@ done
 
 stamp="$(date -u +%Y-%m-%d)"
 result="$ROOT/benchmarks/results/rcppml-time-to-error-$stamp.md"
+n=2 # a second run on the same day gets its own file rather than replacing the first's
+while [ -e "$result" ]; do result="$ROOT/benchmarks/results/rcppml-time-to-error-$stamp-$n.md"; n=$((n + 1)); done
 {
   echo "# jnmf vs RcppML: time to equal error ($stamp)"
   echo

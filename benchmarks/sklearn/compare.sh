@@ -114,6 +114,8 @@ done
 
 stamp="$(date -u +%Y-%m-%d)"
 result="$ROOT/benchmarks/results/sklearn-side-by-side-$stamp.md"
+n=2 # a second run on the same day gets its own file rather than replacing the first's
+while [ -e "$result" ]; do result="$ROOT/benchmarks/results/sklearn-side-by-side-$stamp-$n.md"; n=$((n + 1)); done
 {
   echo "# jnmf vs scikit-learn, side by side ($stamp)"
   echo

@@ -32,6 +32,8 @@ output="$("$JAVA_HOME/bin/java" -Xmx8g @"$ROOT/spark/jvm-spark.args" --add-modul
 
 stamp="$(date -u +%Y-%m-%d)"
 result="$ROOT/benchmarks/results/spark-vs-als-$stamp.md"
+n=2 # a second run on the same day gets its own file rather than replacing the first's
+while [ -e "$result" ]; do result="$ROOT/benchmarks/results/spark-vs-als-$stamp-$n.md"; n=$((n + 1)); done
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 {
   echo "# jnmf on Spark vs MLlib ALS, $stamp"
