@@ -229,7 +229,8 @@ final class BenchCommand implements Callable<Integer> {
     @Command(name = "fit", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
             sortOptions = false,
             description = {"Milliseconds per iteration of whole fits on a synthetic V = max(W0·H0 + noise, 0),"
-                    + " as (t(2N) − t(N)) / N so that set-up cancels, with the relative error after 2N iterations.",
+                    + " as (t(2N) − t(N)) / N (each the best of 3 fits) so that set-up cancels, with the relative"
+                    + " error after 2N iterations.",
                     "Columns: shape algorithm precision backend iterations ms_per_iter rel_error."})
     static final class Fit extends Common implements Callable<Integer> {
         @Option(names = "--shapes", split = ",", paramLabel = "NxMxK", defaultValue = "2000x1500x20",
@@ -262,8 +263,8 @@ final class BenchCommand implements Callable<Integer> {
             }).toList();
             FitBench bench = new FitBench(iterations, threads);
             List<String> names = backends();
-            out.println("# jnmf bench fit: " + threads + " threads, ms/iteration = (t(2N) - t(N)) / N with N = "
-                    + iterations + "; Java " + Runtime.version());
+            out.println("# jnmf bench fit: " + threads + " threads, ms/iteration = (t(2N) - t(N)) / N, best of 3"
+                    + " each, N = " + iterations + "; Java " + Runtime.version());
             out.println(String.format(Locale.ROOT, "%-14s %-5s %-9s %-7s %10s %11s %10s", "shape", "algo",
                     "precision", "backend", "iterations", "ms_per_iter", "rel_error"));
             for (int[] s : problems) {
