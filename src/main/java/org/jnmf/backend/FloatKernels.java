@@ -37,6 +37,13 @@ final class FloatKernels {
      */
     private static final int DOT_CHUNK_MIN = 32 * L;
     private static final int DOT_CHUNK_MAX = 256 * L;
+    /**
+     * From this rank on Wᵀ·V takes 6-row panels ({@link #sixRowTiles}). At k = 20 they gained ~5 %, less than C2's
+     * time to compile them costs a short fit: 0.15–0.18 s of a 200-iteration start at 2000×1500, where NNDSVDa's
+     * randomized SVD (k + 10 = 30 columns) had reached them with a bound of 24. Products this wide come with
+     * matrices large enough to repay the compile (k = 50: Wᵀ·V 27 % faster).
+     */
+    private static final int SIX_ROW_MIN_K = 40;
 
     /** Per level of {@link #lanesums} (pair distance L/2, L/4, ..., 1): the lanes whose bit h is set. */
     private static final VectorMask<Float>[] UPPER;
@@ -98,7 +105,10 @@ final class FloatKernels {
     /** C = Wᵀ·V: see {@link #vectorMultiplyTransposedBy}. */
     static void multiplyTransposedBy(float[] w, int k, float[][] vBlocks, int blockRows, int n, int m, float[] out,
                                      int colFrom, int colTo) {
-        if (Warmup.vector(Warmup.PANELS)) {
+        // 6-row panels (k ≥ SIX_ROW_MIN_K) are a kernel of their own for the warm-up: C2 compiles them only for
+        // the fits that take them.
+        boolean panels = Warmup.vector(Warmup.PANELS);
+        if (panels && (k < SIX_ROW_MIN_K || Warmup.vector(Warmup.WIDE_PANELS))) {
             vectorMultiplyTransposedBy(w, k, vBlocks, blockRows, n, m, out, colFrom, colTo);
         } else {
             Scalar.multiplyTransposedBy(w, k, vBlocks, blockRows, n, m, out, colFrom, colTo);
@@ -461,7 +471,7 @@ final class FloatKernels {
     private static void panels(float[] w, int k, float[] v, int base, int m, float[] out, int j, int vectors,
                                int r0, int r1, boolean first) {
         int p = 0;
-        if (vectors == 4) {
+        if (vectors == 4 && k >= SIX_ROW_MIN_K) {
             for (int end = 6 * sixRowTiles(k); p < end; p += 6) {
                 panel6x4(w, k, v, base, m, out, j, p, r0, r1, first);
             }
@@ -482,9 +492,9 @@ final class FloatKernels {
 
     /**
      * How many 6-row tiles {@link #panels} takes before its 4-row ones: the most that leave a multiple of 4 rows
-     * (k = 20: 6, 6, 4, 4; k = 50: seven 6s, 4, 4), else as many as fit. A 6×4 tile loads 10 vectors for 24
+     * (k = 44: six 6s, 4, 4; k = 50: seven 6s, 4, 4), else as many as fit. A 6×4 tile loads 10 vectors for 24
      * fused multiply-adds where a 4×4 loads 8 for 16 (AMD EPYC, k = 50: Wᵀ·V 27 % faster); each output's
-     * sum runs over the rows in the same order whichever tile computes it.
+     * sum runs over the rows in the same order whichever tile computes it. Taken from {@link #SIX_ROW_MIN_K} on.
      */
     static int sixRowTiles(int k) {
         for (int sixes = k / 6; sixes > 0; sixes--) {
@@ -1280,7 +1290,8 @@ final class FloatKernels {
         static final int HALS = 7;
         static final int SPARSE_ROWS = 8;
         static final int SPARSE_COLUMNS = 9;
-        private static final int KERNELS = 10;
+        static final int WIDE_PANELS = 10;
+        private static final int KERNELS = 11;
         private static final int ALL = (1 << KERNELS) - 1;
         /** Calls timed as the interpreted speed: C2 compiles a method only after tens of calls. */
         private static final int INTERPRETED_CALLS = 4;
@@ -1401,10 +1412,13 @@ final class FloatKernels {
             private final float[] dotB = values(5 * dotM);
             private final float[] dotOut = new float[5 * 5];
             private final int panelM = STRIP + L + 3;
-            // k = 10: one 6-row tile and one 4-row tile for the strips, 4s and 1s for single vectors and tails.
-            private final float[] panelW = values(70 * 10);
+            private final float[] panelW = values(70 * 5);
             private final float[][] panelV = {values(40 * panelM), values(30 * panelM)};
-            private final float[] panelOut = new float[10 * panelM];
+            private final float[] panelOut = new float[5 * panelM];
+            // k = 41: six 6-row panels, a 4-row and a 1-row one for the strips, 4s and 1s for single vectors and
+            // tails.
+            private final float[] widePanelW = values(70 * 41);
+            private final float[] widePanelOut = new float[41 * panelM];
             private final int productT = 2 * L + 3;
             private final float[] productA = values(6 * 24);
             private final float[] productB = values(24 * productT);
@@ -1469,9 +1483,9 @@ final class FloatKernels {
                     }
                     case PANELS -> {
                         if (vector) {
-                            vectorMultiplyTransposedBy(panelW, 10, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                            vectorMultiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
                         } else {
-                            Scalar.multiplyTransposedBy(panelW, 10, panelV, 40, 70, panelM, panelOut, 0, panelM);
+                            Scalar.multiplyTransposedBy(panelW, 5, panelV, 40, 70, panelM, panelOut, 0, panelM);
                         }
                     }
                     case MULTIPLY -> {
@@ -1535,6 +1549,14 @@ final class FloatKernels {
                         } else {
                             Scalar.sparseMultiplyTransposedBy(rowStart, columns, sparseValues, sparseX, sparseK, 6,
                                     sparseOut, 0, 6);
+                        }
+                    }
+                    case WIDE_PANELS -> {
+                        if (vector) {
+                            vectorMultiplyTransposedBy(widePanelW, 41, panelV, 40, 70, panelM, widePanelOut, 0, panelM);
+                        } else {
+                            Scalar.multiplyTransposedBy(widePanelW, 41, panelV, 40, 70, panelM, widePanelOut, 0,
+                                    panelM);
                         }
                     }
                     default -> throw new IllegalArgumentException("kernel " + kernel);
