@@ -36,8 +36,8 @@ public final class BetaProducts {
         quotient = keep.apply(backend.allocateLike(v));
         if (beta == 1) {
             power = null;
-            onesColumn = keep.apply(backend.upload(rows, 1, ones(rows)));
-            onesRow = keep.apply(backend.upload(1, m, ones(m)));
+            onesColumn = keep.apply(backend.upload(rows, 1, FrobeniusHalfStep.ones(rows)));
+            onesRow = keep.apply(backend.upload(1, m, FrobeniusHalfStep.ones(m)));
             sumsH = keep.apply(backend.allocate(1, k));
         } else {
             power = keep.apply(backend.allocate(rows, m));
@@ -97,11 +97,5 @@ public final class BetaProducts {
     /** A row of m ones for {@link #denominatorOfH}. */
     public DeviceMatrix onesRow() {
         return onesRow;
-    }
-
-    static double[] ones(int count) {
-        double[] ones = new double[count];
-        java.util.Arrays.fill(ones, 1.0);
-        return ones;
     }
 }

@@ -63,6 +63,13 @@ public final class FrobeniusHalfStep {
         }
     }
 
+    /** count ones: the row-major values of a matrix of ones (sums as products, the l1 penalty's ΣX). */
+    public static double[] ones(int count) {
+        double[] ones = new double[count];
+        java.util.Arrays.fill(ones, 1.0);
+        return ones;
+    }
+
     /** The k×k identity, row-major. */
     public static double[] identity(int k) {
         double[] eye = new double[k * k];
@@ -119,11 +126,16 @@ public final class FrobeniusHalfStep {
      */
     public static int sweepsKept(double[] moved) {
         for (int sweep = 0; sweep < moved.length; sweep++) {
-            if (moved[sweep] <= INNER_DELTA * INNER_DELTA * moved[0]) {
+            if (lastSweep(moved[sweep], moved[0])) {
                 return sweep + 1;
             }
         }
         return moved.length;
+    }
+
+    /** The stopping rule: a sweep that moved x by at most δ times what the first sweep moved it is the last. */
+    private static boolean lastSweep(double moved, double movedFirst) {
+        return moved <= INNER_DELTA * INNER_DELTA * movedFirst;
     }
 
     /**
@@ -189,7 +201,7 @@ public final class FrobeniusHalfStep {
             sweep(x, g, gram);
             backend.combine(x, -1, previous, 0, previous);
             moves[sweep] = backend.dot(previous, previous);
-            if (byRule && moves[sweep] <= INNER_DELTA * INNER_DELTA * moves[0]) {
+            if (byRule && lastSweep(moves[sweep], moves[0])) {
                 break;
             }
         }

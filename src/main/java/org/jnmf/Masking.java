@@ -50,6 +50,14 @@ public final class Masking {
         return of(v, mask, Missing.NONE);
     }
 
+    /** Fails unless the explicit mask has V's shape (rows×cols). */
+    public static void checkShape(Matrix mask, long rows, long cols) {
+        if (mask.rows() != rows || mask.cols() != cols) {
+            throw new IllegalArgumentException("the mask must have V's shape " + rows + "×" + cols + "; got "
+                    + mask.rows() + "×" + mask.cols());
+        }
+    }
+
     private static Observed of(Matrix v, Matrix explicit, Missing missing) {
         int n = v.rows();
         int m = v.cols();
@@ -57,9 +65,8 @@ public final class Masking {
             throw new IllegalArgumentException("missing values need V as one dense array, but " + n + "×" + m
                     + " has more than 2³¹ entries; factor a smaller matrix or drop the missing-value option");
         }
-        if (explicit != null && (explicit.rows() != n || explicit.cols() != m)) {
-            throw new IllegalArgumentException("the mask must have V's shape " + n + "×" + m + "; got "
-                    + explicit.rows() + "×" + explicit.cols());
+        if (explicit != null) {
+            checkShape(explicit, n, m);
         }
         DenseMatrix dense = v instanceof SparseMatrix s ? s.toDense(Precision.DOUBLE) : (DenseMatrix) v;
         DenseMatrix maskDense = explicit == null ? null

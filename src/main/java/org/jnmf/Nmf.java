@@ -231,7 +231,7 @@ public final class Nmf {
             DeviceMatrix w = keep(backend.upload(n, k, start0.w()));
             DeviceMatrix h = keep(backend.upload(k, m, start0.h()));
             Step step = step(v, w, h);
-            FitLoop.Outcome out = FitLoop.run(options, start, normV2, backend.precision(), new FitLoop.Fit() {
+            FitLoop.Fit fit = new FitLoop.Fit() {
                 @Override
                 public void iterate() {
                     step.iterate();
@@ -240,9 +240,9 @@ public final class Nmf {
                 /** Nmf.fit records ‖∇ᴾf‖ at every check (the result's gradient history), asked for or not. */
                 @Override
                 public FitLoop.Check check(boolean gradient) {
-                    Step.Fit fit = step.fit();
-                    double objective = fit.dataLoss() + step.penalty();
-                    return new FitLoop.Check(fit.dataLoss(), objective, fit.residualSquared(),
+                    Step.Fit now = step.fit();
+                    double objective = now.dataLoss() + step.penalty();
+                    return new FitLoop.Check(now.dataLoss(), objective, now.residualSquared(),
                             Math.sqrt(step.projectedGradientSquared()));
                 }
 
@@ -255,9 +255,10 @@ public final class Nmf {
                 public DenseMatrix h() {
                     return DenseMatrix.wrap(k, m, backend.download(h), backend.precision());
                 }
-            });
-            DenseMatrix wOut = DenseMatrix.wrap(n, k, backend.download(w), backend.precision());
-            DenseMatrix hOut = DenseMatrix.wrap(k, m, backend.download(h), backend.precision());
+            };
+            FitLoop.Outcome out = FitLoop.run(options, start, normV2, backend.precision(), fit);
+            DenseMatrix wOut = fit.w();
+            DenseMatrix hOut = fit.h();
             double seconds = (System.nanoTime() - start) / 1e9;
             return new NmfResult(wOut, hOut, out.iterations(), out.stop(), out.losses(), out.checks(),
                     FitLoop.relative(out.last().residualSquared(), normV2), seconds, backend.name(), reason, options.algorithm(), init,

@@ -56,9 +56,7 @@ abstract class Step {
 
     /** A dense matrix of ones owned by the fit. */
     protected final DeviceMatrix ones(int rows, int cols) {
-        double[] values = new double[Math.multiplyExact(rows, cols)];
-        java.util.Arrays.fill(values, 1.0);
-        return upload(rows, cols, values);
+        return upload(rows, cols, FrobeniusHalfStep.ones(Math.multiplyExact(rows, cols)));
     }
 
     /**

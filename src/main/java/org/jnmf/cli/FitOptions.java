@@ -228,13 +228,12 @@ final class FitOptions {
         b.regularization(penalty("--l1-w", l1W), penalty("--l2-w", l2W), penalty("--l1-h", l1H),
                 penalty("--l2-h", l2H));
         b.kktTolerance(penalty("--kkt-tol", kktTolerance));
-        if (accelerate != null && accelerate != 0) {
-            if (algorithm != null && parseAlgorithm(algorithm) != Algorithm.HALS || b2 != 2) {
+        if (accelerate != null) {
+            // --accelerate 0 (plain HALS) is harmless with any algorithm; a positive α needs HALS.
+            if (accelerate != 0 && (algorithm != null && parseAlgorithm(algorithm) != Algorithm.HALS || b2 != 2)) {
                 throw CliException.usage("--accelerate applies to --algorithm hals with --loss frobenius only");
             }
             b.acceleration(penalty("--accelerate", accelerate));
-        } else if (accelerate != null) {
-            b.acceleration(0);
         }
         if (init != null) {
             b.initialization(switch (init.toLowerCase(Locale.ROOT)) {

@@ -227,9 +227,8 @@ public final class DistributedNmf {
             }
             Missing missing = options.missing();
             org.jnmf.Matrix mask = options.mask();
-            if (mask != null && (mask.rows() != n || mask.cols() != m)) {
-                throw new IllegalArgumentException("the mask must have V's shape " + n + "×" + m + "; got "
-                        + mask.rows() + "×" + mask.cols());
+            if (mask != null) {
+                org.jnmf.Masking.checkShape(mask, n, m);
             }
             boolean masked = missing != Missing.NONE || mask != null;
             // A masked fit holds V dense, its mask beside it, as Nmf.fit does.
@@ -781,7 +780,7 @@ public final class DistributedNmf {
             }
             if (options.l1H() > 0) {
                 if (onesH == null) {
-                    onesH = backend.upload(k, m, LocalSolver.ones(k * m));
+                    onesH = backend.upload(k, m, FrobeniusHalfStep.ones(k * m));
                 }
                 p += options.l1H() * backend.dot(h, onesH);
             }
@@ -836,7 +835,7 @@ public final class DistributedNmf {
                 numH = backend.upload(k, m, java.util.Arrays.copyOfRange(products, 0, k * m));
                 if (run.options.beta() == 1) {
                     if (onesRow == null) {
-                        onesRow = backend.upload(1, m, LocalSolver.ones(m));
+                        onesRow = backend.upload(1, m, FrobeniusHalfStep.ones(m));
                     }
                     denH = backend.allocate(k, m);
                     try (DeviceMatrix sumsW = backend.upload(k, 1, java.util.Arrays.copyOfRange(products, k * m,

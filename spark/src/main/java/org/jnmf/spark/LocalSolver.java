@@ -238,17 +238,11 @@ final class LocalSolver implements Serializable {
     private void penaltySums(Backend be, DeviceMatrix wd, double[] products) {
         int at = products.length - 2;
         if (l1W > 0) {
-            products[at] = be.dot(wd, be.upload(wd.rows(), k, ones(wd.rows() * k)));
+            products[at] = be.dot(wd, be.upload(wd.rows(), k, FrobeniusHalfStep.ones(wd.rows() * k)));
         }
         if (l2W > 0) {
             products[at + 1] = be.dot(wd, wd);
         }
-    }
-
-    static double[] ones(int count) {
-        double[] ones = new double[count];
-        java.util.Arrays.fill(ones, 1.0);
-        return ones;
     }
 
     /**
