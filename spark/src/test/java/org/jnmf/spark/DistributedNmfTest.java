@@ -30,6 +30,14 @@ class DistributedNmfTest {
      */
     static final double PARTITIONED_TOLERANCE = 1e-9;
 
+    /** A fit on several partitions: H and W within {@link #PARTITIONED_TOLERANCE} of the single-machine fit's. */
+    private static void assertWithinPartitionedTolerance(DistributedNmfResult partitioned, NmfResult local) {
+        assertTrue(Problems.relativeDifference(partitioned.h(), local.h()) < PARTITIONED_TOLERANCE,
+                () -> "H differs by " + Problems.relativeDifference(partitioned.h(), local.h()));
+        assertTrue(Problems.relativeDifference(partitioned.collectW(), local.w()) < PARTITIONED_TOLERANCE,
+                () -> "W differs by " + Problems.relativeDifference(partitioned.collectW(), local.w()));
+    }
+
     private static NmfOptions options(Algorithm algorithm, int iterations) {
         return NmfOptions.builder(5).algorithm(algorithm).initialization(Initialization.RANDOM).seed(3)
                 .maxIterations(iterations).tolerance(0).backend("java").threads(2).build();
@@ -73,9 +81,7 @@ class DistributedNmfTest {
         assertTrue(Problems.relativeDifference(plain.h(), local.h()) > 1e-3, "the penalties change the fit");
         DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
         assertEquals(local.iterations(), four.iterations());
-        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
-        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(four, local);
         assertEquals(local.lossHistory()[local.lossHistory().length - 1],
                 four.lossHistory()[four.lossHistory().length - 1], 1e-9 * local.lossHistory()[0]);
         one.unpersist();
@@ -101,9 +107,7 @@ class DistributedNmfTest {
         NmfResult frobenius = Nmf.fit(V, options.toBuilder().beta(2).build());
         assertTrue(Problems.relativeDifference(frobenius.h(), local.h()) > 1e-3, "the loss changes the fit");
         DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
-        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
-        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(four, local);
         one.unpersist();
         four.unpersist();
         if (beta == 1) {
@@ -157,8 +161,7 @@ class DistributedNmfTest {
             if (precision == org.jnmf.Precision.DOUBLE) {
                 DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options,
                         partitions(4));
-                assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE);
-                assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+                assertWithinPartitionedTolerance(four, local);
                 four.unpersist();
             }
         }
@@ -224,9 +227,7 @@ class DistributedNmfTest {
         assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
         assertEquals(local.relativeError(), one.relativeError());
         DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(4));
-        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
-        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(four, local);
         one.unpersist();
         four.unpersist();
     }
@@ -258,9 +259,7 @@ class DistributedNmfTest {
         assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
         assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
         DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(rows, 3), options, partitions(4));
-        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
-        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(four, local);
         one.unpersist();
         four.unpersist();
         mask[151 * V.cols() + 7] = 0.5;
@@ -289,9 +288,7 @@ class DistributedNmfTest {
         assertArrayEquals(local.h().toDoubleArray(), one.h().toDoubleArray());
         assertArrayEquals(local.w().toDoubleArray(), one.collectW().toDoubleArray());
         DistributedNmfResult three = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(3));
-        assertTrue(Problems.relativeDifference(three.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(three.h(), local.h()));
-        assertTrue(Problems.relativeDifference(three.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(three, local);
         one.unpersist();
         three.unpersist();
     }
@@ -330,9 +327,7 @@ class DistributedNmfTest {
         assertEquals(local.iterations(), one.iterations());
         DistributedNmfResult four = DistributedNmf.fit(Problems.rdd(rows, 2), options, partitions(4));
         assertEquals(local.iterations(), four.iterations());
-        assertTrue(Problems.relativeDifference(four.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(four.h(), local.h()));
-        assertTrue(Problems.relativeDifference(four.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(four, local);
         one.unpersist();
         four.unpersist();
     }
@@ -408,9 +403,7 @@ class DistributedNmfTest {
         DistributedNmfResult first = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 3), options, partitions(4));
         DistributedNmfResult second = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options, partitions(4));
         assertEquals(4, first.partitions());
-        assertTrue(Problems.relativeDifference(first.h(), local.h()) < PARTITIONED_TOLERANCE,
-                () -> "H differs by " + Problems.relativeDifference(first.h(), local.h()));
-        assertTrue(Problems.relativeDifference(first.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(first, local);
         assertEquals(local.relativeError(), first.relativeError(), 1e-12);
         assertEquals(local.iterations(), first.iterations());
         assertArrayEquals(first.h().toDoubleArray(), second.h().toDoubleArray(), "ordered sums give the same bits");
@@ -430,8 +423,7 @@ class DistributedNmfTest {
         NmfResult local = Nmf.fit(V, options);
         DistributedNmfResult tree = DistributedNmf.fit(Problems.rdd(Problems.rows(V), 2), options,
                 DistributedOptions.builder().partitions(5).treeDepth(2).build());
-        assertTrue(Problems.relativeDifference(tree.h(), local.h()) < PARTITIONED_TOLERANCE);
-        assertTrue(Problems.relativeDifference(tree.collectW(), local.w()) < PARTITIONED_TOLERANCE);
+        assertWithinPartitionedTolerance(tree, local);
         tree.unpersist();
     }
 
