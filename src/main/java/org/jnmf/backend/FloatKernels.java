@@ -95,7 +95,9 @@ final class FloatKernels {
     /** C = A·Bᵀ: see {@link #vectorMultiplyByTransposed}. */
     static void multiplyByTransposed(float[] a, int m, float[] b, int k, float[] out, int outRow0, int rowFrom,
                                      int rowTo) {
-        if (Warmup.vector(Warmup.DOT)) {
+        // Each tile width is a kernel of its own for the warm-up: C2 compiles only the width the fit calls (k = 20
+        // and NNDSVD's k + 10 both take 5-wide tiles; the 4-wide ones cost 0.36 s of C2 time when warmed too).
+        if (Warmup.vector(dotTileCols(k) == 5 ? Warmup.DOT : Warmup.NARROW_DOT)) {
             vectorMultiplyByTransposed(a, m, b, k, out, outRow0, rowFrom, rowTo);
         } else {
             Scalar.multiplyByTransposed(a, m, b, k, out, outRow0, rowFrom, rowTo);
@@ -189,6 +191,11 @@ final class FloatKernels {
         }
     }
 
+    /** The B rows of {@link #vectorMultiplyByTransposed}'s tiles for k: 5, or 4 where that leaves fewer padded. */
+    static int dotTileCols(int k) {
+        return (k % 5 == 0 || k % 4 != 0) && roundUp(k, 5) - k <= roundUp(k, 4) - k ? 5 : 4;
+    }
+
     /**
      * out[(outRow0+i)·k + p] = Σ_j a[i·m + j]·b[p·m + j] for rows i ∈ [rowFrom, rowTo) of the row-major
      * block {@code a} (·×m) and all k rows of {@code b} (k×m): C = A·Bᵀ.
@@ -203,7 +210,7 @@ final class FloatKernels {
         if (rowFrom >= rowTo || k == 0) {
             return;
         }
-        int tileCols = (k % 5 == 0 || k % 4 != 0) && roundUp(k, 5) - k <= roundUp(k, 4) - k ? 5 : 4;
+        int tileCols = dotTileCols(k);
         int rowStride = roundUp(roundUp(k, tileCols), L) * L;
         int groupStride = DOT_ROWS * rowStride;
         float[] acc = new float[roundUp(Math.min(DOT_BLOCK_ROWS, rowTo - rowFrom), DOT_ROWS) / DOT_ROWS * groupStride];
@@ -1291,7 +1298,8 @@ final class FloatKernels {
         static final int SPARSE_ROWS = 8;
         static final int SPARSE_COLUMNS = 9;
         static final int WIDE_PANELS = 10;
-        private static final int KERNELS = 11;
+        static final int NARROW_DOT = 11;
+        private static final int KERNELS = 12;
         private static final int ALL = (1 << KERNELS) - 1;
         /** Calls timed as the interpreted speed: C2 compiles a method only after tens of calls. */
         private static final int INTERPRETED_CALLS = 4;
@@ -1473,8 +1481,8 @@ final class FloatKernels {
             void call(int kernel, boolean vector) {
                 round++;
                 switch (kernel) {
-                    case DOT -> {
-                        int k = round % 4 < 2 ? 5 : 4; // both tile widths, each for the vector and the twin
+                    case DOT, NARROW_DOT -> {
+                        int k = kernel == DOT ? 5 : 4;
                         if (vector) {
                             vectorMultiplyByTransposed(dotA, dotM, dotB, k, dotOut, 0, 0, 5);
                         } else {
