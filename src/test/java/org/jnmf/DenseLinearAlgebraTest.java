@@ -22,15 +22,7 @@ class DenseLinearAlgebraTest {
         }
         double[] q = a.clone();
         DenseLinearAlgebra.orthonormalizeColumns(q, n, l);
-        for (int p = 0; p < l; p++) {
-            for (int j = 0; j < l; j++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    s += q[i * l + p] * q[i * l + j];
-                }
-                assertEquals(p == j ? 1 : 0, s, 1e-12, "QᵀQ[" + p + "][" + j + "]");
-            }
-        }
+        assertGramOfColumns(q, n, l, l);
         // Q·Qᵀ·A = A: the columns of A lie in Q's span.
         for (int j = 0; j < l; j++) {
             double scale = Math.pow(10, -j);
@@ -73,15 +65,7 @@ class DenseLinearAlgebraTest {
             a[i * l + 3] = 1e-150 * a[i * l + 1];
         }
         DenseLinearAlgebra.orthonormalizeColumns(a, n, l);
-        for (int p = 0; p < l; p++) {
-            for (int j = 0; j < l; j++) {
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    s += a[i * l + p] * a[i * l + j];
-                }
-                assertEquals(p == j && p < 2 ? 1 : 0, s, 1e-12, "QᵀQ[" + p + "][" + j + "]");
-            }
-        }
+        assertGramOfColumns(a, n, l, 2);
     }
 
     @Test
@@ -182,6 +166,19 @@ class DenseLinearAlgebraTest {
             assertEquals(expected, DenseLinearAlgebra.dot(x, 2, y, 3, length), 0, "length " + length);
         }
         assertTrue(Double.isNaN(DenseLinearAlgebra.dot(new double[] {Double.NaN}, 0, new double[] {1}, 0, 1)));
+    }
+
+    /** QᵀQ of the row-major n×l q is the identity on its first {@code unit} columns and zero elsewhere. */
+    private static void assertGramOfColumns(double[] q, int n, int l, int unit) {
+        for (int p = 0; p < l; p++) {
+            for (int j = 0; j < l; j++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += q[i * l + p] * q[i * l + j];
+                }
+                assertEquals(p == j && p < unit ? 1 : 0, s, 1e-12, "QᵀQ[" + p + "][" + j + "]");
+            }
+        }
     }
 
     private static double[] gaussian(int count, long seed) {
