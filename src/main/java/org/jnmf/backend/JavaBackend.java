@@ -349,9 +349,9 @@ public class JavaBackend implements Backend {
     private Dense transpose(Dense x) {
         Dense t = (Dense) allocate(x.cols, x.rows);
         if (single()) {
-            transpose(x.f(), t.f(), x.rows, x.cols, 0, x.rows);
+            transpose(x.f(), x.cols, 0, x.rows, t.f(), x.rows);
         } else {
-            transpose(x.d(), t.d(), x.rows, x.cols, 0, x.rows);
+            transpose(x.d(), x.cols, 0, x.rows, t.d(), x.rows);
         }
         return t;
     }
@@ -650,9 +650,12 @@ public class JavaBackend implements Backend {
     }
 
     /**
-     * The W sweep runs as the H sweep on Wᵀ: rows of W are independent, so each task transposes its rows of
-     * W and A into columns of a k×n scratch, sweeps them with the vectorised row kernel (the same
-     * arithmetic, element for element, as the row-by-row formula) and transposes back.
+     * The W sweep runs as the H sweep on Wᵀ: rows of W are independent, so each task takes its rows of W and A
+     * a block at a time (the row kernel's widest step, 4 vectors), transposes the block into the columns of a
+     * k×block scratch, sweeps it with the vectorised row kernel (the same arithmetic, element for element, as
+     * the row-by-row formula) and transposes it back. Blocks keep the scratch in L1; transposing all of W and A
+     * into fresh n×k arrays made a W sweep cost 3–10 times an H sweep of the same size (168–560 µs against 53 at
+     * 2000×20, float64), and accelerated HALS sweeps up to 1 + α·ρ times an iteration.
      */
     @Override
     public void halsUpdateColumns(DeviceMatrix w, DeviceMatrix a, DeviceMatrix b) {
@@ -662,56 +665,69 @@ public class JavaBackend implements Backend {
         int k = ww.cols;
         int n = ww.rows;
         int align = single() ? FloatKernels.LANES : DoubleKernels.LANES;
-        if (single()) {
-            float[] wt = new float[n * k];
-            float[] at = new float[n * k];
-            pool.forRange(n, align, (long) k * k, (from, to) -> {
-                transpose(ww.f(), wt, n, k, from, to);
-                transpose(aa.f(), at, n, k, from, to);
-                FloatKernels.halsRows(wt, at, bb.f(), k, n, from, to);
-                transposeBack(wt, ww.f(), n, k, from, to);
-            });
-        } else {
-            double[] wt = new double[n * k];
-            double[] at = new double[n * k];
-            pool.forRange(n, align, (long) k * k, (from, to) -> {
-                transpose(ww.d(), wt, n, k, from, to);
-                transpose(aa.d(), at, n, k, from, to);
-                DoubleKernels.halsRows(wt, at, bb.d(), k, n, from, to);
-                transposeBack(wt, ww.d(), n, k, from, to);
-            });
-        }
+        int block = 4 * align;
+        pool.forRange(n, align, (long) k * k, (from, to) -> {
+            if (single()) {
+                float[] wt = new float[k * block];
+                float[] at = new float[k * block];
+                for (int i0 = from; i0 < to; i0 += block) {
+                    int rows = Math.min(block, to - i0);
+                    transpose(ww.f(), k, i0, rows, wt, block);
+                    transpose(aa.f(), k, i0, rows, at, block);
+                    FloatKernels.halsRows(wt, at, bb.f(), k, block, 0, rows);
+                    transposeBack(wt, block, ww.f(), k, i0, rows);
+                }
+            } else {
+                double[] wt = new double[k * block];
+                double[] at = new double[k * block];
+                for (int i0 = from; i0 < to; i0 += block) {
+                    int rows = Math.min(block, to - i0);
+                    transpose(ww.d(), k, i0, rows, wt, block);
+                    transpose(aa.d(), k, i0, rows, at, block);
+                    DoubleKernels.halsRows(wt, at, bb.d(), k, block, 0, rows);
+                    transposeBack(wt, block, ww.d(), k, i0, rows);
+                }
+            }
+        });
     }
 
-    /** Rows [from, to) of the row-major n×k {@code x} into columns [from, to) of the k×n {@code t}. */
-    private static void transpose(float[] x, float[] t, int n, int k, int from, int to) {
-        for (int i = from; i < to; i++) {
-            for (int p = 0; p < k; p++) {
-                t[p * n + i] = x[i * k + p];
+    /**
+     * Rows [i0, i0 + rows) of the row-major ·×k {@code x} into columns [0, rows) of the k×stride {@code t}:
+     * t[p·stride + r] = x[(i0 + r)·k + p].
+     */
+    private static void transpose(float[] x, int k, int i0, int rows, float[] t, int stride) {
+        for (int p = 0; p < k; p++) {
+            int o = p * stride;
+            for (int r = 0; r < rows; r++) {
+                t[o + r] = x[(i0 + r) * k + p];
             }
         }
     }
 
-    private static void transposeBack(float[] t, float[] x, int n, int k, int from, int to) {
-        for (int i = from; i < to; i++) {
+    /** The inverse of {@link #transpose(float[], int, int, int, float[], int)}. */
+    private static void transposeBack(float[] t, int stride, float[] x, int k, int i0, int rows) {
+        for (int r = 0; r < rows; r++) {
+            int o = (i0 + r) * k;
             for (int p = 0; p < k; p++) {
-                x[i * k + p] = t[p * n + i];
+                x[o + p] = t[p * stride + r];
             }
         }
     }
 
-    private static void transpose(double[] x, double[] t, int n, int k, int from, int to) {
-        for (int i = from; i < to; i++) {
-            for (int p = 0; p < k; p++) {
-                t[p * n + i] = x[i * k + p];
+    private static void transpose(double[] x, int k, int i0, int rows, double[] t, int stride) {
+        for (int p = 0; p < k; p++) {
+            int o = p * stride;
+            for (int r = 0; r < rows; r++) {
+                t[o + r] = x[(i0 + r) * k + p];
             }
         }
     }
 
-    private static void transposeBack(double[] t, double[] x, int n, int k, int from, int to) {
-        for (int i = from; i < to; i++) {
+    private static void transposeBack(double[] t, int stride, double[] x, int k, int i0, int rows) {
+        for (int r = 0; r < rows; r++) {
+            int o = (i0 + r) * k;
             for (int p = 0; p < k; p++) {
-                x[i * k + p] = t[p * n + i];
+                x[o + p] = t[p * stride + r];
             }
         }
     }
