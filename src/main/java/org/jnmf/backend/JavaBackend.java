@@ -22,8 +22,6 @@ public class JavaBackend implements Backend {
     /** Smallest dimension (rows, inner, columns) from which {@link #multiply} packs its operands. */
     static final int PACKED_MIN = 96;
 
-    private static final System.Logger LOG = System.getLogger("org.jnmf");
-
     static {
         warnIfKernelsMayStayInC1();
     }
@@ -42,12 +40,15 @@ public class JavaBackend implements Backend {
      * that embeds jnmf should do the same, or turn tiered compilation off. Say so once if neither is set.
      */
     private static void warnIfKernelsMayStayInC1() {
+        if (System.getProperty("jnmf.home") != null) {
+            return; // run by ./jnmf, which passes the directive: the JVM's management beans cost ~30 ms to start
+        }
         try {
             java.util.List<String> flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
             boolean safe = flags.stream().anyMatch(f -> f.startsWith("-XX:CompilerDirectivesFile")
                     || f.equals("-XX:-TieredCompilation") || f.startsWith("-XX:TieredStopAtLevel=0"));
             if (!safe) {
-                LOG.log(System.Logger.Level.WARNING, "jnmf: for full CPU speed run the JVM with -XX:-TieredCompilation, "
+                System.getLogger("org.jnmf").log(System.Logger.Level.WARNING, "jnmf: for full CPU speed run the JVM with -XX:-TieredCompilation, "
                         + "or with -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=kernels-c2-only.json "
                         + "(see the README): otherwise the Vector API kernels may stay in the C1 compiler, up to 100× slower");
             }

@@ -118,8 +118,7 @@ final class FitJob implements AutoCloseable {
                     + "; choose another --out");
         }
         try {
-            Path probe = Files.createTempFile(absolute, ".jnmf-write-check-", ".tmp");
-            Files.delete(probe);
+            AtomicFiles.probeWritable(absolute);
         } catch (IOException e) {
             abandonOutput();
             throw CliException.usage("cannot write to output folder " + outDir + ": " + reason(e)
